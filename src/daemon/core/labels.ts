@@ -1,0 +1,33 @@
+// Container and volume labels. compose's own labels keep `docker compose ps/logs` working on our
+// containers; `dev.composed.*` marks what this daemon manages and owns.
+
+export const LABEL_PROJECT = 'com.docker.compose.project';
+export const LABEL_SERVICE = 'com.docker.compose.service';
+export const LABEL_NUMBER = 'com.docker.compose.container-number';
+export const LABEL_CONFIG_HASH = 'com.docker.compose.config-hash';
+export const LABEL_ONEOFF = 'com.docker.compose.oneoff';
+export const LABEL_WORKING_DIR = 'com.docker.compose.project.working_dir';
+export const LABEL_CONFIG_FILES = 'com.docker.compose.project.config_files';
+export const LABEL_VERSION = 'com.docker.compose.version';
+export const LABEL_NETWORK = 'com.docker.compose.network';
+export const LABEL_VOLUME = 'com.docker.compose.volume';
+
+export const LABEL_MANAGED = 'dev.composed.managed';
+/** On a replica's anonymous volume: the mount target it serves. */
+export const LABEL_ANON_TARGET = 'dev.composed.anonymous-volume.target';
+/** On a replica's anonymous volume: the replica number it belongs to. */
+export const LABEL_ANON_NUMBER = 'dev.composed.anonymous-volume.number';
+/** On a container created beside an old one during a roll-out, until it takes over the name. */
+export const LABEL_ROLLOUT_TEMP = 'dev.composed.rollout-temporary';
+
+export function projectSelector(project: string): Record<string, string> {
+  return { [LABEL_MANAGED]: 'true', [LABEL_PROJECT]: project };
+}
+
+export function serviceSelector(project: string, service: string): Record<string, string> {
+  return { ...projectSelector(project), [LABEL_SERVICE]: service };
+}
+
+export function replicaName(project: string, service: string, n: number): string {
+  return `${project}-${service}-${n}`;
+}

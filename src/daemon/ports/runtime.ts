@@ -1,0 +1,100 @@
+// The container engine as the daemon sees it, in our own types. `docker/` implements it with
+// dockerode; nothing else in the daemon knows dockerode exists.
+import type { Network, Project, Service, Volume } from '../../compose/model.js';
+
+export type ContainerState =
+  | 'created'
+  | 'running'
+  | 'paused'
+  | 'restarting'
+  | 'removing'
+  | 'exited'
+  | 'dead';
+
+export type HealthState = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+export interface ContainerSummary {
+  id: string;
+  /** Without the engine's leading slash. */
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerState;
+  health: HealthState;
+  imageId: string;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+export interface ContainerDetails extends ContainerSummary {
+  exitCode: number;
+  oomKilled: boolean;
+  /** Epoch ms; 0 when never started / not finished. */
+  startedAt: number;
+  finishedAt: number;
+  /** Last health probe outputs, oldest first. */
+  healthLog: Array<{ exitCode: number; output: string; end: number }>;
+  mounts: Array<{ type: string; name?: string; source: string; destination: string }>;
+  /** Container IP address per engine network name. */
+  networks: Record<string, { ipAddress: string }>;
+}
+
+/** Identity of the replica a container is created for. */
+export interface ReplicaRequest {
+  project: Project;
+  service: Service;
+  /** 1-based replica number (com.docker.compose.container-number). */
+  number: number;
+  /** Container name to create (normally `<project>-<service>-<n>`; a temporary one during roll-outs). */
+  name: string;
+  configHash: string;
+  /** Extra labels (e.g. restart bookkeeping) merged over the standard ones. */
+  extraLabels?: Record<string, string>;
+}
+
+export interface StopOptions {
+  /** Seconds before SIGKILL. */
+  timeoutSeconds: number;
+  signal?: string;
+}
+
+export type RuntimeEvent =
+  | { kind: 'container'; action: ContainerAction; id: string; name: string; labels: Record<string, string>; time: number; exitCode?: number; health?: HealthState }
+  | { kind: 'connected' }
+  | { kind: 'disconnected'; error: string };
+
+export type ContainerAction = 'create' | 'start' | 'die' | 'oom' | 'stop' | 'kill' | 'destroy' | 'health_status' | 'pause' | 'unpause' | 'rename';
+
+export interface CpuSample {
+  /** Cumulative CPU time of the container in nanoseconds. */
+  cpuNanos: number;
+  /** Monotonic-ish wall clock of the sample, nanoseconds. */
+  atNanos: number;
+}
+
+export type PullProgress = (message: string) => void;
+
+export interface ContainerRuntime {
+  ping(): Promise<void>;
+  listContainers(labels: Record<string, string>, opts?: { all?: boolean }): Promise<ContainerSummary[]>;
+  inspectContainer(id: string): Promise<ContainerDetails | undefined>;
+  /** Creates (not starts) a replica container; returns its id. Anonymous volumes are the replica's own labelled volumes, reused when they exist. */
+  createReplica(req: ReplicaRequest): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, opts: StopOptions): Promise<void>;
+  /** Removes a container; its anonymous volumes are kept (they belong to the replica, not the container). */
+  removeContainer(id: string, opts?: { force?: boolean }): Promise<void>;
+  renameContainer(id: string, name: string): Promise<void>;
+  logsTail(id: string, lines: number): Promise<string[]>;
+  followLogs(id: string, opts: { tail?: number; signal: AbortSignal }): AsyncIterable<string>;
+  cpuSample(id: string): Promise<CpuSample | undefined>;
+  /** Ensures the image for a service is present per its pull policy (pull or build). */
+  ensureImage(project: Project, service: Service, progress: PullProgress): Promise<void>;
+  imageId(ref: string): Promise<string | undefined>;
+  ensureNetwork(project: Project, key: string, network: Network): Promise<void>;
+  removeNetwork(project: Project, key: string, network: Network): Promise<void>;
+  ensureVolume(project: Project, key: string, volume: Volume): Promise<void>;
+  /** Removes the project's named volumes (not external ones) and every replica's anonymous volumes. */
+  removeProjectVolumes(project: Project): Promise<void>;
+  /** The engine's event stream, reconnecting with backoff until the signal aborts. */
+  events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+}
