@@ -1,0 +1,27 @@
+// A Plan is what reconcile decided, as data: the executor carries it out and decides nothing.
+// Every operation carries its cause, which is what gets logged, shown in events and in status.
+
+export type Operation =
+  /** Create and start a replica that has no container. */
+  | { kind: 'create'; service: string; number: number; cause: string }
+  /** Start a replica container that exists but was never started (the daemon died in between). */
+  | { kind: 'start'; service: string; number: number; containerId: string; cause: string }
+  /** Keep the last log lines and exit details of a replica that stopped, before anything removes it. */
+  | { kind: 'record-exit'; service: string; number: number; containerId: string; cause: string }
+  /** Remove a dead or unwanted container and create + start its successor under the same name. */
+  | { kind: 'replace'; service: string; number: number; containerId: string; cause: string }
+  /** Stop gracefully (stop_grace_period) and remove: scale-down, removed service, leftovers. */
+  | { kind: 'remove'; service: string; number: number; containerId: string; cause: string }
+  /** Stop gracefully and keep the container (composed stop). */
+  | { kind: 'stop'; service: string; number: number; containerId: string; cause: string };
+
+export type OperationKind = Operation['kind'];
+
+export function formatOperation(op: Operation): string {
+  return `${op.kind} ${op.service}#${op.number} (${op.cause})`;
+}
+
+/** One line per operation, in plan order: the golden text tests compare. */
+export function formatPlan(ops: readonly Operation[]): string {
+  return ops.length === 0 ? '(nothing to do)' : ops.map(formatOperation).join('\n');
+}

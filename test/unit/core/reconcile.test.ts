@@ -1,0 +1,202 @@
+// Golden plans: each case states the world, and the plan reconcile prints for it.
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../../../src/compose/model.js';
+import type { DependencyState } from '../../../src/daemon/core/dependencies.js';
+import { collectObserved } from '../../../src/daemon/core/observed.js';
+import { formatPlan } from '../../../src/daemon/core/plan.js';
+import { reconcile, type ServiceIntent } from '../../../src/daemon/core/reconcile.js';
+import { freshMemory, type ReplicaMemory } from '../../../src/daemon/core/replica-memory.js';
+import type { ContainerDetails, ContainerSummary } from '../../../src/daemon/ports/runtime.js';
+import { containerFixture, detailsFixture, serviceFixture } from '../../support/fixtures.js';
+
+const P = 'shop';
+const NOW = 100_000;
+
+function run(opts: {
+  service?: Partial<Service>;
+  intent?: Partial<ServiceIntent> | null;
+  containers?: ContainerSummary[];
+  details?: ContainerDetails[];
+  memory?: Record<number, Partial<ReplicaMemory>>;
+  dependencies?: Record<string, DependencyState>;
+  now?: number;
+}) {
+  const service = serviceFixture('web', opts.service);
+  const intent: ServiceIntent | undefined =
+    opts.intent === null ? undefined : { service, configHash: 'h1', replicas: service.replicas, stopped: false, ...opts.intent };
+  const details = new Map((opts.details ?? []).map((d) => [d.id, d]));
+  const memory = Object.fromEntries(Object.entries(opts.memory ?? {}).map(([n, m]) => [n, { ...freshMemory(), ...m }]));
+  const result = reconcile({
+    project: P,
+    intent,
+    observed: collectObserved(P, 'web', opts.containers ?? [], details),
+    memory,
+    dependencies: opts.dependencies ?? {},
+    now: opts.now ?? NOW,
+  });
+  return { ...result, text: formatPlan(result.plan) };
+}
+
+const c = (n: number, over: Parameters<typeof containerFixture>[3] = {}) => containerFixture(P, 'web', n, over);
+const exited = (n: number, exitCode: number, over: Partial<ContainerDetails> = {}) => {
+  const summary = c(n, { state: 'exited' });
+  return { summary, details: detailsFixture(summary, { exitCode, startedAt: NOW - 1_000, finishedAt: NOW - 500, ...over }) };
+};
+
+describe('reconcile: replica counts', () => {
+  it('creates every replica on first start', () => {
+    expect(run({ service: { replicas: 3 } }).text).toBe(
+      ['create web#1 (first start)', 'create web#2 (first start)', 'create web#3 (first start)'].join('\n'),
+    );
+  });
+
+  it('does nothing when the world matches', () => {
+    const r = run({ service: { replicas: 2 }, containers: [c(1), c(2)], memory: { 1: { containerId: 'web-1-id' }, 2: { containerId: 'web-2-id' } } });
+    expect(r.text).toBe('(nothing to do)');
+  });
+
+  it('scales up with the next numbers and never touches running replicas', () => {
+    const r = run({ intent: { replicas: 3 }, containers: [c(1)], memory: { 1: { containerId: 'web-1-id' } } });
+    expect(r.text).toBe(['create web#2 (missing replica)', 'create web#3 (missing replica)'].join('\n'));
+  });
+
+  it('scales down by removing the highest numbers first', () => {
+    const r = run({ intent: { replicas: 1 }, containers: [c(1), c(2), c(3)] });
+    expect(r.text).toBe(['remove web#3 (scale down to 1)', 'remove web#2 (scale down to 1)'].join('\n'));
+  });
+
+  it('removes everything of a service that left the project', () => {
+    expect(run({ intent: null, containers: [c(1), c(2)] }).text).toBe(
+      ['remove web#2 (service removed from the project)', 'remove web#1 (service removed from the project)'].join('\n'),
+    );
+  });
+
+  it('removes leftover containers that hold no replica name', () => {
+    const stray = c(1, { id: 'tmp-id', name: 'shop-web-1-rollout' });
+    expect(run({ containers: [c(1), stray] }).text).toBe('remove web#0 (leftover container shop-web-1-rollout)');
+  });
+
+  it('adopts a running container it has no memory of, without recreating it', () => {
+    const r = run({ containers: [c(1)] });
+    expect(r.text).toBe('(nothing to do)');
+    expect(r.memory[1]?.containerId).toBe('web-1-id');
+  });
+
+  it('starts a container that was created but never started', () => {
+    expect(run({ containers: [c(1, { state: 'created' })] }).text).toBe('start web#1 (created but never started)');
+  });
+});
+
+describe('reconcile: crashed replicas under the restart policy', () => {
+  it('records the exit and replaces when the backoff is zero', () => {
+    const { summary, details } = exited(1, 3);
+    const r = run({ service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [details] });
+    expect(r.text).toBe(['record-exit web#1 (exited 3; restart 1 after 0 ms)', 'replace web#1 (exited 3; restart 1 after 0 ms)'].join('\n'));
+    expect(r.memory[1]).toMatchObject({ lastExit: { exitCode: 3, cause: 'exit' }, history: { consecutive: 1, total: 1 }, restartTimes: [NOW] });
+  });
+
+  it('waits out the backoff: records now, requeues, replaces when due', () => {
+    const { summary, details } = exited(1, 1);
+    const first = run({ containers: [summary], details: [details] });
+    expect(first.text).toBe('record-exit web#1 (exited 1; restart 1 after 100 ms)');
+    expect(first.requeueAt).toBe(NOW + 100);
+    const early = run({ containers: [summary], details: [details], memory: first.memory, now: NOW + 50 });
+    expect(early.text).toBe('(nothing to do)');
+    const due = run({ containers: [summary], details: [details], memory: first.memory, now: NOW + 100 });
+    expect(due.text).toBe('replace web#1 (exited 1; restart 1 after 100 ms)');
+  });
+
+  it('leaves an exited replica of a restart "no" service and says why', () => {
+    const { summary, details } = exited(1, 0);
+    const r = run({ service: { restart: { ...serviceFixture('x').restart, condition: 'none' } }, containers: [summary], details: [details] });
+    expect(r.text).toBe('record-exit web#1 (exited 0; restart policy is "no")');
+    expect(r.memory[1]?.handled).toMatchObject({ outcome: 'leave' });
+    const again = run({ service: { restart: { ...serviceFixture('x').restart, condition: 'none' } }, containers: [summary], details: [details], memory: r.memory });
+    expect(again.text).toBe('(nothing to do)');
+  });
+
+  it('gives up after max attempts and stays given up', () => {
+    const restart = { ...serviceFixture('x').restart, condition: 'on-failure' as const, maxAttempts: 3 };
+    const { summary, details } = exited(1, 1);
+    const r = run({ service: { restart }, containers: [summary], details: [details], memory: { 1: { history: { consecutive: 3, total: 3 } } } });
+    expect(r.text).toBe('record-exit web#1 (exited 1; gave up after 3 restarts (max_attempts 3))');
+    expect(r.memory[1]?.handled?.outcome).toBe('give-up');
+  });
+
+  it('replaces a replica removed by someone else under "always"', () => {
+    const r = run({ memory: { 1: { containerId: 'gone', createdAt: NOW - 60_000 } }, service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } } });
+    expect(r.text).toBe('create web#1 (removed; restart 1 after 0 ms)');
+  });
+
+  it('leaves a removed replica under on-failure', () => {
+    const restart = { ...serviceFixture('x').restart, condition: 'on-failure' as const };
+    const r = run({ memory: { 1: { containerId: 'gone' } }, service: { restart } });
+    expect(r.text).toBe('(nothing to do)');
+    expect(r.memory[1]?.handled?.reason).toBe('removed; restart policy on-failure does not restart on removed');
+  });
+
+  it('replaces an unhealthy replica and records the probe output', () => {
+    const summary = c(1, { health: 'unhealthy' });
+    const details = detailsFixture(summary, { healthLog: [{ exitCode: 1, output: 'no such file /ok', end: NOW }] });
+    const r = run({ service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [details] });
+    expect(r.text).toBe(['record-exit web#1 (unhealthy; restart 1 after 0 ms)', 'replace web#1 (unhealthy; restart 1 after 0 ms)'].join('\n'));
+    expect(r.memory[1]?.lastExit).toMatchObject({ cause: 'unhealthy', healthOutput: 'no such file /ok' });
+  });
+
+  it('ignores unhealthy when on_unhealthy is ignore', () => {
+    const r = run({ service: { composed: { onUnhealthy: 'ignore', balance: true } }, containers: [c(1, { health: 'unhealthy' })] });
+    expect(r.text).toBe('(nothing to do)');
+  });
+
+  it('leaves a replica a user stopped under unless-stopped', () => {
+    const restart = { ...serviceFixture('x').restart, unlessStopped: true };
+    const { summary, details } = exited(1, 0);
+    const r = run({ service: { restart }, containers: [summary], details: [details], memory: { 1: { stoppedByUser: true } } });
+    expect(r.text).toBe('record-exit web#1 (exited 0; stopped by a user (unless-stopped))');
+  });
+});
+
+describe('reconcile: config changes roll replica by replica', () => {
+  it('replaces one outdated replica at a time while the others are ready', () => {
+    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2)] });
+    expect(r.text).toBe('replace web#1 (config changed)');
+  });
+
+  it('waits while an updated replica is not ready yet', () => {
+    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1, { hash: 'h2', health: 'starting' }), c(2)] });
+    expect(r.text).toBe('(nothing to do)');
+  });
+});
+
+describe('reconcile: depends_on gates the first start', () => {
+  const dep = (over: Partial<DependencyState>): DependencyState => ({
+    present: true, desired: 1, running: 0, ready: 0, hasHealthcheck: true, exitCodes: [], failed: false, ...over,
+  });
+  const service = { dependsOn: { db: { condition: 'service_healthy' as const, restart: false, required: true } } };
+
+  it('waits for a healthy dependency', () => {
+    const r = run({ service, dependencies: { db: dep({ running: 1 }) } });
+    expect(r.text).toBe('(nothing to do)');
+    expect(r.waiting).toEqual({ message: 'waiting for db to be healthy', blocked: false });
+  });
+
+  it('starts once the dependency is healthy', () => {
+    expect(run({ service, dependencies: { db: dep({ running: 1, ready: 1 }) } }).text).toBe('create web#1 (first start)');
+  });
+
+  it('is blocked by a one-shot dependency that failed, naming it and its code', () => {
+    const migrate = { dependsOn: { migrate: { condition: 'service_completed_successfully' as const, restart: false, required: true } } };
+    const r = run({ service: migrate, dependencies: { migrate: dep({ exitCodes: [2] }) } });
+    expect(r.waiting).toEqual({ message: 'dependency migrate exited with code 2 (condition service_completed_successfully)', blocked: true });
+  });
+});
+
+describe('reconcile: stop and restart requests', () => {
+  it('stops running replicas of a stopped service', () => {
+    expect(run({ intent: { stopped: true }, containers: [c(1)] }).text).toBe('stop web#1 (service stopped by a user)');
+  });
+
+  it('replaces containers created before a restart request', () => {
+    expect(run({ intent: { restartRequestedAt: 2_000 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested)');
+  });
+});
