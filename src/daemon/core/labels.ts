@@ -31,3 +31,6 @@ export function serviceSelector(project: string, service: string): Record<string
 export function replicaName(project: string, service: string, n: number): string {
   return `${project}-${service}-${n}`;
 }
+
+/** Value of com.docker.compose.version on our containers: the compose file format generation we follow. */
+export const COMPOSE_VERSION = '2.0.0-composed';

@@ -1,0 +1,72 @@
+// Engine container JSON -> our ContainerSummary / ContainerDetails.
+import type Docker from 'dockerode';
+import type { ContainerDetails, ContainerState, ContainerSummary, HealthState } from '../ports/runtime.js';
+
+const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+
+export function toState(state: string | undefined): ContainerState {
+  return STATES.find((s) => s === state) ?? 'dead';
+}
+
+function toHealth(status: string | undefined): HealthState {
+  return status === 'starting' || status === 'healthy' || status === 'unhealthy' ? status : 'none';
+}
+
+/** The list API has no health field; its Status text ends in "(healthy)", "(unhealthy)" or "(health: starting)". */
+export function healthFromStatusText(status: string): HealthState {
+  const match = /\((healthy|unhealthy|health: starting)\)\s*$/.exec(status);
+  if (!match) return 'none';
+  return match[1] === 'health: starting' ? 'starting' : (match[1] as 'healthy' | 'unhealthy');
+}
+
+/** RFC 3339 -> epoch ms; the engine writes 0001-01-01T00:00:00Z for "never". */
+export function epochMs(time: string | undefined): number {
+  if (!time || time.startsWith('0001-01-01')) return 0;
+  const ms = Date.parse(time);
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+export function toSummary(c: Docker.ContainerInfo): ContainerSummary {
+  return {
+    id: c.Id,
+    name: (c.Names[0] ?? '').replace(/^\//, ''),
+    labels: c.Labels ?? {},
+    state: toState(c.State),
+    health: healthFromStatusText(c.Status ?? ''),
+    imageId: c.ImageID,
+    createdAt: c.Created * 1000,
+  };
+}
+
+interface HealthLogEntry {
+  ExitCode: number;
+  Output: string;
+  End: string;
+}
+
+export function toDetails(c: Docker.ContainerInspectInfo): ContainerDetails {
+  const health = c.State.Health as { Status?: string; Log?: HealthLogEntry[] } | undefined;
+  return {
+    id: c.Id,
+    name: c.Name.replace(/^\//, ''),
+    labels: c.Config.Labels ?? {},
+    state: toState(c.State.Status),
+    health: toHealth(health?.Status),
+    imageId: c.Image,
+    createdAt: epochMs(c.Created),
+    exitCode: c.State.ExitCode,
+    oomKilled: c.State.OOMKilled,
+    startedAt: epochMs(c.State.StartedAt),
+    finishedAt: epochMs(c.State.FinishedAt),
+    healthLog: (health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output, end: epochMs(l.End) })),
+    mounts: (c.Mounts ?? []).map((m) => ({
+      type: m.Type,
+      ...(m.Name ? { name: m.Name } : {}),
+      source: m.Source,
+      destination: m.Destination,
+    })),
+    networks: Object.fromEntries(
+      Object.entries(c.NetworkSettings.Networks ?? {}).map(([name, n]) => [name, { ipAddress: n.IPAddress }]),
+    ),
+  };
+}

@@ -1,0 +1,129 @@
+// The engine's container event stream, translated to RuntimeEvent and reconnected with backoff.
+//
+// Engine behaviour relied on, observed on docker.io 20.10.24 (API 1.41), `docker events` filtered
+// like the stream below (details and the full table in ./README.md):
+// - `docker kill`:            kill(signal=9) -> die(exitCode=137)
+// - `docker stop` (SIGTERM handled, e.g. --init): kill(signal=15) -> die(exitCode=143) -> stop
+// - `docker stop` (SIGTERM ignored, pid 1 `sleep`): kill(15) -> kill(9) after the timeout -> die(137) -> stop
+// - `docker stop` of an exited container: no event at all (the API answers 304)
+// - `docker rm -f` of a running one: kill(9) -> die(137) -> destroy
+// - OOM kill (memory 8m, a growing shell string): oom -> die(137); inspect says OOMKilled=true
+// - engine restart policy on-failure:2: die(3) -> start -> die(3) -> start -> die(3); no `restart` event
+// - health: `health_status: healthy` / `health_status: unhealthy`, only on a change of status (no
+//   event for the initial `starting`); every probe also emits exec_create/exec_start/exec_die, which
+//   the `event` filter below keeps out (the engine matches health_status by prefix).
+// - `docker rename`: rename with attributes name=<new>, oldName=<old>
+// - a container that dies while dockerd is down gets no event: callers resync after `connected`.
+// Event attributes carry the container's labels mixed with the engine's own keys (name, image, ...).
+import type Docker from 'dockerode';
+import type { ContainerAction, HealthState, RuntimeEvent } from '../ports/runtime.js';
+import { LABEL_MANAGED } from '../core/labels.js';
+import { engineMessage } from './errors.js';
+import { jsonLines } from './json-lines.js';
+
+const ACTIONS: readonly ContainerAction[] = [
+  'create', 'start', 'die', 'oom', 'stop', 'kill', 'destroy', 'health_status', 'pause', 'unpause', 'rename',
+];
+
+/** Attributes the engine adds beside the labels. */
+const ENGINE_ATTRIBUTES = new Set(['name', 'image', 'exitCode', 'signal', 'oldName', 'execDuration']);
+
+export interface EngineEventMessage {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  id?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  time?: number;
+  timeNano?: number;
+}
+
+/** One engine event message -> our event; undefined for anything we do not follow. */
+export function translateEvent(message: EngineEventMessage): RuntimeEvent | undefined {
+  if (message.Type !== 'container') return undefined;
+  const raw = message.Action ?? message.status ?? '';
+  const colon = raw.indexOf(':');
+  const actionName = colon < 0 ? raw : raw.slice(0, colon);
+  const action = ACTIONS.find((a) => a === actionName);
+  if (!action) return undefined;
+  const attributes = message.Actor?.Attributes ?? {};
+  const labels = Object.fromEntries(Object.entries(attributes).filter(([k]) => !ENGINE_ATTRIBUTES.has(k)));
+  const time = message.timeNano !== undefined ? Math.floor(message.timeNano / 1e6) : (message.time ?? 0) * 1000;
+  const event: Extract<RuntimeEvent, { kind: 'container' }> = {
+    kind: 'container',
+    action,
+    id: message.Actor?.ID ?? message.id ?? '',
+    name: attributes['name'] ?? '',
+    labels,
+    time,
+  };
+  if (action === 'die' && attributes['exitCode'] !== undefined) event.exitCode = Number(attributes['exitCode']);
+  if (action === 'health_status') event.health = healthFromStatus(raw.slice(colon + 1).trim());
+  return event;
+}
+
+function healthFromStatus(status: string): HealthState {
+  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
+}
+
+export interface BackoffOptions {
+  minMs: number;
+  maxMs: number;
+}
+
+const DEFAULT_BACKOFF: BackoffOptions = { minMs: 100, maxMs: 5_000 };
+
+/**
+ * Yields `connected` on every (re)connect and `disconnected` when the stream drops, then retries
+ * after 100 ms, 200 ms, ... 5 s; the delay resets once a connection stayed up for the maximum delay.
+ */
+export async function* containerEvents(
+  docker: Docker,
+  signal: AbortSignal,
+  backoff: BackoffOptions = DEFAULT_BACKOFF,
+): AsyncGenerator<RuntimeEvent> {
+  let delay = backoff.minMs;
+  while (!signal.aborted) {
+    let connectedAt: number | undefined;
+    let error: string;
+    try {
+      const stream = (await docker.getEvents({
+        filters: { type: ['container'], label: [`${LABEL_MANAGED}=true`], event: [...ACTIONS] },
+        abortSignal: signal,
+      })) as NodeJS.ReadableStream & { destroy(): void };
+      connectedAt = performance.now();
+      yield { kind: 'connected' };
+      const onAbort = (): void => stream.destroy();
+      signal.addEventListener('abort', onAbort, { once: true });
+      try {
+        for await (const message of jsonLines(stream)) {
+          const event = translateEvent(message as EngineEventMessage);
+          if (event) yield event;
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort);
+        stream.destroy();
+      }
+      error = 'event stream ended';
+    } catch (e) {
+      error = engineMessage(e);
+    }
+    if (signal.aborted) return;
+    yield { kind: 'disconnected', error };
+    if (connectedAt !== undefined && performance.now() - connectedAt >= backoff.maxMs) delay = backoff.minMs;
+    await sleep(delay, signal);
+    delay = Math.min(delay * 2, backoff.maxMs);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

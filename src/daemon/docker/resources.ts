@@ -1,0 +1,144 @@
+// Project networks and volumes, and the replicas' anonymous volumes. Compose's labels keep
+// `docker compose` able to see them; dev.composed.managed marks what we may remove.
+import type Docker from 'dockerode';
+import type { Network, Project, Volume } from '../../compose/model.js';
+import { LABEL_ANON_NUMBER, LABEL_MANAGED, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME } from '../core/labels.js';
+import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
+import type { AnonymousVolumeSpec } from './spec.js';
+
+export async function ensureNetwork(docker: Docker, project: Project, key: string, network: Network): Promise<void> {
+  const existing = docker.getNetwork(network.name);
+  try {
+    await existing.inspect();
+    return;
+  } catch (error) {
+    if (!isNotFound(error)) throw classify(error, `inspect network ${network.name}`);
+  }
+  if (network.external) {
+    throw new RuntimeError(
+      'terminal',
+      `network ${network.name} is declared external but does not exist; create it with \`docker network create ${network.name}\``,
+    );
+  }
+  const ipam = network.ipam;
+  try {
+    await docker.createNetwork({
+      Name: network.name,
+      // Without it engine 20.10 happily creates a second network with the same name.
+      CheckDuplicate: true,
+      ...(network.driver ? { Driver: network.driver } : {}),
+      Options: network.driverOpts,
+      Internal: network.internal,
+      Attachable: network.attachable,
+      EnableIPv6: network.enableIpv6,
+      ...(ipam
+        ? {
+            IPAM: {
+              Driver: ipam.driver ?? 'default',
+              Config: ipam.config.map((c) => ({
+                ...(c.subnet ? { Subnet: c.subnet } : {}),
+                ...(c.gateway ? { Gateway: c.gateway } : {}),
+                ...(c.ipRange ? { IPRange: c.ipRange } : {}),
+              })),
+            },
+          }
+        : {}),
+      Labels: { ...network.labels, [LABEL_PROJECT]: project.name, [LABEL_NETWORK]: key, [LABEL_MANAGED]: 'true' },
+    });
+  } catch (error) {
+    // 409: created meanwhile by a concurrent caller; that is what we wanted.
+    if (statusOf(error) !== 409) throw classify(error, `create network ${network.name}`);
+  }
+}
+
+export async function removeNetwork(docker: Docker, network: Network): Promise<void> {
+  if (network.external) return;
+  try {
+    await docker.getNetwork(network.name).remove();
+  } catch (error) {
+    if (!isNotFound(error)) throw classify(error, `remove network ${network.name}`);
+  }
+}
+
+export async function ensureVolume(docker: Docker, project: Project, key: string, volume: Volume): Promise<void> {
+  try {
+    await docker.getVolume(volume.name).inspect();
+    return;
+  } catch (error) {
+    if (!isNotFound(error)) throw classify(error, `inspect volume ${volume.name}`);
+  }
+  if (volume.external) {
+    throw new RuntimeError(
+      'terminal',
+      `volume ${volume.name} is declared external but does not exist; create it with \`docker volume create ${volume.name}\``,
+    );
+  }
+  try {
+    // Volume create is idempotent on the engine: a concurrent create of the same name succeeds.
+    await docker.createVolume({
+      Name: volume.name,
+      ...(volume.driver ? { Driver: volume.driver } : {}),
+      DriverOpts: volume.driverOpts,
+      Labels: { ...volume.labels, [LABEL_PROJECT]: project.name, [LABEL_VOLUME]: key, [LABEL_MANAGED]: 'true' },
+    });
+  } catch (error) {
+    throw classify(error, `create volume ${volume.name}`);
+  }
+}
+
+/**
+ * Engine names of a replica's anonymous volumes by mount target: the existing labelled volume (the
+ * oldest if a race ever made two) or a new one with an engine-generated name.
+ */
+export async function ensureAnonymousVolumes(docker: Docker, specs: readonly AnonymousVolumeSpec[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const spec of specs) {
+    try {
+      const { Volumes } = await docker.listVolumes({ filters: { label: labelFilter(spec.labels) } });
+      const [oldest] = (Volumes ?? []).sort(
+        (a, b) => createdAt(a).localeCompare(createdAt(b)) || a.Name.localeCompare(b.Name),
+      );
+      const name = oldest?.Name ?? (await docker.createVolume({ Labels: spec.labels })).name;
+      names.set(spec.target, name);
+    } catch (error) {
+      throw classify(error, `anonymous volume ${spec.target}`);
+    }
+  }
+  return names;
+}
+
+/** Named non-external volumes, then every anonymous volume of the project's replicas. */
+export async function removeProjectVolumes(docker: Docker, project: Project): Promise<void> {
+  const names = Object.values(project.volumes)
+    .filter((v) => !v.external)
+    .map((v) => v.name);
+  try {
+    const { Volumes } = await docker.listVolumes({
+      filters: { label: [`${LABEL_PROJECT}=${project.name}`, `${LABEL_MANAGED}=true`, LABEL_ANON_NUMBER] },
+    });
+    names.push(...(Volumes ?? []).map((v) => v.Name));
+  } catch (error) {
+    throw classify(error, `list anonymous volumes of ${project.name}`);
+  }
+  const failures: string[] = [];
+  let kind: RuntimeError['kind'] = 'terminal';
+  for (const name of names) {
+    try {
+      await docker.getVolume(name).remove();
+    } catch (error) {
+      if (isNotFound(error)) continue;
+      const classified = classify(error, `remove volume ${name}`);
+      kind = classified.kind;
+      failures.push(engineMessage(classified));
+    }
+  }
+  if (failures.length) throw new RuntimeError(kind, failures.join('; '));
+}
+
+export function labelFilter(labels: Record<string, string>): string[] {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+}
+
+function createdAt(volume: Docker.VolumeInspectInfo): string {
+  return (volume as { CreatedAt?: string }).CreatedAt ?? '';
+}

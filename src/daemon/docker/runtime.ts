@@ -1,0 +1,205 @@
+// ContainerRuntime on the Docker engine. Each method is one engine conversation; errors leave as
+// RuntimeError with a kind (see errors.ts). Wired in only by the daemon's main.
+import type Docker from 'dockerode';
+import type { Network, Project, Service, Volume } from '../../compose/model.js';
+import type {
+  ContainerDetails,
+  ContainerRuntime,
+  ContainerSummary,
+  CpuSample,
+  PullProgress,
+  ReplicaRequest,
+  RuntimeEvent,
+  StopOptions,
+} from '../ports/runtime.js';
+import { createDockerClient } from './client.js';
+import { toDetails, toSummary } from './containers.js';
+import { CpuSampler } from './cpu.js';
+import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
+import { containerEvents } from './events.js';
+import * as images from './images.js';
+import * as logs from './logs.js';
+import * as resources from './resources.js';
+import { replicaSpec, withAnonymousMounts } from './spec.js';
+import { singleFileTar } from './tar.js';
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly cpu: CpuSampler;
+
+  constructor(private readonly docker: Docker) {
+    this.cpu = new CpuSampler(docker);
+  }
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): DockerRuntime {
+    return new DockerRuntime(createDockerClient(env));
+  }
+
+  async ping(): Promise<void> {
+    await this.call('ping the engine', () => this.docker.ping());
+  }
+
+  async listContainers(labels: Record<string, string>, opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
+    const list = await this.call('list containers', () =>
+      this.docker.listContainers({ all: opts.all ?? true, filters: { label: resources.labelFilter(labels) } }),
+    );
+    return list.map(toSummary).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
+    try {
+      return toDetails(await this.docker.getContainer(id).inspect());
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw classify(error, `inspect container ${id}`);
+    }
+  }
+
+  async createReplica(req: ReplicaRequest): Promise<string> {
+    const image = await this.imageVolumes(req.service.image);
+    const spec = replicaSpec(req, image);
+    const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes);
+    const body = withAnonymousMounts(spec, names);
+    // _query/_body keep the create body out of the URL (dockerode otherwise sends it in both).
+    const container = await this.call(`create container ${req.name}`, () =>
+      this.docker.createContainer({
+        _query: { name: spec.name, ...(spec.platform ? { platform: spec.platform } : {}) },
+        _body: body,
+      } as Docker.ContainerCreateOptions),
+    );
+    try {
+      for (const { network, endpoint } of spec.connect) {
+        await this.docker.getNetwork(network).connect({ Container: container.id, EndpointConfig: endpoint });
+      }
+      for (const file of spec.files) {
+        const tar = singleFileTar(file.path, Buffer.from(file.content), file.mode, file.uid, file.gid);
+        await container.putArchive(tar, { path: '/' });
+      }
+    } catch (error) {
+      // A half-wired container must not be started or adopted later.
+      await container.remove({ force: true, v: false }).catch(() => undefined);
+      throw classify(error, `set up container ${req.name}`);
+    }
+    return container.id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (error) {
+      if (statusOf(error) === 304) return; // already running
+      throw classify(error, `start container ${id}`);
+    }
+  }
+
+  async stopContainer(id: string, opts: StopOptions): Promise<void> {
+    const container = this.docker.getContainer(id);
+    try {
+      if (!opts.signal) {
+        // The engine sends the container's StopSignal, waits t seconds, then SIGKILLs.
+        await container.stop({ t: opts.timeoutSeconds });
+        return;
+      }
+      // API 1.41 has no signal parameter on stop: send it ourselves, then let stop(t=remaining) finish.
+      await container.kill({ signal: opts.signal });
+      const exited = await Promise.race([
+        container.wait({ condition: 'not-running' }).then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), opts.timeoutSeconds * 1000).unref()),
+      ]);
+      if (!exited) await container.kill({ signal: 'SIGKILL' });
+    } catch (error) {
+      if (isAlreadyStopped(error)) return;
+      throw classify(error, `stop container ${id}`);
+    }
+  }
+
+  async removeContainer(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    try {
+      // v=false: anonymous volumes belong to the replica and outlive this container.
+      await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: false });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (statusOf(error) === 409 && /already in progress/i.test(engineMessage(error))) return;
+      throw classify(error, `remove container ${id}`);
+    }
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.call(`rename container ${id} to ${name}`, () => this.docker.getContainer(id).rename({ name }));
+  }
+
+  async logsTail(id: string, lines: number): Promise<string[]> {
+    const container = this.docker.getContainer(id);
+    return this.call(`logs of ${id}`, async () => logs.logsTail(container, await this.hasTty(container), lines));
+  }
+
+  async *followLogs(id: string, opts: { tail?: number; signal: AbortSignal }): AsyncIterable<string> {
+    const container = this.docker.getContainer(id);
+    const tty = await this.call(`logs of ${id}`, () => this.hasTty(container));
+    try {
+      yield* logs.followLogs(container, tty, opts);
+    } catch (error) {
+      throw classify(error, `follow logs of ${id}`);
+    }
+  }
+
+  cpuSample(id: string): Promise<CpuSample | undefined> {
+    return this.call(`cpu of ${id}`, () => this.cpu.sample(id));
+  }
+
+  ensureImage(_project: Project, service: Service, progress: PullProgress): Promise<void> {
+    return images.ensureImage(this.docker, service, progress);
+  }
+
+  imageId(ref: string): Promise<string | undefined> {
+    return images.imageId(this.docker, ref);
+  }
+
+  ensureNetwork(project: Project, key: string, network: Network): Promise<void> {
+    return resources.ensureNetwork(this.docker, project, key, network);
+  }
+
+  removeNetwork(_project: Project, _key: string, network: Network): Promise<void> {
+    return resources.removeNetwork(this.docker, network);
+  }
+
+  ensureVolume(project: Project, key: string, volume: Volume): Promise<void> {
+    return resources.ensureVolume(this.docker, project, key, volume);
+  }
+
+  removeProjectVolumes(project: Project): Promise<void> {
+    return resources.removeProjectVolumes(this.docker, project);
+  }
+
+  events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    return containerEvents(this.docker, signal);
+  }
+
+  private async hasTty(container: Docker.Container): Promise<boolean> {
+    return (await container.inspect()).Config.Tty;
+  }
+
+  /** The image's own VOLUME paths (they become the replica's anonymous volumes). */
+  private async imageVolumes(ref: string): Promise<string[]> {
+    try {
+      const info = await this.docker.getImage(ref).inspect();
+      return Object.keys(info.Config.Volumes ?? {});
+    } catch (error) {
+      if (isNotFound(error)) throw new RuntimeError('terminal', `image ${ref} is not present; pull or build it first`, 404);
+      throw classify(error, `inspect image ${ref}`);
+    }
+  }
+
+  private async call<T>(context: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw classify(error, context);
+    }
+  }
+}
+
+/** 304 from stop/kill-less stop; 409 "is not running" from kill of an exited container. */
+function isAlreadyStopped(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 304 || (status === 409 && /is not running/i.test(engineMessage(error)));
+}

@@ -1,0 +1,68 @@
+// Helpers for tests against the real engine: the adapter built from the environment, unique
+// project names, cleanup by label, and a describe that skips when no engine answers.
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { describe } from 'vitest';
+import { createDockerClient } from '../../src/daemon/docker/client.js';
+import { DockerRuntime } from '../../src/daemon/docker/runtime.js';
+import { LABEL_PROJECT } from '../../src/daemon/core/labels.js';
+
+export const TEST_IMAGE = process.env['COMPOSED_TEST_IMAGE'] ?? 'busybox:latest';
+
+export function runtimeForTests(): DockerRuntime {
+  return DockerRuntime.fromEnv(process.env);
+}
+
+/** A raw engine client, for tests that play "someone else" (docker kill, docker rm -f). */
+export function dockerForTests(): Docker {
+  return createDockerClient(process.env);
+}
+
+/** `t-<prefix>-<random6>`, lowercase [a-z0-9-], valid as a compose project name. */
+export function uniqueProjectName(prefix: string): string {
+  const clean = prefix.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  return `t-${clean}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Removes every container (forced), network and volume labelled with the project. Safe when none exist. */
+export async function cleanupProject(name: string, docker: Docker = dockerForTests()): Promise<void> {
+  const filters = { label: [`${LABEL_PROJECT}=${name}`] };
+  const containers = await docker.listContainers({ all: true, filters });
+  await Promise.all(containers.map((c) => ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }))));
+  const networks = await docker.listNetworks({ filters });
+  await Promise.all(networks.map((n) => ignoreMissing(docker.getNetwork(n.Id).remove())));
+  const { Volumes } = await docker.listVolumes({ filters });
+  await Promise.all((Volumes ?? []).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
+}
+
+async function ignoreMissing(operation: Promise<unknown>): Promise<void> {
+  try {
+    await operation;
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    const message = String((error as { message?: string }).message ?? '');
+    // 404: gone already; 409 on a container: another cleanup's removal is in progress.
+    if (status === 404 || (status === 409 && /already in progress/i.test(message))) return;
+    throw error;
+  }
+}
+
+async function engineAnswers(): Promise<string | undefined> {
+  try {
+    await Promise.race([
+      dockerForTests().ping(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5_000).unref()),
+    ]);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+const unreachable = await engineAnswers();
+if (unreachable) {
+  console.warn(`Docker engine tests skipped: no engine answers (${unreachable}); run scripts/setup-engine.sh`);
+}
+
+/** `describe` that skips, saying why, when no engine answers. */
+export const describeWithEngine: typeof describe = unreachable ? (describe.skip as typeof describe) : describe;
