@@ -1,0 +1,97 @@
+// The CLI's side of the control API: one HTTP request over the daemon's unix socket.
+import { request } from 'node:http';
+import type { ErrorResponse } from '../daemon/api/protocol.js';
+
+export class DaemonUnavailable extends Error {}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorResponse,
+  ) {
+    super(body.field ? `${body.field}: ${body.error}` : body.error);
+  }
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export class DaemonClient {
+  constructor(readonly socketPath: string) {}
+
+  async json<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    const chunks: string[] = [];
+    for await (const chunk of this.stream(path, options)) chunks.push(chunk);
+    return JSON.parse(chunks.join('')) as T;
+  }
+
+  /** NDJSON answers, one parsed value per line as it arrives. */
+  async *lines<T>(path: string, options: RequestOptions = {}): AsyncGenerator<T> {
+    let buffered = '';
+    for await (const chunk of this.stream(path, options)) {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.trim()) yield JSON.parse(line) as T;
+      }
+    }
+    if (buffered.trim()) yield JSON.parse(buffered) as T;
+  }
+
+  /** The raw answer body, chunk by chunk; a non-2xx answer becomes an ApiError. */
+  async *stream(path: string, options: RequestOptions = {}): AsyncGenerator<string> {
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: this.socketPath,
+          path,
+          method: options.method ?? 'GET',
+          headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {},
+          signal: options.signal,
+        },
+        resolve,
+      );
+      req.on('error', (error: NodeJS.ErrnoException) => reject(this.connectionError(error)));
+      req.end(body);
+    });
+    res.setEncoding('utf8');
+    if ((res.statusCode ?? 500) >= 300) {
+      let text = '';
+      for await (const chunk of res as AsyncIterable<string>) text += chunk;
+      let parsed: ErrorResponse;
+      try {
+        parsed = JSON.parse(text) as ErrorResponse;
+      } catch {
+        parsed = { error: text || `HTTP ${res.statusCode}` };
+      }
+      throw new ApiError(res.statusCode ?? 500, parsed);
+    }
+    for await (const chunk of res as AsyncIterable<string>) yield chunk;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.json('/v1/version');
+      return true;
+    } catch (error) {
+      if (error instanceof DaemonUnavailable) return false;
+      throw error;
+    }
+  }
+
+  private connectionError(error: NodeJS.ErrnoException): Error {
+    if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
+      return new DaemonUnavailable(`no composed daemon answers on ${this.socketPath} (start one with \`composed daemon\`, or run \`composed up\`)`);
+    }
+    if (error.code === 'EACCES') {
+      return new DaemonUnavailable(`permission denied on ${this.socketPath}: add yourself to the socket's group (see \`ls -l ${this.socketPath}\`) or run as root`);
+    }
+    return error;
+  }
+}

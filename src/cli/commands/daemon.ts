@@ -1,0 +1,33 @@
+// `composed daemon`: the long-running supervisor. The daemon's code is loaded only here, so the
+// other commands stay a thin client.
+import { Command, Option } from 'commander';
+import { defaultStateDir } from '../../daemon/api/protocol.js';
+import { action, socketOption } from '../common.js';
+import { parseDuration } from '../duration.js';
+import { readVersion } from '../version.js';
+
+export function registerDaemon(program: Command): void {
+  program
+    .command('daemon')
+    .description('run the supervisor in the foreground (systemd runs this)')
+    .addOption(socketOption())
+    .addOption(new Option('--state-dir <dir>', 'where desired projects and restart history are kept').env('COMPOSED_STATE_DIR').default(defaultStateDir({ ...process.env, COMPOSED_STATE_DIR: undefined })))
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).env('COMPOSED_LOG_LEVEL').default('info'))
+    .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
+    .addOption(new Option('--socket-group <gid>', 'numeric group owning the control socket').env('COMPOSED_SOCKET_GROUP'))
+    .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
+    .action(
+      action(async (opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string }) => {
+        const { runDaemon } = await import('../../daemon/main.js');
+        await runDaemon({
+          socket: opts.socket,
+          stateDir: opts.stateDir,
+          logLevel: opts.logLevel,
+          logFormat: opts.logFormat,
+          socketGroup: opts.socketGroup === undefined ? undefined : Number(opts.socketGroup),
+          resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
+          version: readVersion(),
+        });
+      }),
+    );
+}

@@ -1,0 +1,33 @@
+// `composed down`: stop supervising the project and remove its containers and networks (named
+// volumes only with -v; external ones never).
+import { Command } from 'commander';
+import type { UpProgress } from '../../daemon/api/protocol.js';
+import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError, type ProjectOptions } from '../common.js';
+
+interface DownOptions extends ProjectOptions {
+  volumes?: boolean;
+  timeout?: string;
+}
+
+export function registerDown(program: Command): void {
+  addProjectOptions(program.command('down'))
+    .description('stop supervising the project; stop and remove its containers and networks')
+    .option('-v, --volumes', 'also remove named volumes and the replicas\' anonymous volumes')
+    .option('-t, --timeout <seconds>', 'seconds to wait for each container to stop (default: its stop_grace_period)')
+    .action(
+      action(async (options: DownOptions) => {
+        const project = await projectNameFor(options);
+        const query = new URLSearchParams();
+        if (options.volumes) query.set('volumes', 'true');
+        if (options.timeout !== undefined) {
+          if (!/^\d+$/.test(options.timeout)) throw new UsageError(`-t: ${JSON.stringify(options.timeout)} is not a whole number of seconds`);
+          query.set('timeout', options.timeout);
+        }
+        for await (const line of clientFor(options).lines<UpProgress>(`${projectPath(project)}?${query}`, { method: 'DELETE' })) {
+          if (line.kind === 'progress') process.stdout.write(`${line.resource}: ${line.message}\n`);
+          if (line.kind === 'error') throw new Error(line.error.error);
+        }
+        process.stdout.write(`project ${project} is down\n`);
+      }),
+    );
+}

@@ -1,0 +1,31 @@
+// `composed up` with no daemon answering starts one in the background, as `docker compose` users
+// expect a single command to work. Its log goes to a file next to the state, and the CLI says where.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultStateDir } from '../daemon/api/protocol.js';
+import type { DaemonClient } from './client.js';
+
+export async function ensureDaemon(client: DaemonClient, say: (line: string) => void): Promise<void> {
+  if (await client.ping()) return;
+  const stateDir = defaultStateDir();
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const logFile = join(stateDir, 'daemon.log');
+  const out = openSync(logFile, 'a');
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const child = spawn(process.execPath, [main, 'daemon', '--socket', client.socketPath, '--state-dir', stateDir], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
+  child.unref();
+  say(`started a composed daemon in the background (pid ${child.pid}); log: ${logFile}`);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (await client.ping()) return;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the daemon did not answer on ${client.socketPath}; see ${logFile}`);
+}

@@ -1,0 +1,32 @@
+// When `up` may return: every service started (or, with --wait, ready), or something that will not
+// get better on its own (a blocked dependency, a service that gave up, a one-shot that failed).
+import type { ProjectStatus, ServiceStatus } from '../daemon/api/protocol.js';
+
+export interface SettledState {
+  done: boolean;
+  problem?: string;
+  /** Services not there yet, with their state, for a timeout message. */
+  pending: string[];
+}
+
+const FINAL_PHASES = new Set(['completed', 'stopped', 'scaled-to-zero']);
+
+export function settledState(status: ProjectStatus, wait: boolean): SettledState {
+  const pending: string[] = [];
+  for (const s of status.services) {
+    if (s.phase === 'blocked' || s.phase === 'failed') {
+      return { done: true, problem: `service ${s.name} ${s.phase}: ${s.message ?? ''}`.trim(), pending };
+    }
+    const exited = s.replicas.find((r) => r.phase === 'exited');
+    if (wait && exited) return { done: true, problem: `service ${s.name}: ${exited.name} ${exited.reason ?? 'exited'}`, pending };
+    if (!isSettled(s, wait)) pending.push(`${s.name} is ${s.phase}${s.message ? ` (${s.message})` : ''} with ${s.ready}/${s.desired} ready`);
+  }
+  return { done: pending.length === 0, pending };
+}
+
+function isSettled(s: ServiceStatus, wait: boolean): boolean {
+  if (FINAL_PHASES.has(s.phase)) return true;
+  if (wait) return s.phase === 'running' && s.ready >= s.desired;
+  // Without --wait, like `docker compose up -d`: every replica has been started.
+  return s.phase === 'backoff' || s.phase === 'degraded' || s.running >= s.desired;
+}

@@ -1,0 +1,41 @@
+// The human view of `composed status`: one row per service, then one per replica, aligned.
+import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
+import { renderTable } from './table.js';
+
+export function renderStatus(status: ProjectStatus, now = Date.now()): string {
+  const lines = [`project ${status.name} (${status.configFiles.join(', ')})`];
+  if (status.engine === 'unreachable') lines.push('engine unreachable: showing the last known state');
+  for (const e of status.configErrors) lines.push(`config error: ${e.file}:${e.line}:${e.column} ${e.path}: ${e.message}`);
+  const rows: string[][] = [];
+  for (const s of status.services) {
+    rows.push(serviceRow(s));
+    for (const r of s.replicas) rows.push(replicaRow(r, now));
+  }
+  lines.push(renderTable(['NAME', 'STATE', 'READY', 'HEALTH', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NOTE'], rows));
+  return lines.join('\n');
+}
+
+function serviceRow(s: ServiceStatus): string[] {
+  const cpu = s.autoscale?.averageCpu !== undefined ? `cpu ${Math.round(s.autoscale.averageCpu)}% (target ${s.autoscale.targetCpu}%) ` : '';
+  return [s.name, s.phase, `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${cpu}${s.message ?? ''}`.trim()];
+}
+
+function replicaRow(r: ReplicaStatus, now: number): string[] {
+  const note = r.nextRetryAt ? `next try in ${duration(Date.parse(r.nextRetryAt) - now)}` : r.reason ?? '';
+  return [`  ${r.name}`, r.phase, '', r.health === 'none' ? '' : r.health, r.uptimeSeconds === undefined ? '' : duration(r.uptimeSeconds * 1000), String(r.restarts), lastExit(r, now), note];
+}
+
+function lastExit(r: ReplicaStatus, now: number): string {
+  const e = r.lastExit;
+  if (!e) return '';
+  const what = e.cause === 'removed' ? 'removed' : e.cause === 'unhealthy' ? 'unhealthy' : `${e.exitCode ?? '?'}${e.oomKilled ? ' OOM' : ''}`;
+  return `${what} (${duration(now - Date.parse(e.at))} ago)`;
+}
+
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return ms < 1000 ? `${Math.max(0, ms / 1000).toFixed(1)}s` : `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600)}h`;
+}

@@ -1,0 +1,63 @@
+// Small HTTP helpers for the control API: bounded JSON bodies, JSON and NDJSON answers, errors as
+// `{error, field}` with a 4xx status. Nothing here throws past the request that caused it.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorResponse } from './protocol.js';
+
+/** Largest request body accepted (a LoadRequest carries an environment; 1 MiB is generous). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly extra: Partial<ErrorResponse> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HttpError(400, `request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: HttpError): void {
+  const body: ErrorResponse = { error: error.message, ...error.extra };
+  if (error.field) body.field = error.field;
+  if (res.headersSent) {
+    writeLine(res, { kind: 'error', error: body });
+    res.end();
+    return;
+  }
+  sendJson(res, error.status, body);
+}
+
+export function startStream(res: ServerResponse, contentType = 'application/x-ndjson'): void {
+  res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.flushHeaders();
+}
+
+export function writeLine(res: ServerResponse, value: unknown): void {
+  if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,178 @@
+// The control API's wire types: what the CLI sends and receives. The CLI imports only this file
+// from the daemon. Field names here are the stable `status --json` format (documented in README).
+import type { Diagnostic } from '../../compose/errors.js';
+
+export const API_VERSION = 'v1';
+
+/** POST /v1/projects: how to load the project. The daemon loads the files itself. */
+export interface LoadRequest {
+  /** Absolute paths of the compose files, in order; empty means "find them from cwd". */
+  files: string[];
+  projectName?: string;
+  /** Absolute working directory of the CLI. */
+  cwd: string;
+  /** The CLI's environment, used for interpolation. */
+  env: Record<string, string>;
+  profiles: string[];
+}
+
+export interface UpResponse {
+  project: string;
+  services: string[];
+  warnings: Diagnostic[];
+}
+
+export interface ErrorResponse {
+  error: string;
+  /** The request field at fault, when there is one. */
+  field?: string;
+  diagnostics?: Diagnostic[];
+}
+
+/** One line of the NDJSON progress stream of POST /v1/projects. */
+export type UpProgress =
+  | { kind: 'progress'; resource: string; message: string }
+  | { kind: 'done'; result: UpResponse }
+  | { kind: 'error'; error: ErrorResponse };
+
+export type ReplicaPhase =
+  | 'running'
+  | 'starting'
+  | 'unhealthy'
+  | 'created'
+  | 'exited'
+  | 'completed'
+  | 'backoff'
+  | 'failed'
+  | 'stopped'
+  | 'missing';
+
+export interface ExitStatus {
+  cause: 'exit' | 'unhealthy' | 'removed';
+  exitCode?: number;
+  oomKilled: boolean;
+  /** ISO time. */
+  at: string;
+  logTail: string[];
+  healthOutput?: string;
+}
+
+export interface ReplicaStatus {
+  number: number;
+  name: string;
+  containerId?: string;
+  phase: ReplicaPhase;
+  health: 'none' | 'starting' | 'healthy' | 'unhealthy';
+  ready: boolean;
+  /** ISO time the current container started; absent when not running. */
+  startedAt?: string;
+  uptimeSeconds?: number;
+  restarts: number;
+  /** ISO times of the most recent restarts, oldest first. */
+  restartTimes: string[];
+  /** ISO time of the next replacement attempt (phase backoff). */
+  nextRetryAt?: string;
+  /** Why the replica is in this phase (backoff, failed, exited). */
+  reason?: string;
+  lastExit?: ExitStatus;
+  cpuPercent?: number;
+}
+
+export type ServicePhase = 'running' | 'starting' | 'degraded' | 'waiting' | 'blocked' | 'backoff' | 'failed' | 'completed' | 'stopped' | 'scaled-to-zero';
+
+export interface ServiceStatus {
+  name: string;
+  image: string;
+  phase: ServicePhase;
+  /** Why the service is in this phase (the dependency it waits for, the last error). */
+  message?: string;
+  desired: number;
+  running: number;
+  ready: number;
+  restarts: number;
+  replicas: ReplicaStatus[];
+  autoscale?: AutoscaleStatus;
+}
+
+export interface AutoscaleStatus {
+  min: number;
+  max: number;
+  targetCpu: number;
+  averageCpu?: number;
+  lastDecision?: { at: string; from: number; to: number; reason: string };
+}
+
+export interface ProjectStatus {
+  name: string;
+  workingDir: string;
+  configFiles: string[];
+  engine: 'reachable' | 'unreachable';
+  /** The last reload's errors; the previous valid config keeps running meanwhile. */
+  configErrors: Diagnostic[];
+  services: ServiceStatus[];
+}
+
+export interface ProjectSummary {
+  name: string;
+  workingDir: string;
+  configFiles: string[];
+  services: number;
+  running: number;
+  desired: number;
+}
+
+/** One entry of GET /v1/events (NDJSON). */
+export interface DaemonEvent {
+  /** ISO time. */
+  time: string;
+  project?: string;
+  service?: string;
+  replica?: number;
+  type: DaemonEventType;
+  message: string;
+}
+
+export type DaemonEventType =
+  | 'project-up'
+  | 'project-down'
+  | 'progress'
+  | 'replica-created'
+  | 'replica-started'
+  | 'replica-replaced'
+  | 'replica-removed'
+  | 'replica-stopped'
+  | 'replica-exited'
+  | 'replica-unhealthy'
+  | 'backoff'
+  | 'gave-up'
+  | 'waiting'
+  | 'scaled'
+  | 'rollout'
+  | 'config-error'
+  | 'operation-failed'
+  | 'engine';
+
+export interface ScaleRequest {
+  replicas: number;
+}
+
+export interface DownRequest {
+  removeVolumes: boolean;
+  /** Overrides every service's stop_grace_period (seconds). */
+  timeoutSeconds?: number;
+}
+
+/** Default control socket: /run/composed as root, else under XDG_RUNTIME_DIR (or /tmp/composed-<uid>). */
+export function defaultSocketPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COMPOSED_SOCKET) return env.COMPOSED_SOCKET;
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return '/run/composed/composed.sock';
+  return `${env.XDG_RUNTIME_DIR ?? `/tmp/composed-${uid}`}/composed/composed.sock`;
+}
+
+/** Default state dir: /var/lib/composed as root, else under XDG_STATE_HOME (or ~/.local/state). */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.COMPOSED_STATE_DIR) return env.COMPOSED_STATE_DIR;
+  if ((process.getuid?.() ?? 0) === 0) return '/var/lib/composed';
+  return `${env.XDG_STATE_HOME ?? `${env.HOME ?? '/tmp'}/.local/state`}/composed`;
+}

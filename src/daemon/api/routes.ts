@@ -1,0 +1,137 @@
+// The routes of the control API. Each handler validates its input, makes one call into the
+// lifecycle or controller, and answers. Long operations (up, down) stream NDJSON progress lines.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { projectStatus, projectSummary } from '../project-status.js';
+import { HttpError, readJsonBody, sendJson, startStream, writeLine } from './http.js';
+import type { DaemonEvent, UpProgress } from './protocol.js';
+import type { ApiContext } from './server.js';
+import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
+
+const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
+  { method: 'GET', pattern: /^\/v1\/version$/, handler: version },
+  { method: 'GET', pattern: /^\/v1\/projects$/, handler: listProjects },
+  { method: 'POST', pattern: /^\/v1\/projects$/, handler: up },
+  { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/status$/, handler: status },
+  { method: 'DELETE', pattern: /^\/v1\/projects\/([^/]+)$/, handler: down },
+  { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/services\/([^/]+)\/scale$/, handler: scale },
+  { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/services\/([^/]+)\/(restart|stop|start)$/, handler: serviceAction },
+  { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/logs$/, handler: logs },
+  { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
+];
+
+export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://composed');
+  const matching = routes.filter((r) => r.pattern.test(url.pathname));
+  if (matching.length === 0) throw new HttpError(404, `no such path: ${url.pathname.slice(0, 200)}`);
+  const route = matching.find((r) => r.method === req.method);
+  if (!route) {
+    res.setHeader('allow', matching.map((r) => r.method).join(', '));
+    throw new HttpError(405, `${req.method ?? '?'} is not allowed on ${url.pathname.slice(0, 200)}`);
+  }
+  const params = (route.pattern.exec(url.pathname) ?? []).slice(1);
+  await route.handler(ctx, req, res, params, url.searchParams);
+}
+
+async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+  sendJson(res, 200, { version: ctx.version, api: 'v1', pid: process.pid });
+}
+
+async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const records = [...ctx.controller.records.values()].sort((a, b) => a.name.localeCompare(b.name));
+  sendJson(res, 200, records.map((r) => projectSummary(ctx.controller, r)));
+}
+
+async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const request = loadRequest(await readJsonBody(req));
+  startStream(res);
+  const line = (value: UpProgress) => writeLine(res, value);
+  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }));
+  line({ kind: 'done', result });
+  res.end();
+}
+
+async function status(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[]): Promise<void> {
+  const record = ctx.lifecycle.require(projectNameParam(name ?? ''));
+  sendJson(res, 200, await projectStatus(ctx.controller, record));
+}
+
+async function down(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[], query: URLSearchParams): Promise<void> {
+  const project = projectNameParam(name ?? '');
+  const request = downRequest(query);
+  ctx.lifecycle.require(project);
+  startStream(res);
+  await ctx.lifecycle.down(project, request, (resource, message) => writeLine(res, { kind: 'progress', resource, message }));
+  writeLine(res, { kind: 'done', result: { project, services: [], warnings: [] } });
+  res.end();
+}
+
+async function scale(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, [project, service]: string[]): Promise<void> {
+  const p = projectNameParam(project ?? '');
+  const s = serviceNameParam(service ?? '');
+  const { replicas } = scaleRequest(await readJsonBody(req));
+  await ctx.lifecycle.scale(p, s, replicas);
+  sendJson(res, 200, { project: p, service: s, replicas });
+}
+
+async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[]): Promise<void> {
+  const p = projectNameParam(project ?? '');
+  const s = serviceNameParam(service ?? '');
+  if (action === 'restart') await ctx.lifecycle.restart(p, s);
+  else if (action === 'stop') await ctx.lifecycle.stopService(p, s);
+  else await ctx.lifecycle.startService(p, s);
+  sendJson(res, 200, { project: p, service: s, action });
+}
+
+/** Text lines `<replica> | <line>`; with follow, each replica's stream until the client goes away. */
+async function logs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, [project]: string[], query: URLSearchParams): Promise<void> {
+  const record = ctx.lifecycle.require(projectNameParam(project ?? ''));
+  const service = query.get('service');
+  if (service !== null && !record.project.services[serviceNameParam(service)]) {
+    throw new HttpError(404, `project ${record.name} has no service ${JSON.stringify(service)}`, 'service');
+  }
+  const tail = boundedInt(query, 'tail', 100, 100_000);
+  const follow = flag(query, 'follow');
+  const containers = (await ctx.controller.listProject(record.name))
+    .filter((c) => service === null || c.labels[LABEL_SERVICE] === service)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  startStream(res, 'text/plain; charset=utf-8');
+  const { runtime } = ctx.controller.deps;
+  if (!follow) {
+    for (const c of containers) for (const line of await runtime.logsTail(c.id, tail)) res.write(`${c.name} | ${line}\n`);
+    res.end();
+    return;
+  }
+  const abort = new AbortController();
+  req.on('close', () => abort.abort());
+  await Promise.all(
+    containers.map(async (c) => {
+      for await (const line of runtime.followLogs(c.id, { tail, signal: abort.signal })) res.write(`${c.name} | ${line}\n`);
+    }),
+  ).catch(() => undefined);
+  res.end();
+}
+
+/** NDJSON: the history (optionally since a time), then, with follow, live events until the client leaves. */
+async function events(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
+  const project = query.get('project') ?? undefined;
+  if (project !== undefined) projectNameParam(project);
+  const since = query.get('since');
+  const sinceMs = since === null ? undefined : Number(since);
+  if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new HttpError(400, 'must be epoch milliseconds', 'since');
+  const follow = flag(query, 'follow');
+  startStream(res);
+  const matches = (e: DaemonEvent) => project === undefined || e.project === project;
+  if (sinceMs !== undefined) for (const e of ctx.events.recent({ project, sinceMs })) writeLine(res, e);
+  if (!follow) {
+    res.end();
+    return;
+  }
+  const unsubscribe = ctx.events.subscribe((e) => {
+    if (matches(e)) writeLine(res, e);
+  });
+  await new Promise<void>((resolve) => req.on('close', resolve));
+  unsubscribe();
+}

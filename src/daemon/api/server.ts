@@ -1,0 +1,65 @@
+// The control API: HTTP/1.1 + JSON over a unix socket (mode 0660), versioned paths. Every request
+// is validated; a bad one gets a 4xx with the field at fault and the daemon carries on.
+import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { ComposeError } from '../../compose/errors.js';
+import type { Controller } from '../controller.js';
+import type { EventLog } from '../event-log.js';
+import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
+import { HttpError, sendError } from './http.js';
+import { routeRequest } from './routes.js';
+
+export interface ApiContext {
+  controller: Controller;
+  lifecycle: ProjectLifecycle;
+  events: EventLog;
+  logger: Logger;
+  version: string;
+}
+
+/** Requests slower than this to send their headers and body are cut off (slowloris). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function createApiServer(ctx: ApiContext): Server {
+  const server = createServer((req, res) => void handle(ctx, req, res));
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  server.headersTimeout = 10_000;
+  server.maxHeadersCount = 100;
+  return server;
+}
+
+async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    await routeRequest(ctx, req, res);
+  } catch (error) {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) ctx.logger.error({ err: error, url: req.url, method: req.method }, 'request failed');
+    sendError(res, httpError);
+  }
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof RequestError) return new HttpError(error.status, error.message, error.field);
+  if (error instanceof ComposeError) {
+    return new HttpError(422, 'the compose file is not valid', undefined, { diagnostics: error.diagnostics });
+  }
+  return new HttpError(500, error instanceof Error ? error.message : String(error));
+}
+
+/** Listen on a unix socket: its directory is created 0755, the socket is 0660 (owner and group). */
+export async function listenOnSocket(server: Server, socketPath: string, group?: number): Promise<void> {
+  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
+  await rm(socketPath, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  await chmod(socketPath, 0o660);
+  if (group !== undefined) await chown(socketPath, process.getuid?.() ?? 0, group);
+}

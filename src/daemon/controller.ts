@@ -1,0 +1,386 @@
+// The controller: one work queue keyed by `project/service`. Every trigger (an API request, an
+// engine event, the periodic resync, a backoff falling due) only enqueues a key; the worker for a
+// key observes the engine, reconciles, and executes the plan. Project-wide steps (up, down) live in
+// project-lifecycle.ts; this file is the per-service loop and the engine event intake.
+import type { Logger } from 'pino';
+import type { Diagnostic } from '../compose/errors.js';
+import type { Service } from '../compose/model.js';
+import type { DaemonEventType } from './api/protocol.js';
+import type { DependencyState } from './core/dependencies.js';
+import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './core/labels.js';
+import { collectObserved, needsDetails } from './core/observed.js';
+import type { Operation } from './core/plan.js';
+import { isReady, reconcile, type ServiceIntent } from './core/reconcile.js';
+import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
+import type { EventLog } from './event-log.js';
+import { executePlan, type OperationResult } from './executor.js';
+import type { Clock } from './ports/clock.js';
+import type { ContainerDetails, ContainerRuntime, ContainerSummary, RuntimeEvent } from './ports/runtime.js';
+import type { ProjectRecord, StateStore } from './state-store.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerDeps {
+  runtime: ContainerRuntime;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  events: EventLog;
+  /** Full resync period (default 30 s): catches whatever the event stream missed. */
+  resyncIntervalMs?: number;
+}
+
+/** Retry delays for a sync that failed (engine unreachable, an operation refused). */
+const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** How long the daemon remembers that it stopped a container itself. */
+const OWN_STOP_MEMORY_MS = 5 * 60_000;
+
+export class Controller {
+  readonly records = new Map<string, ProjectRecord>();
+  /** Last container listing per project, for status while the engine is unreachable. */
+  readonly lastListing = new Map<string, ContainerSummary[]>();
+  readonly waiting = new Map<string, { message: string; blocked: boolean }>();
+  readonly lastError = new Map<string, string>();
+  /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
+  readonly configErrors = new Map<string, Diagnostic[]>();
+  engineReachable = true;
+
+  private readonly queue: WorkQueue;
+  private readonly goingDown = new Set<string>();
+  private readonly ownStops = new Map<string, number>();
+  private readonly errorCounts = new Map<string, number>();
+  private readonly saving = new Map<string, Promise<void>>();
+  private readonly abort = new AbortController();
+  private resyncTimer?: ReturnType<typeof setInterval>;
+  private eventLoop?: Promise<void>;
+
+  constructor(readonly deps: ControllerDeps) {
+    this.queue = new WorkQueue((key) => this.sync(key), deps.clock, (key, error) => this.syncFailed(key, error));
+  }
+
+  get logger(): Logger {
+    return this.deps.logger;
+  }
+
+  /** Reads persisted projects, subscribes to engine events and resyncs everything once. */
+  async start(): Promise<void> {
+    await this.deps.store.init();
+    const loaded = await this.deps.store.loadAll();
+    for (const problem of loaded.problems) {
+      this.logger.error(problem, 'state file unreadable; its project is recovered from container labels when `up` runs again');
+      this.emit({ type: 'engine', message: `state file ${problem.file} unreadable: ${problem.error}` });
+    }
+    for (const record of loaded.records) this.records.set(record.name, record);
+    this.eventLoop = this.consumeEvents();
+    await this.resyncAll();
+    this.resyncTimer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs ?? 30_000);
+    this.resyncTimer.unref();
+  }
+
+  /** Stop taking work, let the operations in flight finish; containers keep running. */
+  async stop(): Promise<void> {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.abort.abort();
+    await this.queue.close();
+    await this.eventLoop?.catch(() => undefined);
+    await Promise.allSettled([...this.saving.values()]);
+  }
+
+  enqueueProject(name: string): void {
+    const record = this.records.get(name);
+    if (!record) return;
+    for (const service of Object.keys(record.project.services).sort()) this.queue.enqueue(key(name, service));
+  }
+
+  enqueueService(serviceKey: string): void {
+    this.queue.enqueue(serviceKey);
+  }
+
+  forgetProject(name: string): void {
+    const record = this.records.get(name);
+    for (const service of Object.keys(record?.project.services ?? {})) this.queue.forget(key(name, service));
+  }
+
+  markGoingDown(name: string, down: boolean): void {
+    if (down) this.goingDown.add(name);
+    else this.goingDown.delete(name);
+  }
+
+  async waitIdle(): Promise<void> {
+    while (this.queue.busy) await this.deps.clock.sleep(20);
+  }
+
+  /** Enqueue every service of every project, and services of ours the engine has that the files lost. */
+  async resyncAll(): Promise<void> {
+    for (const name of [...this.records.keys()].sort()) {
+      this.enqueueProject(name);
+      const listing = await this.listProject(name).catch(() => undefined);
+      const record = this.records.get(name);
+      for (const service of new Set(listing?.map((c) => c.labels[LABEL_SERVICE] ?? '') ?? [])) {
+        if (service && record && !record.project.services[service]) this.queue.enqueue(key(name, service));
+      }
+    }
+  }
+
+  intentFor(record: ProjectRecord, serviceName: string): ServiceIntent | undefined {
+    const service = record.project.services[serviceName];
+    if (!service) return undefined;
+    return {
+      service,
+      configHash: record.configHashes[serviceName] ?? '',
+      replicas: record.scale[serviceName] ?? service.replicas,
+      stopped: record.stopped.includes(serviceName),
+      restartRequestedAt: record.restartRequestedAt[serviceName],
+    };
+  }
+
+  async listProject(name: string): Promise<ContainerSummary[]> {
+    const containers = await this.deps.runtime.listContainers(projectSelector(name));
+    this.lastListing.set(name, containers);
+    this.setEngineReachable(true);
+    return containers;
+  }
+
+  /** Persist a project record; writes of one project are serialized, the last one wins. */
+  save(record: ProjectRecord): Promise<void> {
+    const previous = this.saving.get(record.name) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => (this.records.get(record.name) === record ? this.deps.store.save(record) : undefined))
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, project: record.name }, 'could not write the state file; running containers are untouched');
+        this.emit({ project: record.name, type: 'engine', message: `state not saved: ${String(error)}` });
+      });
+    this.saving.set(record.name, next);
+    return next;
+  }
+
+  noteOwnStop(containerId: string): void {
+    const now = this.deps.clock.now();
+    this.ownStops.set(containerId, now);
+    for (const [id, at] of this.ownStops) if (now - at > OWN_STOP_MEMORY_MS) this.ownStops.delete(id);
+  }
+
+  emit(event: { type: DaemonEventType; message: string; project?: string; service?: string; replica?: number }): void {
+    this.deps.events.emit(event);
+  }
+
+  // ---- the per-service sync -------------------------------------------------------------------
+
+  private async sync(serviceKey: string): Promise<void> {
+    const [projectName, serviceName] = splitKey(serviceKey);
+    const record = this.records.get(projectName);
+    if (!record || this.goingDown.has(projectName)) return;
+    const { clock, runtime } = this.deps;
+
+    const listing = await this.listProject(projectName);
+    const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    const details = await this.inspectWhereNeeded(mine);
+    const intent = this.intentFor(record, serviceName);
+    const result = reconcile({
+      project: projectName,
+      intent,
+      observed: collectObserved(projectName, serviceName, mine, details),
+      memory: record.replicas[serviceName] ?? {},
+      dependencies: dependencyStates(record, listing, intent?.service, (s) => this.intentFor(record, s)),
+      now: clock.now(),
+    });
+    if (this.records.get(projectName) !== record || this.goingDown.has(projectName)) return;
+
+    if (intent) record.replicas[serviceName] = result.memory;
+    else delete record.replicas[serviceName];
+    this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
+    this.announce(projectName, result.plan, result.memory);
+    if (result.plan.length > 0) await this.save(record);
+
+    const results = await executePlan(result.plan, {
+      runtime,
+      project: record.project,
+      configHash: (s) => record.configHashes[s] ?? '',
+      logger: this.logger.child({ project: projectName }),
+      now: () => clock.now(),
+      onOwnStop: (id) => this.noteOwnStop(id),
+    });
+    this.applyResults(record, serviceName, results);
+    if (result.plan.length > 0) await this.save(record);
+
+    const failed = results.filter((r) => !r.ok);
+    if (failed.length > 0) throw failed[0]?.error;
+    this.errorCounts.delete(serviceKey);
+    this.lastError.delete(serviceKey);
+    if (result.requeueAt !== undefined) this.queue.enqueueAt(serviceKey, result.requeueAt);
+    if (result.plan.length > 0) this.queue.enqueue(serviceKey);
+    this.enqueueWaitingDependants(record, serviceName);
+  }
+
+  private async inspectWhereNeeded(containers: ContainerSummary[]): Promise<Map<string, ContainerDetails>> {
+    const details = new Map<string, ContainerDetails>();
+    await Promise.all(
+      containers.filter(needsDetails).map(async (c) => {
+        const d = await this.deps.runtime.inspectContainer(c.id);
+        if (d) details.set(c.id, d);
+      }),
+    );
+    return details;
+  }
+
+  private applyResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const memory = record.replicas[serviceName];
+    if (!memory) return;
+    for (const result of results) {
+      const { op } = result;
+      if (!result.ok) {
+        this.emit({ project: record.name, service: serviceName, replica: op.number, type: 'operation-failed', message: `${op.kind} failed: ${errorMessage(result.error)}` });
+        continue;
+      }
+      const mem = (memory[op.number] ??= freshMemory());
+      if (result.containerId) {
+        Object.assign(mem, { containerId: result.containerId, createdAt: result.createdAt, handled: undefined, stoppedByUser: false });
+      }
+      if (result.logTail && mem.lastExit) mem.lastExit.logTail = result.logTail;
+    }
+  }
+
+  /** Log and publish what a plan is about to do, with each operation's cause. */
+  private announce(project: string, plan: Operation[], memory: Record<number, ReplicaMemory>): void {
+    for (const op of plan) {
+      const base = { project, service: op.service, replica: op.number };
+      switch (op.kind) {
+        case 'record-exit': {
+          const outcome = memory[op.number]?.handled?.outcome;
+          const type = outcome === 'give-up' ? 'gave-up' : outcome === 'replace' ? 'backoff' : 'replica-exited';
+          this.emit({ ...base, type, message: op.cause });
+          break;
+        }
+        case 'create':
+          this.emit({ ...base, type: 'replica-created', message: op.cause });
+          break;
+        case 'replace':
+          this.emit({ ...base, type: 'replica-replaced', message: op.cause });
+          break;
+        case 'remove':
+          this.emit({ ...base, type: 'replica-removed', message: op.cause });
+          break;
+        case 'stop':
+          this.emit({ ...base, type: 'replica-stopped', message: op.cause });
+          break;
+        case 'start':
+          this.emit({ ...base, type: 'replica-started', message: op.cause });
+          break;
+      }
+    }
+  }
+
+  private noteWaiting(serviceKey: string, project: string, service: string, waiting: { message: string; blocked: boolean } | undefined): void {
+    const before = this.waiting.get(serviceKey);
+    if (waiting) this.waiting.set(serviceKey, waiting);
+    else this.waiting.delete(serviceKey);
+    if (waiting && waiting.message !== before?.message) this.emit({ project, service, type: 'waiting', message: waiting.message });
+  }
+
+  private enqueueWaitingDependants(record: ProjectRecord, serviceName: string): void {
+    for (const [name, service] of Object.entries(record.project.services)) {
+      if (service.dependsOn[serviceName] && this.waiting.has(key(record.name, name))) this.queue.enqueue(key(record.name, name));
+    }
+  }
+
+  private syncFailed(serviceKey: string, error: unknown): void {
+    const count = (this.errorCounts.get(serviceKey) ?? 0) + 1;
+    this.errorCounts.set(serviceKey, count);
+    const delay = ERROR_BACKOFF_MS[Math.min(count, ERROR_BACKOFF_MS.length) - 1] ?? 30_000;
+    const message = errorMessage(error);
+    if (isUnreachable(error)) this.setEngineReachable(false);
+    this.lastError.set(serviceKey, message);
+    this.logger.warn({ key: serviceKey, err: error, retryInMs: delay }, 'sync failed; will retry');
+    this.queue.enqueueAt(serviceKey, this.deps.clock.now() + delay);
+  }
+
+  private setEngineReachable(reachable: boolean): void {
+    if (this.engineReachable === reachable) return;
+    this.engineReachable = reachable;
+    this.emit({ type: 'engine', message: reachable ? 'engine reachable again' : 'engine unreachable' });
+  }
+
+  // ---- engine events: they only enqueue ---------------------------------------------------------
+
+  private async consumeEvents(): Promise<void> {
+    try {
+      for await (const event of this.deps.runtime.events(this.abort.signal)) this.onRuntimeEvent(event);
+    } catch (error) {
+      if (!this.abort.signal.aborted) this.logger.error({ err: error }, 'engine event stream ended');
+    }
+  }
+
+  private onRuntimeEvent(event: RuntimeEvent): void {
+    if (event.kind === 'connected') {
+      // Whatever happened while we were not listening (a container dying while dockerd was down
+      // emits nothing) is found by a full resync.
+      this.setEngineReachable(true);
+      void this.resyncAll();
+      return;
+    }
+    if (event.kind === 'disconnected') {
+      this.setEngineReachable(false);
+      return;
+    }
+    const project = event.labels[LABEL_PROJECT];
+    const service = event.labels[LABEL_SERVICE];
+    if (!project || !service || !this.records.has(project)) return;
+    if (event.action === 'stop' && !this.ownStops.has(event.id)) this.noteUserStop(project, service, Number(event.labels[LABEL_NUMBER]));
+    if (event.action === 'destroy') this.ownStops.delete(event.id);
+    this.queue.enqueue(key(project, service));
+  }
+
+  /** `docker stop` by someone else: unless-stopped leaves that replica stopped. */
+  private noteUserStop(project: string, service: string, number: number): void {
+    const record = this.records.get(project);
+    if (!record || !Number.isInteger(number)) return;
+    const memory = (record.replicas[service] ??= {});
+    (memory[number] ??= freshMemory()).stoppedByUser = true;
+    void this.save(record);
+  }
+}
+
+/** What a service's dependencies look like right now, from one listing of the project. */
+function dependencyStates(
+  record: ProjectRecord,
+  listing: ContainerSummary[],
+  service: Service | undefined,
+  intentFor: (name: string) => ServiceIntent | undefined,
+): Record<string, DependencyState> {
+  const states: Record<string, DependencyState> = {};
+  for (const name of Object.keys(service?.dependsOn ?? {})) {
+    const intent = intentFor(name);
+    const observed = collectObserved(record.name, name, listing.filter((c) => c.labels[LABEL_SERVICE] === name), new Map());
+    const replicas = [...observed.replicas.values()];
+    const memory = Object.values(record.replicas[name] ?? {});
+    const final = memory.filter((m) => m.handled && m.handled.outcome !== 'replace' && m.lastExit?.cause === 'exit');
+    states[name] = {
+      present: intent !== undefined,
+      desired: intent?.replicas ?? 0,
+      running: replicas.filter((r) => r.container.state === 'running').length,
+      ready: replicas.filter(isReady).length,
+      hasHealthcheck: Boolean(intent?.service.healthcheck && intent.service.healthcheck.test[0] !== 'NONE') || replicas.some((r) => r.container.health !== 'none'),
+      exitCodes: final.map((m) => m.lastExit?.exitCode ?? -1),
+      failed: memory.some((m) => m.handled?.outcome === 'give-up'),
+    };
+  }
+  return states;
+}
+
+export function key(project: string, service: string): string {
+  return `${project}/${service}`;
+}
+
+function splitKey(serviceKey: string): [string, string] {
+  const slash = serviceKey.indexOf('/');
+  return [serviceKey.slice(0, slash), serviceKey.slice(slash + 1)];
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET' || (error as { kind?: unknown })?.kind === 'unreachable';
+}

@@ -1,0 +1,207 @@
+// Project-wide steps the API asks for: up (load, prepare networks/volumes/images, hand services to
+// the controller), down (stop in reverse dependency order, remove), and the per-service commands
+// (scale, restart, stop, start). Each changes the record, persists it, and enqueues; the workers do
+// the container work.
+import { loadProject } from '../compose/load.js';
+import type { Project } from '../compose/model.js';
+import { serviceConfigHash } from '../compose/hash.js';
+import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
+import { LABEL_SERVICE } from './core/labels.js';
+import { Controller, key } from './controller.js';
+import { dependencyLevels } from './dependency-order.js';
+import type { ProjectRecord } from './state-store.js';
+import { STATE_VERSION } from './state-store.js';
+
+export type Progress = (resource: string, message: string) => void;
+
+/** A request the daemon cannot carry out, with the request field at fault. */
+export class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ProjectLifecycle {
+  constructor(private readonly controller: Controller) {}
+
+  /** Load the files, prepare what the services need, then let the workers bring replicas up. */
+  async up(request: LoadRequest, progress: Progress): Promise<UpResponse> {
+    const { project, warnings } = await loadProject({
+      files: request.files,
+      projectName: request.projectName,
+      cwd: request.cwd,
+      env: request.env,
+      profiles: request.profiles,
+    });
+    const { runtime } = this.controller.deps;
+    await this.prepare(project, progress);
+    const configHashes: Record<string, string> = {};
+    for (const [name, service] of Object.entries(project.services)) {
+      configHashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });
+    }
+    const previous = this.controller.records.get(project.name);
+    const record: ProjectRecord = {
+      version: STATE_VERSION,
+      name: project.name,
+      load: request,
+      project,
+      configHashes,
+      scale: keptScale(previous, project),
+      stopped: [],
+      restartRequestedAt: previous?.restartRequestedAt ?? {},
+      replicas: clearGiveUps(previous?.replicas ?? {}),
+    };
+    this.controller.records.set(project.name, record);
+    await this.controller.save(record);
+    this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
+    this.controller.enqueueProject(project.name);
+    return { project: project.name, services: Object.keys(project.services).sort(), warnings };
+  }
+
+  /** Networks, named volumes and images, in that order: what every replica needs before it exists. */
+  private async prepare(project: Project, progress: Progress): Promise<void> {
+    const { runtime } = this.controller.deps;
+    for (const [name, network] of sortedEntries(project.networks)) {
+      progress(`network ${network.name}`, network.external ? 'checking (external)' : 'creating');
+      await runtime.ensureNetwork(project, name, network);
+    }
+    for (const [name, volume] of sortedEntries(project.volumes)) {
+      progress(`volume ${volume.name}`, volume.external ? 'checking (external)' : 'creating');
+      await runtime.ensureVolume(project, name, volume);
+    }
+    for (const [name, service] of sortedEntries(project.services)) {
+      await runtime.ensureImage(project, service, (message) => progress(`service ${name}`, message));
+    }
+  }
+
+  async down(name: string, request: DownRequest, progress: Progress): Promise<void> {
+    const record = this.require(name);
+    const { runtime } = this.controller.deps;
+    this.controller.markGoingDown(name, true);
+    this.controller.forgetProject(name);
+    await this.controller.waitIdle();
+    try {
+      const listing = await this.controller.listProject(name);
+      const stopTimeout = request.timeoutSeconds;
+      const levels = dependencyLevels(record.project).reverse();
+      const known = new Set(Object.keys(record.project.services));
+      const orphans = listing.filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
+      for (const level of [...levels, []]) {
+        const containers = level.length === 0 ? orphans : listing.filter((c) => level.includes(c.labels[LABEL_SERVICE] ?? ''));
+        await Promise.all(
+          containers.map(async (c) => {
+            const service = record.project.services[c.labels[LABEL_SERVICE] ?? ''];
+            const timeoutSeconds = stopTimeout ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
+            progress(`container ${c.name}`, 'stopping');
+            this.controller.noteOwnStop(c.id);
+            await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
+            await runtime.removeContainer(c.id, { force: true });
+            progress(`container ${c.name}`, 'removed');
+          }),
+        );
+      }
+      for (const [key, network] of sortedEntries(record.project.networks)) {
+        if (network.external) continue;
+        progress(`network ${network.name}`, 'removing');
+        await runtime.removeNetwork(record.project, key, network);
+      }
+      if (request.removeVolumes) {
+        progress('volumes', 'removing named and anonymous volumes');
+        await runtime.removeProjectVolumes(record.project);
+      }
+      this.controller.records.delete(name);
+      await this.controller.deps.store.remove(name);
+      this.controller.emit({ project: name, type: 'project-down', message: request.removeVolumes ? 'removed with volumes' : 'removed' });
+    } finally {
+      this.controller.markGoingDown(name, false);
+    }
+  }
+
+  async scale(project: string, service: string, replicas: number): Promise<void> {
+    const record = this.require(project);
+    const svc = this.requireService(record, service);
+    const bounds = svc.composed.autoscale;
+    if (bounds && (replicas < bounds.min || replicas > bounds.max)) {
+      throw new RequestError(`replicas ${replicas} is outside the autoscale bounds [${bounds.min}, ${bounds.max}] of ${service}`, 422, 'replicas');
+    }
+    record.scale[service] = replicas;
+    this.controller.emit({ project, service, type: 'scaled', message: `scaled to ${replicas} by a user` });
+    await this.changed(record, service);
+  }
+
+  async restart(project: string, service: string): Promise<void> {
+    const record = this.require(project);
+    this.requireService(record, service);
+    record.restartRequestedAt[service] = this.controller.deps.clock.now();
+    record.stopped = record.stopped.filter((s) => s !== service);
+    record.replicas[service] = clearGiveUps({ [service]: record.replicas[service] ?? {} })[service] ?? {};
+    await this.changed(record, service);
+  }
+
+  async stopService(project: string, service: string): Promise<void> {
+    const record = this.require(project);
+    this.requireService(record, service);
+    if (!record.stopped.includes(service)) record.stopped = [...record.stopped, service].sort();
+    await this.changed(record, service);
+  }
+
+  async startService(project: string, service: string): Promise<void> {
+    const record = this.require(project);
+    this.requireService(record, service);
+    if (!record.stopped.includes(service)) return;
+    record.stopped = record.stopped.filter((s) => s !== service);
+    record.restartRequestedAt[service] = this.controller.deps.clock.now();
+    await this.changed(record, service);
+  }
+
+  require(name: string): ProjectRecord {
+    const record = this.controller.records.get(name);
+    if (!record) throw new RequestError(`no project named ${JSON.stringify(name)} is supervised`, 404);
+    return record;
+  }
+
+  private requireService(record: ProjectRecord, service: string) {
+    const svc = record.project.services[service];
+    if (!svc) throw new RequestError(`project ${record.name} has no service ${JSON.stringify(service)}`, 404, 'service');
+    return svc;
+  }
+
+  private async changed(record: ProjectRecord, service: string): Promise<void> {
+    await this.controller.save(record);
+    this.controller.enqueueService(key(record.name, service));
+  }
+}
+
+/** Keep `composed scale` / autoscaler counts across `up` unless the file's own count changed. */
+function keptScale(previous: ProjectRecord | undefined, project: Project): Record<string, number> {
+  const scale: Record<string, number> = {};
+  for (const [name, count] of Object.entries(previous?.scale ?? {})) {
+    const before = previous?.project.services[name];
+    const now = project.services[name];
+    if (before && now && before.replicas === now.replicas) scale[name] = count;
+  }
+  return scale;
+}
+
+/** `up` and `restart` give a service that gave up a fresh start. */
+function clearGiveUps(replicas: ProjectRecord['replicas']): ProjectRecord['replicas'] {
+  const cleared: ProjectRecord['replicas'] = {};
+  for (const [service, byNumber] of Object.entries(replicas)) {
+    cleared[service] = {};
+    for (const [number, mem] of Object.entries(byNumber)) {
+      const gaveUp = mem.handled?.outcome === 'give-up';
+      (cleared[service] as Record<number, typeof mem>)[Number(number)] = gaveUp
+        ? { ...mem, handled: undefined, history: { ...mem.history, consecutive: 0 } }
+        : mem;
+    }
+  }
+  return cleared;
+}
+
+function sortedEntries<T>(map: Record<string, T>): Array<[string, T]> {
+  return Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
+}

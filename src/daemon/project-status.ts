@@ -1,0 +1,50 @@
+// `composed status` for one project: a fresh listing from the engine when it answers, the last one
+// when it does not (status must answer during an engine outage and say so).
+import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
+import { LABEL_SERVICE } from './core/labels.js';
+import { key, type Controller } from './controller.js';
+import type { ProjectRecord } from './state-store.js';
+import { serviceStatus } from './service-status.js';
+
+export async function projectStatus(controller: Controller, record: ProjectRecord): Promise<ProjectStatus> {
+  const listing = await controller.listProject(record.name).catch(() => controller.lastListing.get(record.name) ?? []);
+  const now = controller.deps.clock.now();
+  const services = Object.keys(record.project.services)
+    .sort()
+    .map((name) => {
+      const intent = controller.intentFor(record, name);
+      const serviceKey = key(record.name, name);
+      return serviceStatus({
+        project: record.name,
+        service: record.project.services[name]!,
+        desired: intent?.replicas ?? 0,
+        stopped: intent?.stopped ?? false,
+        containers: listing.filter((c) => c.labels[LABEL_SERVICE] === name),
+        memory: record.replicas[name] ?? {},
+        waiting: controller.waiting.get(serviceKey),
+        lastError: controller.lastError.get(serviceKey),
+        now,
+      });
+    });
+  return {
+    name: record.name,
+    workingDir: record.project.workingDir,
+    configFiles: record.project.configFiles,
+    engine: controller.engineReachable ? 'reachable' : 'unreachable',
+    configErrors: controller.configErrors.get(record.name) ?? [],
+    services,
+  };
+}
+
+export function projectSummary(controller: Controller, record: ProjectRecord): ProjectSummary {
+  const listing = controller.lastListing.get(record.name) ?? [];
+  const services = Object.keys(record.project.services);
+  return {
+    name: record.name,
+    workingDir: record.project.workingDir,
+    configFiles: record.project.configFiles,
+    services: services.length,
+    running: listing.filter((c) => c.state === 'running').length,
+    desired: services.reduce((sum, s) => sum + (controller.intentFor(record, s)?.replicas ?? 0), 0),
+  };
+}
