@@ -1,9 +1,10 @@
-// Cumulative CPU time per container. Reading the cgroup file costs one small read; the engine's
-// stats API costs a request that, with stream=false and without one-shot, waits a second for a
-// second sample. So: probe once which source answers for a running container, then stick to it.
-//
-// Observed here (docker.io 20.10, cgroup v1, cgroupfs driver): /sys/fs/cgroup/cpuacct/docker/<id>/
-// cpuacct.usage holds nanoseconds and exists only while the container runs.
+// Cumulative CPU time per container. Probe once which source answers for a running container,
+// then stick to it. Measured here (docker.io 20.10, cgroup v1, cgroupfs driver, 2 cores):
+// - /sys/fs/cgroup/cpuacct/docker/<full id>/cpuacct.usage (nanoseconds; exists only while the
+//   container runs): ~1.5 ms per read even through `cat` with a fork;
+// - GET /containers/<id>/stats?stream=false&one-shot=true: ~950 ms per call;
+// - the same without one-shot: ~2 s (the engine waits for a second sample).
+// So the file wins wherever it is visible; the API is the fallback (e.g. the daemon in a container).
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { CpuSample } from '../ports/runtime.js';
