@@ -1,0 +1,126 @@
+// The loader's only contact with the filesystem: finds the compose files like docker compose
+// (-f, COMPOSE_FILE, default names in the cwd and its parents, plus the override file), reads the
+// .env beside the first file, and hands text to the pure buildProject.
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import type { FileReader } from './context.js';
+import { parseDotenv } from './dotenv.js';
+import { ComposeError, type Diagnostic } from './errors.js';
+import type { Project } from './model.js';
+import { buildProject, type SourceFile } from './project.js';
+
+export interface LoadOptions {
+  /** -f, in order; empty/undefined -> COMPOSE_FILE, else the default names in cwd then its parents. */
+  files?: string[];
+  /** -p; else COMPOSE_PROJECT_NAME; else top-level `name:`; else the first file's directory name. */
+  projectName?: string;
+  cwd: string;
+  /** The process environment; .env beside the first file is merged under it. */
+  env: Record<string, string | undefined>;
+  /** --profile; else COMPOSE_PROFILES. */
+  profiles?: string[];
+}
+
+export interface LoadResult {
+  project: Project;
+  warnings: Diagnostic[];
+}
+
+export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+export const fsReader: FileReader = {
+  read(path: string): string | undefined {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** Throws ComposeError carrying every error (and the warnings) when the project is invalid. */
+export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
+  const processEnv = definedOnly(opts.env);
+  const names = composeFiles(opts, processEnv);
+  const files: SourceFile[] = [];
+  const missing: Diagnostic[] = [];
+  for (const { path, name } of names) {
+    const text = fsReader.read(path);
+    if (text === undefined) missing.push(fileError(name, `cannot read compose file ${path}`));
+    else files.push({ path, name, text });
+  }
+  if (missing.length > 0) throw new ComposeError(missing);
+  const workingDir = dirname(names[0]!.path);
+  const dotenvPath = join(workingDir, '.env');
+  const dotenv = readDotenv(dotenvPath, displayName(opts.cwd, dotenvPath), processEnv);
+  const env = { ...dotenv.values, ...processEnv };
+  const profiles = opts.profiles?.length ? opts.profiles : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const explicitName = opts.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
+  const out = buildProject({
+    files,
+    env,
+    workingDir,
+    ...(explicitName !== undefined ? { projectName: explicitName } : {}),
+    defaultProjectName: basename(workingDir),
+    profiles,
+    reader: fsReader,
+    dependencyFiles: dotenv.read ? [dotenvPath] : [],
+  });
+  const diagnostics = [...dotenv.diagnostics, ...out.diagnostics];
+  if (!out.project || diagnostics.some((d) => d.severity === 'error')) throw new ComposeError(diagnostics);
+  return { project: out.project, warnings: diagnostics };
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function composeFiles(opts: LoadOptions, env: Record<string, string>): Array<{ path: string; name: string }> {
+  const named = (list: string[]): Array<{ path: string; name: string }> =>
+    list.map((f) => ({ path: resolve(opts.cwd, f), name: isAbsolute(f) ? displayName(opts.cwd, f) : f }));
+  if (opts.files && opts.files.length > 0) return named(opts.files);
+  if (env.COMPOSE_FILE) {
+    const sep = env.COMPOSE_PATH_SEPARATOR || ':';
+    return named(env.COMPOSE_FILE.split(sep).filter((f) => f !== ''));
+  }
+  for (let dir = resolve(opts.cwd); ; dir = dirname(dir)) {
+    const found = DEFAULT_FILE_NAMES.find((n) => isFile(join(dir, n)));
+    if (found) {
+      const base = join(dir, found);
+      const stem = found.replace(/\.ya?ml$/, '');
+      // compose.yaml brings compose.override.yaml (or .yml) along, as docker compose does.
+      const override = [`${stem}.override.yaml`, `${stem}.override.yml`].map((n) => join(dir, n)).find(isFile);
+      return [base, ...(override ? [override] : [])].map((p) => ({ path: p, name: displayName(opts.cwd, p) }));
+    }
+    if (dirname(dir) === dir) break;
+  }
+  throw new ComposeError([fileError('', `no compose file found in ${opts.cwd} or its parents (looked for ${DEFAULT_FILE_NAMES.join(', ')}); use -f FILE`)]);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Relative to the cwd when the file is under it, else absolute. */
+function displayName(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function readDotenv(path: string, name: string, processEnv: Record<string, string>): { values: Record<string, string>; diagnostics: Diagnostic[]; read: boolean } {
+  const text = isFile(path) ? fsReader.read(path) : undefined;
+  if (text === undefined) return { values: {}, diagnostics: [], read: false };
+  const parsed = parseDotenv(text, (k) => processEnv[k]);
+  if (!parsed.ok) return { values: {}, diagnostics: [{ severity: 'error', file: name, line: parsed.line, column: 1, path: '', message: parsed.error }], read: true };
+  return { values: parsed.values, diagnostics: [], read: true };
+}
+
+function fileError(file: string, message: string): Diagnostic {
+  return { severity: 'error', file, line: 0, column: 0, path: '', message };
+}

@@ -1,0 +1,265 @@
+// Replicas, resources, restart policy, update config and the x-composed extension: everything the
+// supervisor decides with, folded from restart / deploy / scale / cpus / mem_limit / x-composed.
+import { warnIgnored, type NormalizeContext } from './context.js';
+import { DEPLOY_KEYS, IGNORED_DEPLOY_KEYS } from './keys.js';
+import type { Autoscale, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
+import { bool, bytes, durationMs, fieldsOf, int, num, oneOf, str, type Field, type Fields } from './read.js';
+import { parseCpus } from './units.js';
+import { kindName } from './tree.js';
+
+export const DEFAULT_RESTART_DELAY_MS = 100;
+export const DEFAULT_RESTART_WINDOW_MS = 10_000;
+export const DEFAULT_RESTART_MAX_DELAY_MS = 60_000;
+
+export interface DeployResult {
+  replicas: number;
+  /** Where the replica count was written (for the fixed-host-port rule's message). */
+  replicasField?: Field;
+  resources: Resources;
+  restart: RestartPolicy;
+  updateConfig: UpdateConfig;
+  composed: ComposedExtension;
+  composedField?: Field;
+}
+
+export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed: Field | undefined): DeployResult {
+  const deploy = fields.deploy ? fieldsOf(fields.deploy, ctx.d, [...DEPLOY_KEYS, ...IGNORED_DEPLOY_KEYS]) : undefined;
+  if (deploy) warnIgnored(ctx, deploy, IGNORED_DEPLOY_KEYS);
+  if (deploy?.mode) {
+    const mode = oneOf(deploy.mode, ctx.d, ['replicated', 'global', 'replicated-job', 'global-job'] as const);
+    if (mode && mode !== 'replicated') ctx.d.error(deploy.mode.node.pos, deploy.mode.path, `deploy mode "${mode}" is not supported by composed (only replicated)`);
+  }
+  const ext = readComposed(ctx, composed);
+  const { replicas, replicasField } = readReplicas(ctx, fields, deploy, ext.autoscale);
+  const a = ext.autoscale;
+  if (a && replicasField && (replicas < a.min || replicas > a.max)) {
+    ctx.d.error(replicasField.node.pos, replicasField.path, `${replicas} replicas is outside the autoscale bounds [${a.min}, ${a.max}]`);
+  }
+  const restart: RestartPolicy = { ...readRestart(ctx, fields, deploy), maxDelayMs: ext.maxDelayMs };
+  return {
+    replicas,
+    ...(replicasField ? { replicasField } : {}),
+    resources: readResources(ctx, fields, deploy),
+    restart,
+    updateConfig: readUpdateConfig(ctx, deploy?.update_config),
+    composed: {
+      ...(a ? { autoscale: a } : {}),
+      // A service that is never restarted has nothing to replace an unhealthy replica with.
+      onUnhealthy: ext.onUnhealthy ?? (restart.condition === 'none' ? 'ignore' : 'replace'),
+      balance: ext.balance,
+    },
+    ...(composed ? { composedField: composed } : {}),
+  };
+}
+
+function readReplicas(ctx: NormalizeContext, fields: Fields, deploy: Fields | undefined, autoscale: Autoscale | undefined): { replicas: number; replicasField?: Field } {
+  const fromDeploy = deploy?.replicas ? int(deploy.replicas, ctx.d, { min: 0 }) : undefined;
+  const fromScale = fields.scale ? int(fields.scale, ctx.d, { min: 0 }) : undefined;
+  if (fromDeploy !== undefined && fromScale !== undefined && fromDeploy !== fromScale) {
+    ctx.d.error(fields.scale!.node.pos, fields.scale!.path, `scale (${fromScale}) and deploy.replicas (${fromDeploy}) disagree; set one of them`);
+  }
+  const replicasField = deploy?.replicas && fromDeploy !== undefined ? deploy.replicas : fields.scale && fromScale !== undefined ? fields.scale : undefined;
+  const replicas = fromDeploy ?? fromScale ?? autoscale?.min ?? 1;
+  return { replicas, ...(replicasField ? { replicasField } : {}) };
+}
+
+function readResources(ctx: NormalizeContext, fields: Fields, deploy: Fields | undefined): Resources {
+  const res = deploy?.resources ? fieldsOf(deploy.resources, ctx.d, ['limits', 'reservations']) : undefined;
+  const limits = res?.limits ? readResourceSet(ctx, res.limits) : {};
+  const reservations = res?.reservations ? readResourceSet(ctx, res.reservations) : {};
+  // The service-level shorthands must agree with deploy.resources when both are set.
+  const shorthand = (key: string, into: ResourceSet, prop: keyof ResourceSet, read: (f: Field) => number | undefined, deployName: string): void => {
+    const f = fields[key];
+    if (!f) return;
+    const v = read(f);
+    if (v === undefined) return;
+    if (into[prop] !== undefined && into[prop] !== v) {
+      ctx.d.error(f.node.pos, f.path, `${key} (${v}) and deploy.resources.${deployName} (${into[prop]}) disagree; set one of them`);
+      return;
+    }
+    into[prop] = v;
+  };
+  shorthand('cpus', limits, 'cpus', (f) => cpus(ctx, f), 'limits.cpus');
+  shorthand('mem_limit', limits, 'memoryBytes', (f) => bytes(f, ctx.d), 'limits.memory');
+  shorthand('pids_limit', limits, 'pids', (f) => int(f, ctx.d, { min: -1 }), 'limits.pids');
+  shorthand('mem_reservation', reservations, 'memoryBytes', (f) => bytes(f, ctx.d), 'reservations.memory');
+  return { limits, reservations };
+}
+
+function readResourceSet(ctx: NormalizeContext, f: Field): ResourceSet {
+  const fields = fieldsOf(f, ctx.d, ['cpus', 'devices', 'generic_resources', 'memory', 'pids']);
+  if (!fields) return {};
+  warnIgnored(ctx, fields, { devices: 'device requests are not applied', generic_resources: 'generic resources are a swarm feature' });
+  const out: ResourceSet = {};
+  if (fields.cpus) {
+    const v = cpus(ctx, fields.cpus);
+    if (v !== undefined) out.cpus = v;
+  }
+  if (fields.memory) {
+    const v = bytes(fields.memory, ctx.d);
+    if (v !== undefined) out.memoryBytes = v;
+  }
+  if (fields.pids) {
+    const v = int(fields.pids, ctx.d, { min: -1 });
+    if (v !== undefined) out.pids = v;
+  }
+  return out;
+}
+
+function cpus(ctx: NormalizeContext, f: Field): number | undefined {
+  const n = f.node;
+  const v = n.kind === 'scalar' && (typeof n.value === 'string' || typeof n.value === 'number') ? parseCpus(n.value) : undefined;
+  if (v === undefined) ctx.d.error(n.pos, f.path, `${kindName(n)} is not a CPU count (expected a number such as 0.5 or "2")`);
+  return v;
+}
+
+type RestartBase = Omit<RestartPolicy, 'maxDelayMs'>;
+
+function readRestart(ctx: NormalizeContext, fields: Fields, deploy: Fields | undefined): RestartBase {
+  const base: RestartBase = { condition: 'none', unlessStopped: false, delayMs: DEFAULT_RESTART_DELAY_MS, windowMs: DEFAULT_RESTART_WINDOW_MS };
+  const fromRestart = fields.restart ? readRestartString(ctx, fields.restart) : undefined;
+  const policy = deploy?.restart_policy ? fieldsOf(deploy.restart_policy, ctx.d, ['condition', 'delay', 'max_attempts', 'window']) : undefined;
+  if (!policy) return { ...base, ...fromRestart };
+  if (fields.restart) {
+    ctx.d.warn(fields.restart.keyPos, fields.restart.path, 'restart is overridden by deploy.restart_policy');
+  }
+  const out: RestartBase = { ...base, condition: 'any' };
+  if (policy.condition) {
+    const c = oneOf(policy.condition, ctx.d, ['none', 'on-failure', 'any'] as const);
+    if (c) out.condition = c;
+  }
+  if (policy.delay) out.delayMs = durationMs(policy.delay, ctx.d) ?? out.delayMs;
+  if (policy.window) out.windowMs = durationMs(policy.window, ctx.d) ?? out.windowMs;
+  if (policy.max_attempts) {
+    const n = int(policy.max_attempts, ctx.d, { min: 0 });
+    // Swarm reads max_attempts 0 as "no limit".
+    if (n !== undefined && n > 0) out.maxAttempts = n;
+  }
+  return out;
+}
+
+function readRestartString(ctx: NormalizeContext, f: Field): Partial<RestartBase> | undefined {
+  const v = str(f, ctx.d);
+  if (v === undefined) return undefined;
+  if (v === 'no') return { condition: 'none' };
+  if (v === 'always') return { condition: 'any' };
+  if (v === 'unless-stopped') return { condition: 'any', unlessStopped: true };
+  const m = /^on-failure(?::(\d+))?$/.exec(v);
+  if (m) return { condition: 'on-failure', ...(m[1] !== undefined && Number(m[1]) > 0 ? { maxAttempts: Number(m[1]) } : {}) };
+  ctx.d.error(f.node.pos, f.path, `${JSON.stringify(v)} is not a restart policy (expected "no", always, on-failure[:N] or unless-stopped)`);
+  return undefined;
+}
+
+function readUpdateConfig(ctx: NormalizeContext, f: Field | undefined): UpdateConfig {
+  const out: UpdateConfig = { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 5000, maxFailureRatio: 0 };
+  if (!f) return out;
+  const fields = fieldsOf(f, ctx.d, ['delay', 'failure_action', 'max_failure_ratio', 'monitor', 'order', 'parallelism']);
+  if (!fields) return out;
+  if (fields.parallelism) {
+    const n = int(fields.parallelism, ctx.d, { min: 0 });
+    // Swarm reads parallelism 0 as "all at once".
+    if (n !== undefined) out.parallelism = n === 0 ? Number.MAX_SAFE_INTEGER : n;
+  }
+  if (fields.delay) out.delayMs = durationMs(fields.delay, ctx.d) ?? out.delayMs;
+  if (fields.monitor) out.monitorMs = durationMs(fields.monitor, ctx.d) ?? out.monitorMs;
+  if (fields.failure_action) out.failureAction = oneOf(fields.failure_action, ctx.d, ['rollback', 'pause', 'continue'] as const) ?? out.failureAction;
+  if (fields.order) {
+    const order = oneOf(fields.order, ctx.d, ['start-first', 'stop-first'] as const);
+    if (order) out.order = order;
+  }
+  if (fields.max_failure_ratio) {
+    const r = num(fields.max_failure_ratio, ctx.d, { min: 0 });
+    if (r !== undefined) out.maxFailureRatio = r;
+  }
+  return out;
+}
+
+interface ComposedRead {
+  autoscale?: Autoscale;
+  onUnhealthy?: 'replace' | 'ignore';
+  balance: boolean;
+  maxDelayMs: number;
+}
+
+function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead {
+  const out: ComposedRead = { balance: true, maxDelayMs: DEFAULT_RESTART_MAX_DELAY_MS };
+  if (!f) return out;
+  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'on_unhealthy', 'restart_backoff']);
+  if (!fields) return out;
+  if (fields.balance) out.balance = bool(fields.balance, ctx.d) ?? true;
+  if (fields.on_unhealthy) {
+    const v = oneOf(fields.on_unhealthy, ctx.d, ['replace', 'ignore'] as const);
+    if (v) out.onUnhealthy = v;
+  }
+  if (fields.restart_backoff) {
+    const backoff = fieldsOf(fields.restart_backoff, ctx.d, ['max']);
+    if (backoff?.max) out.maxDelayMs = durationMs(backoff.max, ctx.d) ?? out.maxDelayMs;
+  }
+  if (fields.autoscale) {
+    const a = readAutoscale(ctx, fields.autoscale);
+    if (a) out.autoscale = a;
+  }
+  return out;
+}
+
+const AUTOSCALE_KEYS = ['cpu', 'interval', 'max', 'min', 'scale_down_stabilization', 'scale_up_stabilization'];
+
+function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
+  const fields = fieldsOf(f, ctx.d, AUTOSCALE_KEYS);
+  if (!fields) return undefined;
+  let ok = true;
+  const need = (key: string): Field | undefined => {
+    const v = fields[key];
+    if (!v) {
+      ctx.d.error(f.node.pos, f.path, `autoscale needs ${key}`);
+      ok = false;
+    }
+    return v;
+  };
+  const min = fields.min ? int(fields.min, ctx.d, { min: 1 }) : 1;
+  const maxField = need('max');
+  const max = maxField ? int(maxField, ctx.d, { min: 1 }) : undefined;
+  if (min !== undefined && max !== undefined && min > max) {
+    ctx.d.error(maxField!.node.pos, maxField!.path, `autoscale max (${max}) is below min (${min})`);
+    ok = false;
+  }
+  const cpuField = need('cpu');
+  const cpu = cpuField ? readCpuTarget(ctx, cpuField) : undefined;
+  const interval = fields.interval ? durationMs(fields.interval, ctx.d) : 5000;
+  const up = fields.scale_up_stabilization ? durationMs(fields.scale_up_stabilization, ctx.d) : 0;
+  const down = fields.scale_down_stabilization ? durationMs(fields.scale_down_stabilization, ctx.d) : 60_000;
+  if (fields.interval && interval === 0) {
+    ctx.d.error(fields.interval.node.pos, fields.interval.path, 'autoscale interval must be more than 0s');
+    ok = false;
+  }
+  if (!ok || min === undefined || max === undefined || !cpu || interval === undefined || up === undefined || down === undefined) return undefined;
+  return { min, max, cpu, intervalMs: interval, scaleUpStabilizationMs: up, scaleDownStabilizationMs: down };
+}
+
+function readCpuTarget(ctx: NormalizeContext, f: Field): Autoscale['cpu'] | undefined {
+  const fields = fieldsOf(f, ctx.d, ['scale_down_below', 'scale_up_above', 'target']);
+  if (!fields) return undefined;
+  if (!fields.target) {
+    ctx.d.error(f.node.pos, f.path, 'autoscale.cpu needs a target (percent of a CPU per replica)');
+    return undefined;
+  }
+  const target = num(fields.target, ctx.d);
+  const upAbove = fields.scale_up_above ? num(fields.scale_up_above, ctx.d) : undefined;
+  const downBelow = fields.scale_down_below ? num(fields.scale_down_below, ctx.d) : undefined;
+  if (target === undefined) return undefined;
+  let ok = true;
+  if (target <= 0) {
+    ctx.d.error(fields.target.node.pos, fields.target.path, `cpu target must be more than 0 percent, not ${target}`);
+    ok = false;
+  }
+  if (upAbove !== undefined && upAbove <= target) {
+    ctx.d.error(fields.scale_up_above!.node.pos, fields.scale_up_above!.path, `scale_up_above (${upAbove}) must be above the target (${target})`);
+    ok = false;
+  }
+  if (downBelow !== undefined && (downBelow >= target || downBelow < 0)) {
+    ctx.d.error(fields.scale_down_below!.node.pos, fields.scale_down_below!.path, `scale_down_below (${downBelow}) must be between 0 and the target (${target})`);
+    ok = false;
+  }
+  if (!ok) return undefined;
+  return { target, ...(upAbove !== undefined ? { scaleUpAbove: upAbove } : {}), ...(downBelow !== undefined ? { scaleDownBelow: downBelow } : {}) };
+}

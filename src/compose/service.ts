@@ -1,0 +1,306 @@
+// One service: raw tree -> model Service. References to top-level resources are checked here,
+// where their positions are at hand; cross-service rules (cycles, profiles) live in validate.ts.
+import { posix } from 'node:path';
+import { warnIgnored, type NormalizeContext } from './context.js';
+import { IGNORED_SERVICE_KEYS, SERVICE_KEYS } from './keys.js';
+import type { DependsOn, FileReference, PullPolicy, Service, ServiceNetwork } from './model.js';
+import {
+  bool, bytes, durationMs, extensionsOf, fieldsOf, int, items, listOrDict, oneOf, scalarText, sortedRecord, str,
+  strList, strOrList, type Field, type Fields,
+} from './read.js';
+import { normalizeBuild, normalizeDevices, normalizeExtraHosts, normalizeHealthcheck, normalizeLogging, normalizeUlimits } from './service-build.js';
+import { normalizeDeploy } from './service-deploy.js';
+import { normalizeEnvironment } from './service-env.js';
+import { normalizeExpose, normalizePorts } from './service-ports.js';
+import { fileMode, normalizeTmpfs, normalizeVolumes } from './service-volumes.js';
+import { splitShellWords } from './shell-words.js';
+import { joinPath, kindName, toPlain, type Pos } from './tree.js';
+
+export interface Declared {
+  volumes: ReadonlySet<string>;
+  networks: ReadonlySet<string>;
+  secrets: ReadonlySet<string>;
+  configs: ReadonlySet<string>;
+  services: ReadonlySet<string>;
+}
+
+/** Where things were written, for the checks that need more than one service. */
+export interface ServiceWhere {
+  keyPos: Pos;
+  path: string;
+  dependsOn: Map<string, Field>;
+  networkMode?: Field;
+  ports?: Field;
+  replicas?: Field;
+  autoscale?: Field;
+  containerName?: Field;
+}
+
+export interface NormalizedService {
+  service: Service;
+  where: ServiceWhere;
+}
+
+const PULL_POLICIES = ['always', 'never', 'missing', 'build', 'if_not_present', 'daily', 'weekly'] as const;
+
+export function normalizeService(ctx: NormalizeContext, name: string, f: Field, declared: Declared): NormalizedService | undefined {
+  const fields = fieldsOf(f, ctx.d, [...SERVICE_KEYS, ...Object.keys(IGNORED_SERVICE_KEYS)]);
+  if (!fields) return undefined;
+  warnIgnored(ctx, fields, IGNORED_SERVICE_KEYS);
+  if (fields.extends) ctx.d.error(fields.extends.keyPos, fields.extends.path, 'extends must be resolved before normalization');
+  const d = ctx.d;
+  const opt = <T>(key: string, read: (f: Field) => T | undefined): T | undefined => (fields[key] ? read(fields[key]!) : undefined);
+
+  const image = opt('image', (x) => str(x, d));
+  const build = opt('build', (x) => normalizeBuild(ctx, x));
+  if (!fields.image && !fields.build) d.error(f.keyPos, f.path, `service "${name}" has neither an image nor a build context`);
+
+  const extensions = extensionsOf(f);
+  const composedNode = extensions['x-composed'];
+  const deploy = normalizeDeploy(ctx, fields, composedNode ? { node: composedNode, path: joinPath(f.path, 'x-composed'), keyPos: composedNode.pos } : undefined);
+
+  const networkMode = opt('network_mode', (x) => str(x, d));
+  if (fields.network_mode && fields.networks) {
+    d.error(fields.networks.keyPos, fields.networks.path, `service "${name}" declares both network_mode and networks; they are mutually exclusive`);
+  }
+  const dependsOn = new Map<string, Field>();
+  const where: ServiceWhere = {
+    keyPos: f.keyPos,
+    path: f.path,
+    dependsOn,
+    ...(fields.network_mode ? { networkMode: fields.network_mode } : {}),
+    ...(fields.ports ? { ports: fields.ports } : {}),
+    ...(deploy.replicasField ? { replicas: deploy.replicasField } : {}),
+    ...(deploy.composedField ? { autoscale: deploy.composedField } : {}),
+    ...(fields.container_name ? { containerName: fields.container_name } : {}),
+  };
+
+  const service: Service = {
+    name,
+    image: image ?? `${ctx.projectName}-${name}`,
+    ...(build ? { build } : {}),
+    pullPolicy: pullPolicy(ctx, fields),
+    ...command(ctx, fields, 'command'),
+    ...command(ctx, fields, 'entrypoint'),
+    environment: normalizeEnvironment(ctx, fields.env_file, fields.environment),
+    ports: opt('ports', (x) => normalizePorts(ctx, x)) ?? [],
+    expose: opt('expose', (x) => normalizeExpose(ctx, x)) ?? [],
+    volumes: opt('volumes', (x) => normalizeVolumes(ctx, x, declared.volumes)) ?? [],
+    networks: networkMode !== undefined ? {} : normalizeNetworks(ctx, fields.networks, declared.networks),
+    ...(networkMode !== undefined ? { networkMode } : {}),
+    dependsOn: opt('depends_on', (x) => normalizeDependsOn(ctx, x, dependsOn)) ?? {},
+    ...optional('healthcheck', opt('healthcheck', (x) => normalizeHealthcheck(ctx, x))),
+    restart: deploy.restart,
+    replicas: deploy.replicas,
+    resources: deploy.resources,
+    updateConfig: deploy.updateConfig,
+    labels: opt('labels', (x) => dict(ctx, x)) ?? {},
+    ...optional('stopSignal', opt('stop_signal', (x) => str(x, d))),
+    stopGracePeriodMs: opt('stop_grace_period', (x) => durationMs(x, d)) ?? 10_000,
+    ...optional('init', opt('init', (x) => bool(x, d))),
+    ...optional('user', opt('user', (x) => str(x, d))),
+    ...optional('workingDir', opt('working_dir', (x) => absoluteContainerPath(ctx, x))),
+    ...optional('hostname', opt('hostname', (x) => str(x, d))),
+    ...optional('domainname', opt('domainname', (x) => str(x, d))),
+    ...optional('containerName', opt('container_name', (x) => str(x, d))),
+    capAdd: opt('cap_add', (x) => strList(x, d)) ?? [],
+    capDrop: opt('cap_drop', (x) => strList(x, d)) ?? [],
+    readOnly: opt('read_only', (x) => bool(x, d)) ?? false,
+    privileged: opt('privileged', (x) => bool(x, d)) ?? false,
+    tty: opt('tty', (x) => bool(x, d)) ?? false,
+    stdinOpen: opt('stdin_open', (x) => bool(x, d)) ?? false,
+    tmpfs: opt('tmpfs', (x) => normalizeTmpfs(ctx, x)) ?? [],
+    ulimits: opt('ulimits', (x) => normalizeUlimits(ctx, x)) ?? {},
+    extraHosts: opt('extra_hosts', (x) => normalizeExtraHosts(ctx, x)) ?? [],
+    dns: opt('dns', (x) => strOrList(x, d)) ?? [],
+    dnsSearch: opt('dns_search', (x) => strOrList(x, d)) ?? [],
+    dnsOpt: opt('dns_opt', (x) => strList(x, d)) ?? [],
+    sysctls: opt('sysctls', (x) => dict(ctx, x)) ?? {},
+    securityOpt: opt('security_opt', (x) => strList(x, d)) ?? [],
+    devices: opt('devices', (x) => normalizeDevices(ctx, x)) ?? [],
+    groupAdd: opt('group_add', (x) => items(x, d)?.map((i) => scalarText(i, d, 'a group name or id')).filter((g): g is string => g !== undefined)) ?? [],
+    ...optional('shmSizeBytes', opt('shm_size', (x) => bytes(x, d))),
+    ...optional('pid', opt('pid', (x) => str(x, d))),
+    ...optional('ipc', opt('ipc', (x) => str(x, d))),
+    ...optional('platform', opt('platform', (x) => str(x, d))),
+    ...optional('runtime', opt('runtime', (x) => str(x, d))),
+    ...optional('logging', opt('logging', (x) => normalizeLogging(ctx, x))),
+    secrets: opt('secrets', (x) => fileReferences(ctx, x, declared.secrets, 'secret')) ?? [],
+    configs: opt('configs', (x) => fileReferences(ctx, x, declared.configs, 'config')) ?? [],
+    profiles: opt('profiles', (x) => strList(x, d)) ?? [],
+    composed: deploy.composed,
+    extensions: Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'x-composed').map(([k, v]) => [k, toPlain(v)])),
+  };
+  return { service, where };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function pullPolicy(ctx: NormalizeContext, fields: Fields): PullPolicy {
+  const f = fields.pull_policy;
+  if (!f) return 'missing';
+  const s = f.node.kind === 'scalar' && typeof f.node.value === 'string' ? f.node.value : undefined;
+  if (s !== undefined && /^every_/.test(s)) {
+    ctx.d.warn(f.node.pos, f.path, `pull_policy ${s} is treated as "missing"`);
+    return 'missing';
+  }
+  const v = oneOf(f, ctx.d, PULL_POLICIES);
+  if (v === 'daily' || v === 'weekly') {
+    ctx.d.warn(f.node.pos, f.path, `pull_policy ${v} is treated as "missing"`);
+    return 'missing';
+  }
+  if (v === 'if_not_present') return 'missing';
+  return v ?? 'missing';
+}
+
+/** command / entrypoint: a string is split like a shell would; null leaves the image's own. */
+function command(ctx: NormalizeContext, fields: Fields, key: 'command' | 'entrypoint'): { command?: string[] } | { entrypoint?: string[] } {
+  const f = fields[key];
+  if (!f || (f.node.kind === 'scalar' && f.node.value === null)) return {};
+  let words: string[] | undefined;
+  if (f.node.kind === 'scalar' && typeof f.node.value === 'string') {
+    const r = splitShellWords(f.node.value);
+    if (r.ok) words = r.words;
+    else ctx.d.error(f.node.pos, f.path, `cannot split ${JSON.stringify(f.node.value)} into words: ${r.error}`);
+  } else if (f.node.kind === 'seq') {
+    words = items(f, ctx.d)?.map((i) => scalarText(i, ctx.d)).filter((w): w is string => w !== undefined);
+  } else {
+    ctx.d.error(f.node.pos, f.path, `must be a string or a list of strings, not ${kindName(f.node)}`);
+  }
+  return words === undefined ? {} : { [key]: words };
+}
+
+function dict(ctx: NormalizeContext, f: Field): Record<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, { value }] of listOrDict(f, ctx.d) ?? []) out.set(k, value ?? '');
+  return sortedRecord(out);
+}
+
+function absoluteContainerPath(ctx: NormalizeContext, f: Field): string | undefined {
+  const v = str(f, ctx.d);
+  if (v === undefined || v.startsWith('/')) return v;
+  ctx.d.error(f.node.pos, f.path, `${JSON.stringify(v)} must be an absolute path in the container`);
+  return undefined;
+}
+
+const NETWORK_KEYS = ['aliases', 'driver_opts', 'gw_priority', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'priority'];
+
+function normalizeNetworks(ctx: NormalizeContext, f: Field | undefined, declared: ReadonlySet<string>): Record<string, ServiceNetwork> {
+  if (!f) return { default: { aliases: [], priority: 0 } };
+  const out = new Map<string, ServiceNetwork>();
+  const check = (name: string, pos: Pos, path: string): boolean => {
+    if (name === 'default' || declared.has(name)) return true;
+    ctx.d.error(pos, path, `network "${name}" is not defined in the top-level networks`);
+    return false;
+  };
+  if (f.node.kind === 'seq') {
+    for (const item of items(f, ctx.d) ?? []) {
+      const name = str(item, ctx.d);
+      if (name !== undefined && check(name, item.node.pos, item.path)) out.set(name, { aliases: [], priority: 0 });
+    }
+    return sortedRecord(out);
+  }
+  if (f.node.kind !== 'map') {
+    ctx.d.error(f.node.pos, f.path, `must be a list of network names or a mapping, not ${kindName(f.node)}`);
+    return {};
+  }
+  for (const [name, entry] of f.node.entries) {
+    const path = joinPath(f.path, name);
+    if (!check(name, entry.keyPos, path)) continue;
+    if (entry.value.kind === 'scalar' && entry.value.value === null) {
+      out.set(name, { aliases: [], priority: 0 });
+      continue;
+    }
+    const fields = fieldsOf({ node: entry.value, path, keyPos: entry.keyPos }, ctx.d, NETWORK_KEYS);
+    if (!fields) continue;
+    warnIgnored(ctx, fields, {
+      driver_opts: 'per-network driver options are not set', gw_priority: 'gateway priority is not set',
+      interface_name: 'the interface name is not set', link_local_ips: 'link-local addresses are not set',
+      mac_address: 'the MAC address is not set',
+    });
+    const ipv4 = fields.ipv4_address ? str(fields.ipv4_address, ctx.d) : undefined;
+    const ipv6 = fields.ipv6_address ? str(fields.ipv6_address, ctx.d) : undefined;
+    out.set(name, {
+      aliases: fields.aliases ? strList(fields.aliases, ctx.d) ?? [] : [],
+      ...(ipv4 ? { ipv4Address: ipv4 } : {}),
+      ...(ipv6 ? { ipv6Address: ipv6 } : {}),
+      priority: fields.priority ? int(fields.priority, ctx.d) ?? 0 : 0,
+    });
+  }
+  return sortedRecord(out);
+}
+
+const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'] as const;
+
+function normalizeDependsOn(ctx: NormalizeContext, f: Field, where: Map<string, Field>): Record<string, DependsOn> {
+  const out = new Map<string, DependsOn>();
+  if (f.node.kind === 'seq') {
+    for (const item of items(f, ctx.d) ?? []) {
+      const name = str(item, ctx.d);
+      if (name === undefined) continue;
+      out.set(name, { condition: 'service_started', restart: false, required: true });
+      where.set(name, item);
+    }
+    return sortedRecord(out);
+  }
+  if (f.node.kind !== 'map') {
+    ctx.d.error(f.node.pos, f.path, `must be a list of service names or a mapping, not ${kindName(f.node)}`);
+    return {};
+  }
+  for (const [name, entry] of f.node.entries) {
+    const item: Field = { node: entry.value, path: joinPath(f.path, name), keyPos: entry.keyPos };
+    const fields = entry.value.kind === 'scalar' && entry.value.value === null ? {} : fieldsOf(item, ctx.d, ['condition', 'required', 'restart']);
+    if (!fields) continue;
+    out.set(name, {
+      condition: (fields.condition ? oneOf(fields.condition, ctx.d, CONDITIONS) : undefined) ?? 'service_started',
+      restart: fields.restart ? bool(fields.restart, ctx.d) ?? false : false,
+      required: fields.required ? bool(fields.required, ctx.d) ?? true : true,
+    });
+    where.set(name, { ...item, node: { kind: 'scalar', value: name, text: name, quoted: false, pos: entry.keyPos } });
+  }
+  return sortedRecord(out);
+}
+
+function fileReferences(ctx: NormalizeContext, f: Field, declared: ReadonlySet<string>, kind: 'secret' | 'config'): FileReference[] {
+  const out: FileReference[] = [];
+  const byTarget = new Map<string, number>();
+  // Secrets land in /run/secrets/<name>; configs at /<name>, as compose does.
+  const defaultTarget = (source: string): string => (kind === 'secret' ? `/run/secrets/${source}` : `/${source}`);
+  for (const item of items(f, ctx.d) ?? []) {
+    let ref: FileReference | undefined;
+    let sourceField: Field = item;
+    if (item.node.kind === 'map') {
+      const fields = fieldsOf(item, ctx.d, ['gid', 'mode', 'source', 'target', 'uid']);
+      if (!fields) continue;
+      if (!fields.source) {
+        ctx.d.error(item.node.pos, item.path, `a ${kind} reference needs a source`);
+        continue;
+      }
+      sourceField = fields.source;
+      const source = str(fields.source, ctx.d);
+      const target = fields.target ? str(fields.target, ctx.d) : undefined;
+      const uid = fields.uid ? scalarText(fields.uid, ctx.d, 'a user id') : undefined;
+      const gid = fields.gid ? scalarText(fields.gid, ctx.d, 'a group id') : undefined;
+      const mode = fields.mode ? fileMode(ctx, fields.mode) : undefined;
+      if (source === undefined) continue;
+      const fullTarget = target === undefined ? defaultTarget(source) : kind === 'secret' && !target.startsWith('/') ? `/run/secrets/${target}` : posix.resolve('/', target);
+      ref = { source, target: fullTarget, ...(uid ? { uid } : {}), ...(gid ? { gid } : {}), ...(mode !== undefined ? { mode } : {}) };
+    } else {
+      const source = str(item, ctx.d);
+      if (source === undefined) continue;
+      ref = { source, target: defaultTarget(source) };
+    }
+    if (!declared.has(ref.source)) {
+      ctx.d.error(sourceField.node.pos, sourceField.path, `${kind} "${ref.source}" is not defined in the top-level ${kind}s`);
+      continue;
+    }
+    const at = byTarget.get(ref.target);
+    if (at === undefined) {
+      byTarget.set(ref.target, out.length);
+      out.push(ref);
+    } else out[at] = ref;
+  }
+  return out;
+}
