@@ -20,9 +20,10 @@ export function socketOption(): Option {
   return new Option('--socket <path>', 'control socket of the daemon').env('COMPOSED_SOCKET').default(defaultSocketPath({ ...process.env, COMPOSED_SOCKET: undefined }));
 }
 
-export function addProjectOptions(command: Command): Command {
+/** -f, -p and --socket. `logs` keeps -f for --follow (as docker compose logs does), so it has only --file. */
+export function addProjectOptions(command: Command, { shortFile = true } = {}): Command {
   return command
-    .option('-f, --file <file...>', 'compose file(s), merged in order (default: compose.yaml etc., or COMPOSE_FILE)')
+    .option(`${shortFile ? '-f, ' : ''}--file <file...>`, 'compose file(s), merged in order (default: compose.yaml etc., or COMPOSE_FILE)')
     .option('-p, --project-name <name>', 'project name (default: COMPOSE_PROJECT_NAME, `name:` or the directory name)')
     .addOption(socketOption());
 }

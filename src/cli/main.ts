@@ -16,6 +16,7 @@ export function buildProgram(): Command {
   const program = new Command('composed')
     .description('docker compose that never stops watching: a single-host supervisor for compose files')
     .version(readVersion(), '-v, --version')
+    .enablePositionalOptions()
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerConfig(program);

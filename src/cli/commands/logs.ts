@@ -8,7 +8,7 @@ interface LogsOptions extends ProjectOptions {
 }
 
 export function registerLogs(program: Command): void {
-  addProjectOptions(program.command('logs'))
+  addProjectOptions(program.command('logs'), { shortFile: false })
     .description('show the output of a service\'s replicas (all services when none is named)')
     .argument('[service]')
     .option('-f, --follow', 'keep following new output')
