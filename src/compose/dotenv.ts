@@ -100,10 +100,11 @@ class DotenvParser {
       const nl = src.indexOf('\n');
       let value = nl < 0 ? src : src.slice(0, nl);
       const rest = nl < 0 ? '' : src.slice(nl + 1);
-      this.line++;
       const comment = value.indexOf(' #');
       if (comment >= 0) value = value.slice(0, comment);
-      return [this.expand(value.trimEnd()), rest];
+      const expanded = this.expand(value.trimEnd(), this.line);
+      this.line++;
+      return [expanded, rest];
     }
     const startLine = this.line;
     let chars = '';
@@ -119,7 +120,7 @@ class DotenvParser {
       }
       if (c === '\\') escaped = true;
       else if (c === quote) {
-        const value = quote === '"' ? this.expand(expandEscapes(chars)) : chars;
+        const value = quote === '"' ? this.expand(expandEscapes(chars), startLine) : chars;
         return [value, src.slice(i + 1)];
       } else chars += c;
     }
@@ -127,9 +128,9 @@ class DotenvParser {
     throw new DotenvError(startLine, `unterminated quoted value ${firstLine}`);
   }
 
-  private expand(value: string): string {
+  private expand(value: string, line: number): string {
     const r = substitute(value, (name) => this.lookup(name) ?? this.out[name]);
-    if (!r.ok) throw new DotenvError(this.line, r.error);
+    if (!r.ok) throw new DotenvError(line, r.error);
     return r.value;
   }
 }
