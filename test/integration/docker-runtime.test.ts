@@ -218,6 +218,17 @@ describeWithEngine('Docker runtime adapter', () => {
     const followed: string[] = [];
     for await (const line of runtime.followLogs(plainId, { tail: 2, signal: controller.signal })) followed.push(line);
     expect(followed).toEqual(['line 20', 'oops']);
+
+    const talker = serviceForTests('talker', { command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done'] });
+    const talkerId = await runReplica(projectForTests(PROJECT, [talker]), talker, 1);
+    const live = new AbortController();
+    const ticks: string[] = [];
+    for await (const line of runtime.followLogs(talkerId, { tail: 0, signal: live.signal })) {
+      ticks.push(line);
+      if (ticks.length === 3) live.abort();
+    }
+    expect(ticks).toHaveLength(3);
+    expect(ticks[0]).toMatch(/^tick \d+$/);
   });
 
   it('connects every service network with the service name as alias', async () => {
@@ -283,6 +294,17 @@ describeWithEngine('Docker runtime adapter', () => {
     const never = serviceForTests('never', { image: 'busybox:nope-composed-test', pullPolicy: 'never' });
     await expect(runtime.ensureImage(projectForTests(PROJECT, [never]), never, () => {})).rejects.toThrow(/pull_policy is never/);
     await runtime.ensureImage(projectForTests(PROJECT, [serviceForTests('present')]), serviceForTests('present'), () => {});
+  });
+
+  it('refuses a volume subpath that this engine would silently ignore', async () => {
+    const version = (await docker.version()).ApiVersion;
+    const svc = serviceForTests('sub', {
+      volumes: [{ type: 'volume', source: 'data', target: '/data', readOnly: false, nocopy: false, subpath: 'inner' }],
+    });
+    const project = projectForTests(PROJECT, [svc], { volumes: { data: volumeForTests(`${PROJECT}_data`) } });
+    const attempt = runReplica(project, svc, 1);
+    if (Number(version.split('.')[1]) < 45) await expect(attempt).rejects.toMatchObject({ kind: 'terminal', message: expect.stringMatching(/subpath/) });
+    else await attempt;
   });
 
   it('classifies engine errors for the controller', async () => {

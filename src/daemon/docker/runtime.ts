@@ -25,6 +25,7 @@ import { singleFileTar } from './tar.js';
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly cpu: CpuSampler;
+  private apiVersion: Promise<string> | undefined;
 
   constructor(private readonly docker: Docker) {
     this.cpu = new CpuSampler(docker);
@@ -55,6 +56,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async createReplica(req: ReplicaRequest): Promise<string> {
+    await this.requireSubpathSupport(req.service);
     const image = await this.imageVolumes(req.service.image);
     const spec = replicaSpec(req, image);
     const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes);
@@ -172,6 +174,21 @@ export class DockerRuntime implements ContainerRuntime {
 
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     return containerEvents(this.docker, signal);
+  }
+
+  /** Engine 20.10 (API 1.41) silently drops VolumeOptions.Subpath (observed) and would mount the whole volume. */
+  private async requireSubpathSupport(service: Service): Promise<void> {
+    const mount = service.volumes.find((v) => v.type === 'volume' && v.subpath);
+    if (!mount) return;
+    this.apiVersion ??= this.call('engine version', async () => (await this.docker.version()).ApiVersion);
+    const version = await this.apiVersion;
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    if (major < 1 || (major === 1 && minor < 45)) {
+      throw new RuntimeError(
+        'terminal',
+        `service ${service.name}: volume subpath (${mount.target}) needs engine API 1.45 or later; this engine speaks ${version}`,
+      );
+    }
   }
 
   private async hasTty(container: Docker.Container): Promise<boolean> {
