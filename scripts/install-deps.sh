@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the npm dependencies exactly as locked, only when they are missing or out of date, then
-# builds dist/. Quick the second time.
+# Installs the npm dependencies exactly as locked, only when they are missing or the lockfile
+# changed since the last install, then builds dist/. Quick the second time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s <(node -e 'const l=require("./package-lock.json");delete l.packages[""];console.log(JSON.stringify(l.packages))') \
-  <(node -e 'const l=require("./node_modules/.package-lock.json");console.log(JSON.stringify(l.packages))'); then
+stamp=node_modules/.composed-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
 fi
 npm run --silent build

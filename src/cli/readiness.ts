@@ -17,7 +17,8 @@ export function settledState(status: ProjectStatus, wait: boolean): SettledState
     if (s.phase === 'blocked' || s.phase === 'failed') {
       return { done: true, problem: `service ${s.name} ${s.phase}: ${s.message ?? ''}`.trim(), pending };
     }
-    const exited = s.replicas.find((r) => r.phase === 'exited');
+    // An exit the daemon decided to leave as it is (it carries the reason) will not get better.
+    const exited = s.replicas.find((r) => r.phase === 'exited' && r.reason !== undefined);
     if (wait && exited) return { done: true, problem: `service ${s.name}: ${exited.name} ${exited.reason ?? 'exited'}`, pending };
     if (!isSettled(s, wait)) pending.push(`${s.name} is ${s.phase}${s.message ? ` (${s.message})` : ''} with ${s.ready}/${s.desired} ready`);
   }

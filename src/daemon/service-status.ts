@@ -58,7 +58,7 @@ function replicaStatus(
     number,
     name: replicaName(project, service, number),
     containerId: container?.id,
-    phase: replicaPhase(container, handled),
+    phase: replicaPhase(container, handled, mem?.lastExit),
     health: container?.health ?? 'none',
     ready: replica ? isReady(replica) : false,
     restarts: mem?.history.total ?? 0,
@@ -74,7 +74,7 @@ function replicaStatus(
   return status;
 }
 
-function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaMemory['handled']): ReplicaPhase {
+function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaMemory['handled'], lastExit: ExitRecord | undefined): ReplicaPhase {
   if (handled?.outcome === 'give-up') return 'failed';
   if (handled?.outcome === 'replace') return 'backoff';
   if (!container) return 'missing';
@@ -85,7 +85,8 @@ function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaM
       return 'created';
     case 'exited':
     case 'dead':
-      return handled?.reason.startsWith('exited 0;') ? 'completed' : 'exited';
+      // Until the daemon has decided about this exit (it will, on the die event), it is only "exited".
+      return handled?.outcome === 'leave' && lastExit?.cause === 'exit' && lastExit.exitCode === 0 ? 'completed' : 'exited';
     default:
       return 'starting';
   }
