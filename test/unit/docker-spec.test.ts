@@ -8,6 +8,7 @@ import { healthFromStatusText, epochMs } from '../../src/daemon/docker/container
 import { imageAction } from '../../src/daemon/docker/images.js';
 import { engineAddressFromEnv } from '../../src/daemon/docker/client.js';
 import { classify } from '../../src/daemon/docker/errors.js';
+import { RuntimeError } from '../../src/daemon/ports/runtime.js';
 import { nanosFromCpuStat } from '../../src/daemon/docker/cpu.js';
 import { singleFileTar } from '../../src/daemon/docker/tar.js';
 
@@ -354,7 +355,11 @@ describe('small translations', () => {
     expect(classify(http(409, 'name in use'), 'create').kind).toBe('conflict');
     expect(classify(http(500, 'boom'), 'create').kind).toBe('transient');
     expect(classify(http(400, 'bad'), 'create').kind).toBe('terminal');
-    expect(classify(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ping').kind).toBe('transient');
+    expect(classify(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ping')).toMatchObject({
+      kind: 'transient',
+      code: 'ECONNREFUSED',
+    });
+    expect(classify(http(404, 'gone'), 'x')).toBeInstanceOf(RuntimeError);
   });
 
   it('parses cgroup v2 cpu.stat', () => {

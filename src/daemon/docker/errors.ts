@@ -1,22 +1,9 @@
-// Engine failures in our own terms, so the controller can decide without knowing dockerode:
-// not-found -> drop the work item, conflict -> re-observe and retry, transient -> requeue with
-// backoff, terminal -> report and stop retrying.
+// Engine failures in our own terms (RuntimeError from the port), so the controller can decide
+// without knowing dockerode: not-found -> drop the work item, conflict -> re-observe and retry,
+// transient -> requeue with backoff, terminal -> report and stop retrying.
+import { RuntimeError } from '../ports/runtime.js';
 
-export type RuntimeErrorKind = 'not-found' | 'conflict' | 'transient' | 'terminal';
-
-export class RuntimeError extends Error {
-  override readonly name = 'RuntimeError';
-
-  constructor(
-    readonly kind: RuntimeErrorKind,
-    message: string,
-    /** The engine's HTTP status when it answered at all. */
-    readonly statusCode?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { RuntimeError };
 
 /** Socket-level failures: the engine is down, restarting, or the connection broke mid-request. */
 const TRANSIENT_CODES = new Set([
@@ -59,15 +46,14 @@ export function classify(error: unknown, context: string): RuntimeError {
   const message = `${context}: ${engineMessage(error)}`;
   const code = (error as ModemErrorShape | undefined)?.code;
   if (status === undefined) {
-    const transient = typeof code === 'string' && TRANSIENT_CODES.has(code);
-    return new RuntimeError(transient ? 'transient' : 'terminal', message, undefined, { cause: error });
+    const socketCode = typeof code === 'string' ? code : undefined;
+    const transient = socketCode !== undefined && TRANSIENT_CODES.has(socketCode);
+    return new RuntimeError(transient ? 'transient' : 'terminal', message, { cause: error, ...(socketCode ? { code: socketCode } : {}) });
   }
-  if (status === 404) return new RuntimeError('not-found', message, status, { cause: error });
-  if (status === 409) return new RuntimeError('conflict', message, status, { cause: error });
-  if (status >= 500) return new RuntimeError('transient', message, status, { cause: error });
-  return new RuntimeError('terminal', message, status, { cause: error });
+  const kind = status === 404 ? 'not-found' : status === 409 ? 'conflict' : status >= 500 ? 'transient' : 'terminal';
+  return new RuntimeError(kind, message, { cause: error, statusCode: status });
 }
 
 export function isNotFound(error: unknown): boolean {
-  return statusOf(error) === 404 || (error instanceof RuntimeError && error.kind === 'not-found');
+  return error instanceof RuntimeError ? error.kind === 'not-found' : statusOf(error) === 404;
 }

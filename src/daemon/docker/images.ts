@@ -82,7 +82,7 @@ function pullError(ref: string, present: boolean, error: unknown): RuntimeError 
   const what = present ? `pulling image ${ref} failed` : `image ${ref} not found`;
   const why = unreachable ? 'no registry reachable' : 'the registry refused it';
   // An unreachable registry may come back; a refused reference will not.
-  return new RuntimeError(unreachable ? 'transient' : 'terminal', `${what} and ${why}: ${message}`, undefined, { cause: error });
+  return new RuntimeError(unreachable ? 'transient' : 'terminal', `${what} and ${why}: ${message}`, { cause: error });
 }
 
 async function build(docker: Docker, service: Service, progress: PullProgress): Promise<void> {

@@ -201,7 +201,7 @@ export class DockerRuntime implements ContainerRuntime {
       const info = await this.docker.getImage(ref).inspect();
       return Object.keys(info.Config.Volumes ?? {});
     } catch (error) {
-      if (isNotFound(error)) throw new RuntimeError('terminal', `image ${ref} is not present; pull or build it first`, 404);
+      if (isNotFound(error)) throw new RuntimeError('terminal', `image ${ref} is not present; pull or build it first`);
       throw classify(error, `inspect image ${ref}`);
     }
   }

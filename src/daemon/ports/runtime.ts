@@ -98,3 +98,33 @@ export interface ContainerRuntime {
   /** The engine's event stream, reconnecting with backoff until the signal aborts. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
 }
+
+/**
+ * How a failed runtime call should be treated: not-found -> drop, conflict -> re-observe and retry,
+ * transient (engine unreachable, 5xx) -> requeue with backoff, terminal -> report, stop retrying.
+ */
+export type RuntimeErrorKind = 'not-found' | 'conflict' | 'transient' | 'terminal';
+
+/** Every ContainerRuntime method fails with this (the adapter classifies engine errors). */
+export class RuntimeError extends Error {
+  override readonly name = 'RuntimeError';
+
+  constructor(
+    readonly kind: RuntimeErrorKind,
+    message: string,
+    options?: {
+      cause?: unknown;
+      /** The engine's HTTP status, when it answered at all. */
+      statusCode?: number;
+      /** The socket error code (ECONNREFUSED, ENOENT, ...) when the engine could not be reached. */
+      code?: string;
+    },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.statusCode = options?.statusCode;
+    this.code = options?.code;
+  }
+
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+}
