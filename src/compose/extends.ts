@@ -30,6 +30,8 @@ export function resolveExtends(root: Node, d: Diagnostics, input: ExtendsInput, 
 class ExtendsResolver {
   private readonly files = new Map<string, MapNode | undefined>();
   private readonly resolving = new Set<string>();
+  /** Services already reported as part of a cycle, so a cycle is reported once. */
+  private readonly inCycle = new Set<string>();
 
   constructor(private readonly d: Diagnostics, private readonly input: ExtendsInput, private readonly lookup: Lookup) {}
 
@@ -60,8 +62,10 @@ class ExtendsResolver {
     }
     if (baseName === undefined) return without;
     const key = `${file}\0${name}`;
+    if (this.inCycle.has(key)) return without;
     if (this.resolving.has(key)) {
       this.d.error(ext.value.pos, extField.path, `extends cycle: service "${name}" extends itself through "${baseName}"`);
+      for (const k of this.resolving) this.inCycle.add(k);
       return without;
     }
     const baseServices = baseFile === file ? services : this.servicesOf(baseFile, extField);

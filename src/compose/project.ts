@@ -162,9 +162,11 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
 /** -p / COMPOSE_PROJECT_NAME, else top-level name, else the directory name made valid. */
 function resolveProjectName(d: Diagnostics, input: ProjectInput, nameField: Field | undefined): string | undefined {
   const topLevel = nameField ? str(nameField, d) : undefined;
+  // Name problems that are not in a file are shown against the first file, the project's anchor.
+  const noPos = { ...NO_POS, file: input.files[0]?.name ?? '' };
   if (input.projectName !== undefined) {
     if (PROJECT_NAME.test(input.projectName)) return input.projectName;
-    d.error(NO_POS, '', `project name ${JSON.stringify(input.projectName)} is invalid: it must contain only lowercase letters, digits, "_" and "-", and start with a letter or digit`);
+    d.error(noPos, '', `project name ${JSON.stringify(input.projectName)} is invalid: it must contain only lowercase letters, digits, "_" and "-", and start with a letter or digit`);
     return undefined;
   }
   if (topLevel !== undefined) {
@@ -175,7 +177,7 @@ function resolveProjectName(d: Diagnostics, input: ProjectInput, nameField: Fiel
   if (nameField) return undefined;
   const fromDir = normalizeProjectName(input.defaultProjectName ?? '');
   if (fromDir !== '') return fromDir;
-  d.error(NO_POS, '', 'project name must not be empty: set a top-level name, -p or COMPOSE_PROJECT_NAME');
+  d.error(noPos, '', 'project name must not be empty: set a top-level name, -p or COMPOSE_PROJECT_NAME');
   return undefined;
 }
 

@@ -69,6 +69,7 @@ function longPort(ctx: NormalizeContext, item: Field): PortMapping[] {
   const hostIp = fields.host_ip ? str(fields.host_ip, ctx.d) : undefined;
   const name = fields.name ? str(fields.name, ctx.d) : undefined;
   const appProtocol = fields.app_protocol ? str(fields.app_protocol, ctx.d) : undefined;
+  if (target !== undefined && target > 65535) ctx.d.error(fields.target.node.pos, fields.target.path, `${target} is not a port number (0-65535)`);
   if (target === undefined || target > 65535 || protocol === undefined || mode === undefined) return [];
   return [{
     target,

@@ -68,7 +68,7 @@ describe('environment and env_file', () => {
   it('reports a missing required env file and a bad line in one', () => {
     expect(errors('services:\n  s:\n    image: x\n    env_file: [nope.env, bad.env]\n', { files: { '/proj/bad.env': 'OK=1\nBAD="open\n' } })).toEqual([
       'compose.yaml:4:16 services.s.env_file[0]: env file /proj/nope.env not found',
-      'compose.yaml:4:26 services.s.env_file[1]: env file /proj/bad.env line 2: unterminated quoted value BAD="open',
+      'compose.yaml:4:26 services.s.env_file[1]: env file /proj/bad.env line 2: unterminated quoted value "open',
     ]);
   });
 });

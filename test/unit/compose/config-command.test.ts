@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { runConfig } from '../../../src/cli/commands/config.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'composed-config-'));
+  writeFileSync(join(dir, 'compose.yaml'), 'version: "3"\nservices:\n  web:\n    image: nginx\n    ports: ["8080:80"]\n  db: {image: postgres}\n');
+  writeFileSync(join(dir, 'bad.yaml'), 'services:\n  web:\n    image: nginx\n    ports: ["80:80:80"]\n    restart: sometimes\n');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = async (options: Parameters<typeof runConfig>[0]): Promise<{ code: number; out: string; err: string }> => {
+  let out = '';
+  let err = '';
+  const code = await runConfig(options, dir, {}, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+};
+
+describe('composed config', () => {
+  it('prints the normalized model as YAML with sorted keys, warnings on stderr', async () => {
+    const r = await run({ format: 'yaml' });
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('warning: compose.yaml:1:1 version: the top-level version is obsolete and ignored\n');
+    const model = parse(r.out) as { name: string; services: Record<string, { ports: unknown[] }> };
+    expect(model.name).toBe(dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, ''));
+    expect(model.services.web!.ports).toEqual([{ mode: 'ingress', protocol: 'tcp', published: '8080', target: 80 }]);
+    expect(r.out.indexOf('configFiles:')).toBeLessThan(r.out.indexOf('services:'));
+  });
+
+  it('prints JSON, the service names, or nothing', async () => {
+    expect(JSON.parse((await run({ format: 'json' })).out).services.db.image).toBe('postgres');
+    expect((await run({ format: 'yaml', services: true })).out).toBe('db\nweb\n');
+    expect((await run({ format: 'yaml', quiet: true })).out).toBe('');
+  });
+
+  it('prints every error, one per line, and exits 1', async () => {
+    const r = await run({ format: 'yaml', file: ['bad.yaml'] });
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe([
+      'bad.yaml:4:13 services.web.ports[0]: "80:80:80" is not a port mapping (expected [HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL])',
+      'bad.yaml:5:14 services.web.restart: "sometimes" is not a restart policy (expected "no", always, on-failure[:N] or unless-stopped)',
+      '',
+    ].join('\n'));
+  });
+});
