@@ -15,7 +15,7 @@ import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
 import type { EventLog } from './event-log.js';
 import { executePlan, type OperationResult } from './executor.js';
 import type { Clock } from './ports/clock.js';
-import type { ContainerDetails, ContainerRuntime, ContainerSummary, RuntimeEvent } from './ports/runtime.js';
+import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
 import type { ProjectRecord, StateStore } from './state-store.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -201,6 +201,7 @@ export class Controller {
       onOwnStop: (id) => this.noteOwnStop(id),
     });
     this.applyResults(record, serviceName, results);
+    this.restartDependants(record, serviceName, results);
     if (result.plan.length > 0) await this.save(record);
 
     const failed = results.filter((r) => !r.ok);
@@ -275,6 +276,19 @@ export class Controller {
     if (waiting) this.waiting.set(serviceKey, waiting);
     else this.waiting.delete(serviceKey);
     if (waiting && waiting.message !== before?.message) this.emit({ project, service, type: 'waiting', message: waiting.message });
+  }
+
+  /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */
+  private restartDependants(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const replaced = results.some((r) => r.ok && (r.op.kind === 'replace' || (r.op.kind === 'create' && r.op.replacement)));
+    if (!replaced) return;
+    const now = this.deps.clock.now();
+    for (const [name, service] of Object.entries(record.project.services)) {
+      if (!service.dependsOn[serviceName]?.restart) continue;
+      record.restartRequestedAt[name] = now;
+      this.emit({ project: record.name, service: name, type: 'replica-replaced', message: `restarting because its dependency ${serviceName} was replaced (depends_on restart: true)` });
+      this.queue.enqueue(key(record.name, name));
+    }
   }
 
   private enqueueWaitingDependants(record: ProjectRecord, serviceName: string): void {
@@ -380,7 +394,7 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A transient failure with a socket error code and no HTTP answer: the engine itself is not there. */
 function isUnreachable(error: unknown): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET' || (error as { kind?: unknown })?.kind === 'unreachable';
+  return error instanceof RuntimeError && error.kind === 'transient' && error.statusCode === undefined && error.code !== undefined;
 }

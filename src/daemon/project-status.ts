@@ -2,6 +2,7 @@
 // when it does not (status must answer during an engine outage and say so).
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import type { ContainerSummary } from './ports/runtime.js';
 import { key, type Controller } from './controller.js';
 import type { ProjectRecord } from './state-store.js';
 import { serviceStatus } from './service-status.js';
@@ -9,6 +10,7 @@ import { serviceStatus } from './service-status.js';
 export async function projectStatus(controller: Controller, record: ProjectRecord): Promise<ProjectStatus> {
   const listing = await controller.listProject(record.name).catch(() => controller.lastListing.get(record.name) ?? []);
   const now = controller.deps.clock.now();
+  const probeOutputs = await lastProbeOutputs(controller, listing);
   const services = Object.keys(record.project.services)
     .sort()
     .map((name) => {
@@ -23,6 +25,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         memory: record.replicas[name] ?? {},
         waiting: controller.waiting.get(serviceKey),
         lastError: controller.lastError.get(serviceKey),
+        probeOutputs,
         now,
       });
     });
@@ -34,6 +37,21 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     configErrors: controller.configErrors.get(record.name) ?? [],
     services,
   };
+}
+
+/** Health probe output of unhealthy replicas: the one detail status inspects for. */
+async function lastProbeOutputs(controller: Controller, listing: ContainerSummary[]): Promise<Map<string, string>> {
+  const outputs = new Map<string, string>();
+  await Promise.all(
+    listing
+      .filter((c) => c.health === 'unhealthy')
+      .map(async (c) => {
+        const details = await controller.deps.runtime.inspectContainer(c.id).catch(() => undefined);
+        const last = details?.healthLog.at(-1);
+        if (last) outputs.set(c.id, last.output.trim());
+      }),
+  );
+  return outputs;
 }
 
 export function projectSummary(controller: Controller, record: ProjectRecord): ProjectSummary {

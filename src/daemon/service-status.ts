@@ -17,6 +17,8 @@ export interface ServiceStatusInput {
   /** A dependency the first start waits for, or a failure to report. */
   waiting?: { message: string; blocked: boolean };
   lastError?: string;
+  /** Last probe output of the replicas that are unhealthy now, by container id. */
+  probeOutputs: ReadonlyMap<string, string>;
   now: number;
 }
 
@@ -27,7 +29,7 @@ export function serviceStatus(input: ServiceStatusInput): ServiceStatus {
   for (let n = 1; n <= input.desired; n++) numbers.add(n);
   const replicas = [...numbers]
     .sort((a, b) => a - b)
-    .map((n) => replicaStatus(project, service.name, n, observed.replicas.get(n), memory[n], now));
+    .map((n) => replicaStatus(project, service.name, n, observed.replicas.get(n), memory[n], now, input.probeOutputs));
   const running = replicas.filter((r) => r.phase === 'running' || r.phase === 'starting' || r.phase === 'unhealthy').length;
   const ready = replicas.filter((r) => r.ready).length;
   const { phase, message } = servicePhase(input, replicas, ready);
@@ -51,6 +53,7 @@ function replicaStatus(
   replica: ObservedReplica | undefined,
   mem: ReplicaMemory | undefined,
   now: number,
+  probeOutputs: ReadonlyMap<string, string>,
 ): ReplicaStatus {
   const container = replica?.container;
   const handled = mem?.handled && mem.handled.containerId === (container?.id ?? mem.containerId) ? mem.handled : undefined;
@@ -60,6 +63,7 @@ function replicaStatus(
     containerId: container?.id,
     phase: replicaPhase(container, handled, mem?.lastExit),
     health: container?.health ?? 'none',
+    healthOutput: container ? probeOutputs.get(container.id) : undefined,
     ready: replica ? isReady(replica) : false,
     restarts: mem?.history.total ?? 0,
     restartTimes: (mem?.restartTimes ?? []).map(iso),

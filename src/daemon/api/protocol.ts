@@ -63,6 +63,8 @@ export interface ReplicaStatus {
   containerId?: string;
   phase: ReplicaPhase;
   health: 'none' | 'starting' | 'healthy' | 'unhealthy';
+  /** Output of the last health probe, for a replica that is unhealthy now. */
+  healthOutput?: string;
   ready: boolean;
   /** ISO time the current container started; absent when not running. */
   startedAt?: string;

@@ -82,7 +82,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       } else if (gate && !gate.ok) {
         // First start waits for its dependencies; nothing is created yet.
       } else {
-        plan.push({ kind: 'create', service: intent.service.name, number, cause: firstStart ? 'first start' : 'missing replica' });
+        plan.push({ kind: 'create', service: intent.service.name, number, cause: firstStart ? 'first start' : 'missing replica', replacement: false });
       }
       continue;
     }
@@ -181,7 +181,7 @@ function followHandledExit(ctx: ReplicaContext, replica: ObservedReplica | undef
   mem.restartTimes = [...mem.restartTimes, now].slice(-RESTART_TIMES_KEPT);
   mem.stoppedByUser = false;
   if (replica) ctx.plan.push(op('replace', ctx, replica, handled.reason));
-  else ctx.plan.push({ kind: 'create', service: ctx.intent.service.name, number: ctx.number, cause: handled.reason });
+  else ctx.plan.push({ kind: 'create', service: ctx.intent.service.name, number: ctx.number, cause: handled.reason, replacement: true });
 }
 
 /**
