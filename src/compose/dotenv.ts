@@ -25,6 +25,16 @@ export function parseDotenv(text: string, lookup: Lookup = () => undefined): Dot
   }
 }
 
+/**
+ * A .env or env_file file: the syntax above, minus keys that start with a digit, which compose
+ * drops when it reads a file (they cannot be environment variable names).
+ */
+export function readDotenvFile(text: string, lookup: Lookup = () => undefined): DotenvResult {
+  const r = parseDotenv(text, lookup);
+  if (!r.ok) return r;
+  return { ok: true, values: Object.fromEntries(Object.entries(r.values).filter(([k]) => !/^\s*\d/.test(k))) };
+}
+
 const isSpace = (c: string): boolean => c === '\t' || c === '\v' || c === '\f' || c === '\r' || c === ' ' || c === '\u0085' || c === '\u00a0';
 const isKeyChar = (c: string): boolean => /[\p{L}\p{N}_.\-[\]]/u.test(c);
 const ESCAPES = /\\(?:[abcfnrtv$"\\]|0\d{0,3})/g;

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { FileReader } from './context.js';
-import { parseDotenv } from './dotenv.js';
+import { readDotenvFile } from './dotenv.js';
 import { ComposeError, type Diagnostic } from './errors.js';
 import type { Project } from './model.js';
 import { buildProject, type SourceFile } from './project.js';
@@ -116,7 +116,7 @@ function displayName(cwd: string, path: string): string {
 function readDotenv(path: string, name: string, processEnv: Record<string, string>): { values: Record<string, string>; diagnostics: Diagnostic[]; read: boolean } {
   const text = isFile(path) ? fsReader.read(path) : undefined;
   if (text === undefined) return { values: {}, diagnostics: [], read: false };
-  const parsed = parseDotenv(text, (k) => processEnv[k]);
+  const parsed = readDotenvFile(text, (k) => processEnv[k]);
   if (!parsed.ok) return { values: {}, diagnostics: [{ severity: 'error', file: name, line: parsed.line, column: 1, path: '', message: parsed.error }], read: true };
   return { values: parsed.values, diagnostics: [], read: true };
 }

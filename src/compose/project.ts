@@ -107,7 +107,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
   const secrets = collect(sections.secrets, (k, f) => normalizeFileObject(ctx, k, f, 'secret'));
   const configs = collect(sections.configs, (k, f) => normalizeFileObject(ctx, k, f, 'config'));
 
-  if (!top.services && !top.include) d.error(rootField.node.pos, '', 'no services defined (a compose file needs a top-level services mapping)');
+  if (!top.services && !top.include) d.warn(rootField.node.pos, '', 'no services defined');
   const everyProfile = input.profiles.includes('*');
   const active = new Map<string, NormalizedService>();
   const disabled = new Set<string>();

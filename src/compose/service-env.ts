@@ -1,7 +1,7 @@
 // A service's final environment: env_file contents (in order), then `environment` on top. A name
 // without a value takes the value from the interpolation environment, as compose does.
 import { resolveHostPath, type NormalizeContext } from './context.js';
-import { parseDotenv } from './dotenv.js';
+import { readDotenvFile } from './dotenv.js';
 import { bool, fieldsOf, listOrDict, str, type Field } from './read.js';
 import { joinPath, kindName } from './tree.js';
 
@@ -58,12 +58,13 @@ function readEnvFiles(ctx: NormalizeContext, f: Field): Map<string, string> {
       continue;
     }
     ctx.dependencyFiles.add(abs);
-    const parsed = parseDotenv(text, (name) => ctx.env[name]);
+    // Like compose: the environment first, then what earlier env files set.
+    const parsed = readDotenvFile(text, (name) => ctx.env[name] ?? out.get(name));
     if (!parsed.ok) {
       ctx.d.error(entry.node.pos, entry.path, `env file ${abs} line ${parsed.line}: ${parsed.error}`);
       continue;
     }
-    for (const [k, v] of Object.entries(parsed.values)) if (!/^\s*\d/.test(k)) out.set(k, v);
+    for (const [k, v] of Object.entries(parsed.values)) out.set(k, v);
   }
   return out;
 }

@@ -131,7 +131,19 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     composed: deploy.composed,
     extensions: Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'x-composed').map(([k, v]) => [k, toPlain(v)])),
   };
+  reportMountConflicts(ctx, service, fields);
   return { service, where };
+}
+
+/** A path can be a tmpfs or a volume mount, not both (the engine would refuse the container). */
+function reportMountConflicts(ctx: NormalizeContext, service: Service, fields: Fields): void {
+  if (!fields.tmpfs || !fields.volumes) return;
+  const tmpfs = new Set(service.tmpfs.map((t) => t.split(':')[0]));
+  service.volumes.forEach((v, i) => {
+    if (!tmpfs.has(v.target)) return;
+    const item = fields.volumes!.node.kind === 'seq' ? fields.volumes!.node.items[i] : undefined;
+    ctx.d.error(item?.pos ?? fields.volumes!.node.pos, `${fields.volumes!.path}[${i}]`, `target ${v.target} is already mounted by tmpfs`);
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

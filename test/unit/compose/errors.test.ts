@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { errors, loadText } from './helpers.js';
+import { errors, loadText, warnings } from './helpers.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/compose/${name}`, import.meta.url), 'utf8');
 
@@ -70,7 +70,6 @@ describe('each class of error, with its position', () => {
     ['services not a mapping', 'services: [web]\n', 'compose.yaml:1:11 services: services must be a mapping, not a list'],
     ['a merge key on a scalar', 'x-s: &s not-a-map\nservices:\n  web:\n    <<: *s\n    image: x\n', 'compose.yaml:1:9 services.web: map merge requires map'],
     ['an unknown alias', 'services:\n  web:\n    image: *nope\n', 'compose.yaml:3:12 services.web.image: unknown alias *nope'],
-    ['no services', 'name: x\n', 'compose.yaml:1:1: no services defined'],
     ['a bad interpolation', 'services:\n  web:\n    image: "x:${"\n', 'compose.yaml:3:12 services.web.image: invalid interpolation format in "x:${"'],
     ['an undefined depends_on', 'services:\n  web:\n    image: x\n    depends_on: {db: {condition: service_healthy}}\n', 'compose.yaml:4:18 services.web.depends_on.db: service "web" depends on undefined service "db"'],
     ['a self dependency', 'services:\n  web:\n    image: x\n    depends_on: [web]\n', 'compose.yaml:4:18 services.web.depends_on[0]: dependency cycle detected: web -> web'],
@@ -93,6 +92,10 @@ describe('each class of error, with its position', () => {
     const opts = expected.includes('"Bad"') ? { projectName: 'Bad' } : {};
     const list = errors(text, opts);
     expect(list.some((e) => e.startsWith(expected)), `${expected}\nnot in\n${list.join('\n')}`).toBe(true);
+  });
+
+  it('warns about a project without services', () => {
+    expect(warnings('name: x\n')).toEqual(['warning: compose.yaml:1:1: no services defined']);
   });
 
   it('rejects an alias bomb instead of expanding it', () => {
