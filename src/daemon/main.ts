@@ -3,6 +3,7 @@
 // container left running (a daemon upgrade must not take the apps down).
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
+import { Autoscaler } from './autoscaler.js';
 import { Controller } from './controller.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
@@ -40,10 +41,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     resyncIntervalMs: options.resyncIntervalMs,
   });
   const lifecycle = new ProjectLifecycle(controller);
-  const server = createApiServer({ controller, lifecycle, events, logger: logger.child({ component: 'api' }), version: options.version });
+  const autoscaler = new Autoscaler(controller, logger.child({ component: 'autoscaler' }));
+  const server = createApiServer({ controller, autoscaler, lifecycle, events, logger: logger.child({ component: 'api' }), version: options.version });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await controller.start();
+  autoscaler.start();
   await listenOnSocket(server, options.socket, options.socketGroup);
   logger.info({ socket: options.socket, stateDir: options.stateDir, projects: controller.records.size }, 'composed daemon ready');
 
@@ -59,6 +62,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+  autoscaler.stop();
   await controller.stop();
   logger.info('stopped');
 }

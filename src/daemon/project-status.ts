@@ -2,12 +2,13 @@
 // when it does not (status must answer during an engine outage and say so).
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import type { Autoscaler } from './autoscaler.js';
 import type { ContainerSummary } from './ports/runtime.js';
 import { key, type Controller } from './controller.js';
 import type { ProjectRecord } from './state-store.js';
 import { serviceStatus } from './service-status.js';
 
-export async function projectStatus(controller: Controller, record: ProjectRecord): Promise<ProjectStatus> {
+export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler): Promise<ProjectStatus> {
   const listing = await controller.listProject(record.name).catch(() => controller.lastListing.get(record.name) ?? []);
   const now = controller.deps.clock.now();
   const probeOutputs = await lastProbeOutputs(controller, listing);
@@ -16,7 +17,8 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     .map((name) => {
       const intent = controller.intentFor(record, name);
       const serviceKey = key(record.name, name);
-      return serviceStatus({
+      const scaling = autoscaler.statusOf(record.name, name);
+      const status = serviceStatus({
         project: record.name,
         service: record.project.services[name]!,
         desired: intent?.replicas ?? 0,
@@ -28,6 +30,12 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         probeOutputs,
         now,
       });
+      if (scaling.autoscale) status.autoscale = scaling.autoscale;
+      for (const replica of status.replicas) {
+        const cpu = scaling.cpu.get(replica.number);
+        if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;
+      }
+      return status;
     });
   return {
     name: record.name,

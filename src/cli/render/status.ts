@@ -16,13 +16,16 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
 }
 
 function serviceRow(s: ServiceStatus): string[] {
-  const cpu = s.autoscale?.averageCpu !== undefined ? `cpu ${Math.round(s.autoscale.averageCpu)}% (target ${s.autoscale.targetCpu}%) ` : '';
-  return [s.name, s.phase, `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${cpu}${s.message ?? ''}`.trim()];
+  const a = s.autoscale;
+  const cpu = a ? `autoscale ${a.min}-${a.max}, cpu ${a.averageCpu === undefined ? '?' : Math.round(a.averageCpu)}% (target ${a.targetCpu}%)${a.lastDecision ? `: ${a.lastDecision.reason}` : ''} ` : '';
+  return [s.name, s.phase, `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${cpu}`.trim()];
 }
 
 function replicaRow(r: ReplicaStatus, now: number): string[] {
   const note = r.nextRetryAt ? `next try in ${duration(Date.parse(r.nextRetryAt) - now)}` : r.reason ?? '';
-  return [`  ${r.name}`, r.phase, '', r.health === 'none' ? '' : r.health, r.uptimeSeconds === undefined ? '' : duration(r.uptimeSeconds * 1000), String(r.restarts), lastExit(r, now), note];
+  const health = r.health === 'none' ? '' : r.health;
+  const cpu = r.cpuPercent === undefined ? '' : ` cpu ${Math.round(r.cpuPercent)}%`;
+  return [`  ${r.name}`, r.phase, '', health, r.uptimeSeconds === undefined ? '' : duration(r.uptimeSeconds * 1000), String(r.restarts), lastExit(r, now), `${note}${cpu}`.trim()];
 }
 
 function lastExit(r: ReplicaStatus, now: number): string {

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ComposeError } from '../../compose/errors.js';
+import type { Autoscaler } from '../autoscaler.js';
 import type { Controller } from '../controller.js';
 import type { EventLog } from '../event-log.js';
 import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
@@ -13,6 +14,7 @@ import { routeRequest } from './routes.js';
 
 export interface ApiContext {
   controller: Controller;
+  autoscaler: Autoscaler;
   lifecycle: ProjectLifecycle;
   events: EventLog;
   logger: Logger;

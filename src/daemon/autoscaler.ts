@@ -1,0 +1,123 @@
+// The autoscaler loop: for every service with `x-composed.autoscale`, at its interval, sample each
+// running replica's CPU, ask core/autoscale for a count, and when it changes set the service's
+// count and enqueue it. Scaling itself is the ordinary reconcile (next numbers up, highest down),
+// so it never recreates a running replica.
+import type { Logger } from 'pino';
+import type { AutoscaleStatus } from './api/protocol.js';
+import { decideReplicas, NO_RECOMMENDATIONS, type AutoscaleMemory, type ReplicaCpu } from './core/autoscale.js';
+import { cpuPercent } from './core/cpu-usage.js';
+import { LABEL_SERVICE } from './core/labels.js';
+import { collectObserved } from './core/observed.js';
+import { isReady } from './core/reconcile.js';
+import { key, type Controller } from './controller.js';
+import type { CpuSample } from './ports/runtime.js';
+
+/** How often the loop looks for services that are due; each service keeps its own interval. */
+const TICK_MS = 250;
+
+interface ServiceScaler {
+  nextDueAt: number;
+  memory: AutoscaleMemory;
+  /** Last CPU sample per container id, to turn cumulative CPU time into a rate. */
+  samples: Map<string, CpuSample>;
+  /** CPU percent per replica number at the last tick. */
+  cpu: Map<number, number>;
+  status?: AutoscaleStatus;
+  running: boolean;
+}
+
+export class Autoscaler {
+  private readonly scalers = new Map<string, ServiceScaler>();
+  private timer?: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** What status shows for an autoscaled service, and its replicas' CPU. */
+  statusOf(project: string, service: string): { autoscale?: AutoscaleStatus; cpu: ReadonlyMap<number, number> } {
+    const scaler = this.scalers.get(key(project, service));
+    return { autoscale: scaler?.status, cpu: scaler?.cpu ?? new Map() };
+  }
+
+  private tick(): void {
+    const now = this.controller.deps.clock.now();
+    const live = new Set<string>();
+    for (const record of this.controller.records.values()) {
+      for (const [name, service] of Object.entries(record.project.services)) {
+        const spec = service.composed.autoscale;
+        if (!spec) continue;
+        const serviceKey = key(record.name, name);
+        live.add(serviceKey);
+        let scaler = this.scalers.get(serviceKey);
+        if (!scaler) {
+          scaler = { nextDueAt: now, memory: NO_RECOMMENDATIONS, samples: new Map(), cpu: new Map(), running: false };
+          this.scalers.set(serviceKey, scaler);
+        }
+        if (scaler.running || now < scaler.nextDueAt) continue;
+        scaler.nextDueAt = now + spec.intervalMs;
+        scaler.running = true;
+        void this.evaluate(record.name, name, scaler)
+          .catch((error: unknown) => this.logger.warn({ err: error, project: record.name, service: name }, 'autoscale sample failed'))
+          .finally(() => (scaler.running = false));
+      }
+    }
+    for (const serviceKey of this.scalers.keys()) if (!live.has(serviceKey)) this.scalers.delete(serviceKey);
+  }
+
+  private async evaluate(project: string, serviceName: string, scaler: ServiceScaler): Promise<void> {
+    const record = this.controller.records.get(project);
+    const intent = record && this.controller.intentFor(record, serviceName);
+    const spec = intent?.service.composed.autoscale;
+    if (!record || !intent || !spec || intent.stopped) return;
+    const { runtime, clock } = this.controller.deps;
+
+    const listing = (await this.controller.listProject(project)).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    const observed = collectObserved(project, serviceName, listing, new Map());
+    const limitCores = intent.service.resources.limits.cpus ?? 1;
+    const replicas: ReplicaCpu[] = [];
+    const seen = new Set<string>();
+    scaler.cpu.clear();
+    for (const replica of [...observed.replicas.values()].filter((r) => r.number <= intent.replicas)) {
+      const { id } = replica.container;
+      const sample = replica.container.state === 'running' ? await runtime.cpuSample(id) : undefined;
+      const previous = scaler.samples.get(id);
+      const percent = sample && previous ? cpuPercent(previous, sample, limitCores) : undefined;
+      if (sample) {
+        scaler.samples.set(id, sample);
+        seen.add(id);
+      }
+      if (percent !== undefined) scaler.cpu.set(replica.number, percent);
+      replicas.push({ number: replica.number, ready: isReady(replica), cpuPercent: percent });
+    }
+    for (const id of scaler.samples.keys()) if (!seen.has(id)) scaler.samples.delete(id);
+
+    const now = clock.now();
+    const decision = decideReplicas({ spec, current: intent.replicas, replicas, now, memory: scaler.memory });
+    scaler.memory = decision.memory;
+    scaler.status = {
+      min: spec.min,
+      max: spec.max,
+      targetCpu: spec.cpu.target,
+      averageCpu: decision.averageCpu,
+      lastDecision: { at: new Date(now).toISOString(), from: decision.current, to: decision.desired, reason: decision.reason },
+    };
+    this.logger.debug({ project, service: serviceName, average: decision.averageCpu, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
+    if (decision.desired === decision.current || this.controller.records.get(project) !== record) return;
+    record.scale[serviceName] = decision.desired;
+    this.logger.info({ project, service: serviceName, from: decision.current, to: decision.desired, reason: decision.reason }, 'autoscaled');
+    this.controller.emit({ project, service: serviceName, type: 'scaled', message: decision.reason });
+    await this.controller.save(record);
+    this.controller.enqueueService(key(project, serviceName));
+  }
+}
