@@ -153,7 +153,10 @@ export interface DependsOn {
 }
 
 export interface Healthcheck {
-  /** ["NONE"] disables an image's own healthcheck; otherwise ["CMD", ...] or ["CMD-SHELL", cmd]. */
+  /**
+   * ["NONE"] disables an image's own healthcheck; otherwise ["CMD", ...] or ["CMD-SHELL", cmd].
+   * [] keeps the image's own test (a healthcheck block that only changes timings).
+   */
   test: string[];
   intervalMs?: number;
   timeoutMs?: number;

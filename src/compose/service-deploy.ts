@@ -25,12 +25,15 @@ export interface DeployResult {
 export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed: Field | undefined): DeployResult {
   const deploy = fields.deploy ? fieldsOf(fields.deploy, ctx.d, [...DEPLOY_KEYS, ...IGNORED_DEPLOY_KEYS]) : undefined;
   if (deploy) warnIgnored(ctx, deploy, IGNORED_DEPLOY_KEYS);
-  if (deploy?.mode) {
-    const mode = oneOf(deploy.mode, ctx.d, ['replicated', 'global', 'replicated-job', 'global-job'] as const);
-    if (mode && mode !== 'replicated') ctx.d.error(deploy.mode.node.pos, deploy.mode.path, `deploy mode "${mode}" is not supported by composed (only replicated)`);
-  }
+  const mode = deploy?.mode ? oneOf(deploy.mode, ctx.d, ['replicated', 'global', 'replicated-job', 'global-job'] as const) : 'replicated';
+  if (mode === 'replicated-job' || mode === 'global-job') ctx.d.error(deploy!.mode!.node.pos, deploy!.mode!.path, `deploy mode "${mode}" is not supported by composed (use replicated, or restart: "no" for a one-off task)`);
   const ext = readComposed(ctx, composed);
   const { replicas, replicasField } = readReplicas(ctx, fields, deploy, ext.autoscale);
+  if (mode === 'global') {
+    // One container per node is one container on the single host composed runs on.
+    if (replicasField || ext.autoscale) ctx.d.error(deploy!.mode!.node.pos, deploy!.mode!.path, 'deploy mode global runs exactly one replica; remove replicas, scale and autoscale');
+    else ctx.d.warn(deploy!.mode!.node.pos, deploy!.mode!.path, 'deploy mode global runs one replica on this single host');
+  }
   const a = ext.autoscale;
   if (a && replicasField && (replicas < a.min || replicas > a.max)) {
     ctx.d.error(replicasField.node.pos, replicasField.path, `${replicas} replicas is outside the autoscale bounds [${a.min}, ${a.max}]`);

@@ -48,3 +48,16 @@ describe('composed config', () => {
     ].join('\n'));
   });
 });
+
+describe('docs/config-format.md', () => {
+  it('shows exactly what composed config prints for its example', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderProject } = await import('../../../src/cli/commands/config.js');
+    const { buildProject } = await import('../../../src/compose/project.js');
+    const doc = readFileSync(new URL('../../../docs/config-format.md', import.meta.url), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const [input, output] = blocks.slice(-2);
+    const out = buildProject({ files: [{ path: '/srv/shop/compose.yaml', name: 'compose.yaml', text: input! }], env: {}, workingDir: '/srv/shop', defaultProjectName: 'shop', profiles: [], reader: { read: () => undefined } });
+    expect(renderProject(out.project!, 'yaml')).toBe(output);
+  });
+});
