@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { FileReader } from './context.js';
 import { interpolateTree } from './interpolate.js';
 import { mergeService } from './merge.js';
+import { rebaseService } from './rebase.js';
 import { fieldsOf, str, type Diagnostics, type Field } from './read.js';
 import type { Lookup } from './template.js';
 import { joinPath, kindName, type MapEntry, type MapNode, type Node } from './tree.js';
@@ -95,9 +96,6 @@ class ExtendsResolver {
       this.d.error(where.node.pos, where.path, `extends file ${file} not found`);
       return undefined;
     }
-    if (posix.dirname(file) !== this.input.workingDir) {
-      this.d.warn(where.node.pos, where.path, `relative paths in ${file} are resolved against the project directory, not the file's own`);
-    }
     const parsed = parseYaml(text, file);
     this.d.list.push(...parsed.diagnostics);
     const root = parsed.roots[0];
@@ -110,6 +108,9 @@ class ExtendsResolver {
       this.d.error(node.pos, '', `${file} has no services mapping`);
       return undefined;
     }
-    return services;
+    // Relative paths in that file belong to its own directory.
+    const dir = posix.dirname(file);
+    const entries = new Map([...services.entries].map(([k, e]) => [k, { ...e, value: rebaseService(e.value, dir) }]));
+    return { ...services, entries };
   }
 }

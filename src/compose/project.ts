@@ -3,6 +3,7 @@
 import { warnIgnored, type FileReader, type NormalizeContext } from './context.js';
 import type { Diagnostic } from './errors.js';
 import { resolveExtends } from './extends.js';
+import { resolveIncludes } from './include.js';
 import { interpolateTree } from './interpolate.js';
 import { TOP_LEVEL_KEYS } from './keys.js';
 import { dropResets, mergeDocuments } from './merge.js';
@@ -71,11 +72,11 @@ export function buildProject(input: ProjectInput): ProjectOutput {
   }
   if (roots.length === 0) return finish(d, input);
   const merged = dropResets(roots.slice(1).reduce((acc, next) => mergeDocuments(acc, next), roots[0]!));
-  const rootField = field(resolveExtends(merged, d, input, lookup), '');
+  const included = resolveIncludes(merged, d, input, input.files.map((f) => f.path));
+  const rootField = field(resolveExtends(included.node, d, input, lookup), '');
   const top = fieldsOf(rootField, d, TOP_LEVEL_KEYS);
   if (!top) return finish(d, input);
   if (top.version) d.warn(top.version.keyPos, 'version', 'the top-level version is obsolete and ignored');
-  if (top.include) d.error(top.include.keyPos, 'include', 'include is not supported by composed yet; pass the files with -f instead');
 
   const projectName = resolveProjectName(d, input, top.name);
   const ctx: NormalizeContext = {
@@ -84,7 +85,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     workingDir: input.workingDir,
     env: input.env,
     reader: input.reader,
-    dependencyFiles: new Set(input.dependencyFiles ?? []),
+    dependencyFiles: new Set([...(input.dependencyFiles ?? []), ...included.files]),
   };
   warnIgnored(ctx, top, { models: 'AI models are not provisioned' });
 
@@ -107,7 +108,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
   const secrets = collect(sections.secrets, (k, f) => normalizeFileObject(ctx, k, f, 'secret'));
   const configs = collect(sections.configs, (k, f) => normalizeFileObject(ctx, k, f, 'config'));
 
-  if (!top.services && !top.include) d.warn(rootField.node.pos, '', 'no services defined');
+  if (!top.services) d.warn(rootField.node.pos, '', 'no services defined');
   const everyProfile = input.profiles.includes('*');
   const active = new Map<string, NormalizedService>();
   const disabled = new Set<string>();
