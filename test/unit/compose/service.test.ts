@@ -349,3 +349,28 @@ describe('project name', () => {
     ]);
   });
 });
+
+describe('deploy mode', () => {
+  it('runs global as one replica, with a warning', () => {
+    const text = 'services:\n  s:\n    image: x\n    deploy: {mode: global}\n';
+    expect(project(text).services.s!.replicas).toBe(1);
+    expect(warnings(text)).toEqual(['warning: compose.yaml:4:20 services.s.deploy.mode: deploy mode global runs one replica on this single host']);
+    expect(errors('services:\n  s:\n    image: x\n    deploy: {mode: global, replicas: 2}\n')).toEqual([
+      'compose.yaml:4:20 services.s.deploy.mode: deploy mode global runs exactly one replica; remove replicas, scale and autoscale',
+    ]);
+  });
+});
+
+describe('documents and tags', () => {
+  it('merges several YAML documents of one file in order', () => {
+    expect(project('services:\n  s: {image: a, environment: [A=1]}\n---\nservices:\n  s: {image: b}\n').services.s).toMatchObject({ image: 'b', environment: { A: '1' } });
+  });
+
+  it('drops !reset values of a first file', () => {
+    expect(project('services:\n  s:\n    image: x\n    command: !reset [a]\n').services.s!.command).toBeUndefined();
+  });
+
+  it('warns that pull_policy daily is treated as missing', () => {
+    expect(warnings('services:\n  s:\n    image: x\n    pull_policy: daily\n')).toEqual(['warning: compose.yaml:4:18 services.s.pull_policy: pull_policy daily is treated as "missing"']);
+  });
+});
