@@ -80,5 +80,6 @@ export function serviceMeta(ctx: ExportContext, service: Service, name = ctx.nam
 /** A host path as the user would write it: relative to the project directory when inside it. */
 export function displayPath(ctx: ExportContext, path: string): string {
   const rel = relative(ctx.project.workingDir, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : path;
+  if (rel === '') return '.';
+  return !rel.startsWith('..') && !isAbsolute(rel) ? `./${rel}` : path;
 }

@@ -113,6 +113,16 @@ describe('other mounts', () => {
     );
   });
 
+  it('names bind sources relative to the project directory, the directory itself as "."', () => {
+    const project: VolumeMount = { type: 'bind', source: '/proj', target: '/code', readOnly: false, createHostPath: true };
+    const outside: VolumeMount = { type: 'bind', source: '/var/run/docker.sock', target: '/var/run/docker.sock', readOnly: false, createHostPath: true };
+    const { warnings } = pod({ volumes: [project, outside] });
+    expect(warnings).toContain('services.web.volumes: bind mount of . at /code is not carried over; use a config, a named volume, or --allow-hostpath');
+    expect(warnings).toContain(
+      'services.web.volumes: bind mount of /var/run/docker.sock at /var/run/docker.sock is not carried over; use a config, a named volume, or --allow-hostpath',
+    );
+  });
+
   it('with --allow-hostpath a bind mount is a hostPath volume', () => {
     const { spec, mounts, warnings } = pod({ volumes: [bind] }, {}, { allowHostPath: true });
     expect(spec.volumes).toEqual([{ name: 'host', hostPath: { path: '/proj/nginx.conf' } }]);
