@@ -13,13 +13,10 @@ export const DEFAULT_RESTART_MAX_DELAY_MS = 60_000;
 
 export interface DeployResult {
   replicas: number;
-  /** Where the replica count was written (for the fixed-host-port rule's message). */
-  replicasField?: Field;
   resources: Resources;
   restart: RestartPolicy;
   updateConfig: UpdateConfig;
   composed: ComposedExtension;
-  composedField?: Field;
 }
 
 export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed: Field | undefined): DeployResult {
@@ -41,7 +38,6 @@ export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed:
   const restart: RestartPolicy = { ...readRestart(ctx, fields, deploy), maxDelayMs: ext.maxDelayMs };
   return {
     replicas,
-    ...(replicasField ? { replicasField } : {}),
     resources: readResources(ctx, fields, deploy),
     restart,
     updateConfig: readUpdateConfig(ctx, deploy?.update_config),
@@ -51,7 +47,6 @@ export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed:
       onUnhealthy: ext.onUnhealthy ?? (restart.condition === 'none' ? 'ignore' : 'replace'),
       balance: ext.balance,
     },
-    ...(composed ? { composedField: composed } : {}),
   };
 }
 

@@ -26,13 +26,9 @@ export interface Declared {
 
 /** Where things were written, for the checks that need more than one service. */
 export interface ServiceWhere {
-  keyPos: Pos;
-  path: string;
   dependsOn: Map<string, Field>;
   networkMode?: Field;
   ports?: Field;
-  replicas?: Field;
-  autoscale?: Field;
   containerName?: Field;
 }
 
@@ -65,13 +61,9 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
   }
   const dependsOn = new Map<string, Field>();
   const where: ServiceWhere = {
-    keyPos: f.keyPos,
-    path: f.path,
     dependsOn,
     ...(fields.network_mode ? { networkMode: fields.network_mode } : {}),
     ...(fields.ports ? { ports: fields.ports } : {}),
-    ...(deploy.replicasField ? { replicas: deploy.replicasField } : {}),
-    ...(deploy.composedField ? { autoscale: deploy.composedField } : {}),
     ...(fields.container_name ? { containerName: fields.container_name } : {}),
   };
 

@@ -51,10 +51,6 @@ export function scalar(value: ScalarNode['value'], pos: Pos, quoted = typeof val
   return { kind: 'scalar', value, text: value === null ? '' : String(value), quoted, pos };
 }
 
-export function mapNode(pos: Pos, entries: MapEntry[] = []): MapNode {
-  return { kind: 'map', entries: new Map(entries.map((e) => [e.key, e])), pos };
-}
-
 /** Key path segment: `a.b`, `a[1]`, and keys with dots or spaces quoted as compose prints them. */
 export function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;

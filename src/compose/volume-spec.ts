@@ -60,6 +60,6 @@ export function parseVolumeSpec(spec: string): VolumeParse {
   return { ok: true, volume };
 }
 
-export function isHostPath(source: string): boolean {
+function isHostPath(source: string): boolean {
   return source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
 }
