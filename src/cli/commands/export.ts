@@ -21,7 +21,10 @@ interface KubernetesOptions extends ProjectOptions {
 
 export function registerExport(program: Command): void {
   const exportCommand = program.command('export').description('turn the project into manifests for a cluster engine');
-  addProjectOptions(exportCommand.command('kubernetes'))
+  const kubernetes = addProjectOptions(exportCommand.command('kubernetes'));
+  // The export never talks to the daemon; its socket option would only confuse the help.
+  kubernetes.options.find((o) => o.long === '--socket')?.hideHelp();
+  kubernetes
     .description('print Kubernetes manifests for the project (Deployments, Services, claims, autoscalers, ...)')
     .option('--profile <profile...>', 'enable services of these profiles (default: COMPOSE_PROFILES)')
     .option('--namespace <namespace>', 'namespace set on every object (default: kubectl\'s current one)')
