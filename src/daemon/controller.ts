@@ -8,9 +8,9 @@ import type { Service } from '../compose/model.js';
 import type { DaemonEventType } from './api/protocol.js';
 import type { DependencyState } from './core/dependencies.js';
 import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './core/labels.js';
-import { collectObserved, needsDetails } from './core/observed.js';
+import { collectObserved, isReady, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
-import { isReady, reconcile, type ServiceIntent } from './core/reconcile.js';
+import { reconcile, type ServiceIntent } from './core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
 import type { EventLog } from './event-log.js';
 import { executePlan, type OperationResult } from './executor.js';
@@ -130,6 +130,7 @@ export class Controller {
       replicas: record.scale[serviceName] ?? service.replicas,
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
+      rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
     };
   }
 
@@ -189,6 +190,7 @@ export class Controller {
     if (intent) record.replicas[serviceName] = result.memory;
     else delete record.replicas[serviceName];
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
+    this.followRollout(record, serviceName, result.rolloutFailure, result.outdated.length === 0 && mine.every((c) => !c.name.endsWith('-next')));
     this.announce(projectName, result.plan, result.memory);
     if (result.plan.length > 0) await this.save(record);
 
@@ -198,6 +200,7 @@ export class Controller {
       configHash: (s) => record.configHashes[s] ?? '',
       logger: this.logger.child({ project: projectName }),
       now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
       onOwnStop: (id) => this.noteOwnStop(id),
     });
     this.applyResults(record, serviceName, results);
@@ -229,6 +232,8 @@ export class Controller {
     if (!memory) return;
     for (const result of results) {
       const { op } = result;
+      // A surge is not the replica yet: it becomes it on promote.
+      if (op.kind === 'create-surge' && result.ok) continue;
       if (!result.ok) {
         this.emit({ project: record.name, service: serviceName, replica: op.number, type: 'operation-failed', message: `${op.kind} failed: ${errorMessage(result.error)}` });
         continue;
@@ -267,6 +272,10 @@ export class Controller {
         case 'start':
           this.emit({ ...base, type: 'replica-started', message: op.cause });
           break;
+        case 'create-surge':
+        case 'promote':
+          this.emit({ ...base, type: 'rollout', message: `${op.kind === 'promote' ? 'new container takes over' : 'starting the new config beside the old'}: ${op.cause}` });
+          break;
       }
     }
   }
@@ -276,6 +285,38 @@ export class Controller {
     if (waiting) this.waiting.set(serviceKey, waiting);
     else this.waiting.delete(serviceKey);
     if (waiting && waiting.message !== before?.message) this.emit({ project, service, type: 'waiting', message: waiting.message });
+  }
+
+  /**
+   * Roll-out bookkeeping after a reconcile: a failure applies failure_action (rollback returns the
+   * service to its previous config, whose replicas then roll back the same way; pause stops);
+   * no outdated replica left means the roll-out is complete.
+   */
+  private followRollout(record: ProjectRecord, serviceName: string, failure: string | undefined, done: boolean): void {
+    const rollout = record.rollouts[serviceName];
+    const service = record.project.services[serviceName];
+    if (!rollout || !service || rollout.state === 'paused' || rollout.state === 'complete') return;
+    const now = this.deps.clock.now();
+    const base = { project: record.name, service: serviceName, type: 'rollout' as const };
+    if (failure) {
+      const canRollBack = rollout.state === 'rolling-out' && rollout.previous && service.updateConfig.failureAction === 'rollback';
+      if (canRollBack && rollout.previous) {
+        const badHash = record.configHashes[serviceName];
+        record.project.services[serviceName] = rollout.previous.service;
+        record.configHashes[serviceName] = rollout.previous.hash;
+        record.rollouts[serviceName] = { state: 'rolled-back', message: `rolled back to the previous config: ${failure}`, at: now, rejectedHash: badHash };
+      } else {
+        record.rollouts[serviceName] = { ...rollout, state: 'paused', message: `roll-out paused: ${failure}`, at: now };
+      }
+      this.emit({ ...base, message: record.rollouts[serviceName]!.message });
+      this.logger.warn({ project: record.name, service: serviceName, failure }, record.rollouts[serviceName]!.message);
+      this.queue.enqueue(key(record.name, serviceName));
+      return;
+    }
+    if (done && rollout.state === 'rolling-out') {
+      record.rollouts[serviceName] = { state: 'complete', message: 'roll-out complete', at: now };
+      this.emit({ ...base, message: 'roll-out complete' });
+    }
   }
 
   /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */

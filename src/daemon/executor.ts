@@ -2,7 +2,7 @@
 // It carries no decision logic: what to do and why was settled by reconcile.
 import type { Logger } from 'pino';
 import type { Project, Service } from '../compose/model.js';
-import { replicaName } from './core/labels.js';
+import { replicaName, surgeName } from './core/labels.js';
 import { formatOperation, type Operation } from './core/plan.js';
 import type { ContainerRuntime } from './ports/runtime.js';
 
@@ -23,6 +23,7 @@ export interface ExecutionContext {
   configHash: (service: string) => string;
   logger: Logger;
   now: () => number;
+  sleep: (ms: number) => Promise<void>;
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
   /** Seconds before SIGKILL when stopping, overriding stop_grace_period (`down -t`). */
@@ -79,6 +80,17 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
     case 'remove':
       await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
       return {};
+    case 'create-surge':
+      return createAndStart(op.service, op.number, ctx, surgeName(ctx.project.name, op.service, op.number));
+    case 'promote': {
+      const name = replicaName(ctx.project.name, op.service, op.number);
+      await runtime.renameContainer(op.containerId, `${name}-retiring-${op.containerId.slice(0, 12)}`);
+      await runtime.renameContainer(op.surgeId, name);
+      const promotedAt = ctx.now();
+      await ctx.sleep(op.drainMs);
+      await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
+      return { containerId: op.surgeId, createdAt: promotedAt };
+    }
     case 'stop':
       ctx.onOwnStop(op.containerId);
       await runtime.stopContainer(op.containerId, stopOptions(serviceOf(ctx.project, op.service), ctx));
@@ -86,7 +98,12 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
   }
 }
 
-async function createAndStart(serviceName: string, number: number, ctx: ExecutionContext): Promise<Partial<OperationResult>> {
+async function createAndStart(
+  serviceName: string,
+  number: number,
+  ctx: ExecutionContext,
+  name = replicaName(ctx.project.name, serviceName, number),
+): Promise<Partial<OperationResult>> {
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
@@ -94,7 +111,7 @@ async function createAndStart(serviceName: string, number: number, ctx: Executio
     project: ctx.project,
     service,
     number,
-    name: replicaName(ctx.project.name, serviceName, number),
+    name,
     configHash: ctx.configHash(serviceName),
   });
   await ctx.runtime.startContainer(containerId);

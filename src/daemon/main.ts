@@ -10,6 +10,7 @@ import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
 import { ProjectLifecycle } from './project-lifecycle.js';
 import { StateStore } from './state-store.js';
+import { ProjectWatcher } from './watcher.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -47,6 +48,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await controller.start();
   autoscaler.start();
+  const watcher = new ProjectWatcher(controller, lifecycle, logger.child({ component: 'watcher' }));
+  watcher.refresh();
+  events.subscribe((event) => {
+    if (event.type === 'project-up' || event.type === 'project-down') watcher.refresh();
+  });
   await listenOnSocket(server, options.socket, options.socketGroup);
   logger.info({ socket: options.socket, stateDir: options.stateDir, projects: controller.records.size }, 'composed daemon ready');
 
@@ -63,6 +69,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.closeAllConnections();
   });
   autoscaler.stop();
+  await watcher.close();
   await controller.stop();
   logger.info('stopped');
 }

@@ -2,6 +2,7 @@
 // the controller), down (stop in reverse dependency order, remove), and the per-service commands
 // (scale, restart, stop, start). Each changes the record, persists it, and enqueues; the workers do
 // the container work.
+import { ComposeError, formatDiagnostic } from '../compose/errors.js';
 import { loadProject } from '../compose/load.js';
 import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
@@ -28,8 +29,13 @@ export class RequestError extends Error {
 export class ProjectLifecycle {
   constructor(private readonly controller: Controller) {}
 
-  /** Load the files, prepare what the services need, then let the workers bring replicas up. */
-  async up(request: LoadRequest, progress: Progress): Promise<UpResponse> {
+  /**
+   * Load the files, prepare what the services need, then let the workers bring replicas up. Also
+   * the path of every reload: services whose config hash changed roll out, others are untouched.
+   * `reload` (the file watcher) keeps services stopped with `composed stop` stopped and does not
+   * retry a config that was rolled back; an explicit `up` does both.
+   */
+  async up(request: LoadRequest, progress: Progress, { reload = false } = {}): Promise<UpResponse> {
     const { project, warnings } = await loadProject({
       files: request.files,
       projectName: request.projectName,
@@ -44,6 +50,7 @@ export class ProjectLifecycle {
       configHashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });
     }
     const previous = this.controller.records.get(project.name);
+    const rollouts = this.planRollouts(previous, project, configHashes, reload);
     const record: ProjectRecord = {
       version: STATE_VERSION,
       name: project.name,
@@ -51,15 +58,62 @@ export class ProjectLifecycle {
       project,
       configHashes,
       scale: keptScale(previous, project),
-      stopped: [],
+      stopped: reload ? (previous?.stopped ?? []).filter((s) => project.services[s]) : [],
       restartRequestedAt: previous?.restartRequestedAt ?? {},
       replicas: clearGiveUps(previous?.replicas ?? {}),
+      rollouts,
     };
     this.controller.records.set(project.name, record);
+    this.controller.configErrors.delete(project.name);
     await this.controller.save(record);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
+    for (const name of Object.keys(previous?.project.services ?? {})) {
+      if (!project.services[name]) this.controller.enqueueService(key(project.name, name));
+    }
     this.controller.enqueueProject(project.name);
     return { project: project.name, services: Object.keys(project.services).sort(), warnings };
+  }
+
+  /** Reload a supervised project from its files; an invalid file changes nothing that runs. */
+  async reload(name: string, reason: string): Promise<void> {
+    const record = this.controller.records.get(name);
+    if (!record) return;
+    const log = this.controller.logger.child({ project: name });
+    try {
+      log.info({ reason }, 'reloading the compose files');
+      await this.up(record.load, (resource, message) => log.info({ resource }, message), { reload: true });
+    } catch (error) {
+      const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
+      this.controller.configErrors.set(name, diagnostics.filter((d) => d.severity === 'error'));
+      const message = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ');
+      log.error({ diagnostics }, 'the compose file is not valid; the previous config keeps running');
+      this.controller.emit({ project: name, type: 'config-error', message });
+    }
+  }
+
+  /** Which services roll out: their hash changed. Keeps the previous config to roll back to. */
+  private planRollouts(previous: ProjectRecord | undefined, project: Project, hashes: Record<string, string>, reload: boolean): ProjectRecord['rollouts'] {
+    const rollouts: ProjectRecord['rollouts'] = {};
+    const now = this.controller.deps.clock.now();
+    for (const [name, service] of Object.entries(project.services)) {
+      const before = previous?.rollouts[name];
+      const oldService = previous?.project.services[name];
+      const oldHash = previous?.configHashes[name];
+      if (!oldService || !oldHash || oldHash === hashes[name]) {
+        if (before) rollouts[name] = before;
+        continue;
+      }
+      if (reload && before && before.rejectedHash === hashes[name]) {
+        // The same config failed before: keep running the one it was rolled back to.
+        project.services[name] = oldService;
+        hashes[name] = oldHash;
+        rollouts[name] = before;
+        continue;
+      }
+      rollouts[name] = { state: 'rolling-out', message: 'rolling out a changed config', at: now, previous: { service: oldService, hash: oldHash } };
+      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: `config changed: rolling out ${service.replicas > 1 ? 'replica by replica' : ''}`.trim() });
+    }
+    return rollouts;
   }
 
   /** Networks, named volumes and images, in that order: what every replica needs before it exists. */

@@ -31,6 +31,11 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         now,
       });
       if (scaling.autoscale) status.autoscale = scaling.autoscale;
+      const rollout = record.rollouts[name];
+      if (rollout) {
+        status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
+        if (rollout.state !== 'complete') status.message = status.message ? `${status.message}; ${rollout.message}` : rollout.message;
+      }
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
         if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;

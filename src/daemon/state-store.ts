@@ -4,7 +4,7 @@
 // new file, never a torn one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Project } from '../compose/model.js';
+import type { Project, Service } from '../compose/model.js';
 import type { LoadRequest } from './api/protocol.js';
 import type { ReplicaMemory } from './core/replica-memory.js';
 
@@ -27,6 +27,19 @@ export interface ProjectRecord {
   restartRequestedAt: Record<string, number>;
   /** Replica memory by service, then replica number. */
   replicas: Record<string, Record<number, ReplicaMemory>>;
+  /** The last roll-out of each service whose config changed. */
+  rollouts: Record<string, RolloutRecord>;
+}
+
+export interface RolloutRecord {
+  state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused';
+  message: string;
+  /** Epoch ms of the last state change. */
+  at: number;
+  /** The config it replaced: what a rollback returns to. */
+  previous?: { service: Service; hash: string };
+  /** A config that failed and was rolled back: a reload of the same file does not retry it. */
+  rejectedHash?: string;
 }
 
 export interface LoadedState {

@@ -94,6 +94,8 @@ export interface ServiceStatus {
   restarts: number;
   replicas: ReplicaStatus[];
   autoscale?: AutoscaleStatus;
+  /** The last roll-out of a changed config. */
+  rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
 }
 
 export interface AutoscaleStatus {

@@ -32,5 +32,10 @@ export function replicaName(project: string, service: string, n: number): string
   return `${project}-${service}-${n}`;
 }
 
+/** The container a start-first roll-out starts beside replica n before it takes over the name. */
+export function surgeName(project: string, service: string, n: number): string {
+  return `${replicaName(project, service, n)}-next`;
+}
+
 /** Value of com.docker.compose.version on our containers: the compose file format generation we follow. */
 export const COMPOSE_VERSION = '2.0.0-composed';

@@ -1,7 +1,7 @@
 // ObservedState of one service, built from the containers that carry its labels. The engine is the
 // source of truth: nothing here is remembered between reconciles.
 import type { ContainerDetails, ContainerSummary } from '../ports/runtime.js';
-import { LABEL_NUMBER, replicaName } from './labels.js';
+import { LABEL_NUMBER, replicaName, surgeName } from './labels.js';
 
 export interface ObservedReplica {
   number: number;
@@ -13,8 +13,16 @@ export interface ObservedReplica {
 export interface ObservedService {
   /** The container holding each replica's name, by replica number. */
   replicas: Map<number, ObservedReplica>;
+  /** Roll-out surge containers (`<replica name>-next`), by the replica number they will replace. */
+  surges: Map<number, ObservedReplica>;
   /** Containers of the service that hold no replica name (roll-out leftovers, bad labels): removed. */
   strays: ContainerSummary[];
+}
+
+/** Ready: running and, where it has a healthcheck, healthy. */
+export function isReady(replica: ObservedReplica): boolean {
+  const { state, health } = replica.container;
+  return state === 'running' && (health === 'none' || health === 'healthy');
 }
 
 /** Containers whose state reconcile needs details for (exit code, OOM, health log). */
@@ -29,16 +37,16 @@ export function collectObserved(
   details: ReadonlyMap<string, ContainerDetails>,
 ): ObservedService {
   const replicas = new Map<number, ObservedReplica>();
+  const surges = new Map<number, ObservedReplica>();
   const strays: ContainerSummary[] = [];
   const sorted = [...containers].sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt);
   for (const container of sorted) {
     const number = Number(container.labels[LABEL_NUMBER]);
-    const holdsName = Number.isInteger(number) && number > 0 && container.name === replicaName(project, service, number);
-    if (!holdsName) {
-      strays.push(container);
-      continue;
-    }
-    replicas.set(number, { number, container, details: details.get(container.id) });
+    const valid = Number.isInteger(number) && number > 0;
+    const observed = { number, container, details: details.get(container.id) };
+    if (valid && container.name === replicaName(project, service, number)) replicas.set(number, observed);
+    else if (valid && container.name === surgeName(project, service, number) && !surges.has(number)) surges.set(number, observed);
+    else strays.push(container);
   }
-  return { replicas, strays };
+  return { replicas, surges, strays };
 }

@@ -12,6 +12,13 @@ export type Operation =
   | { kind: 'replace'; service: string; number: number; containerId: string; cause: string }
   /** Stop gracefully (stop_grace_period) and remove: scale-down, removed service, leftovers. */
   | { kind: 'remove'; service: string; number: number; containerId: string; cause: string }
+  /** Roll-out, start-first: create and start the new config beside replica n (`<name>-next`). */
+  | { kind: 'create-surge'; service: string; number: number; cause: string }
+  /**
+   * Roll-out, start-first: the surge is ready and takes the replica's name; the old container keeps
+   * serving under another name for `drainMs` (clients and DNS move over), then stops and goes.
+   */
+  | { kind: 'promote'; service: string; number: number; containerId: string; surgeId: string; drainMs: number; cause: string }
   /** Stop gracefully and keep the container (composed stop). */
   | { kind: 'stop'; service: string; number: number; containerId: string; cause: string };
 

@@ -4,10 +4,18 @@
 import type { Service } from '../../compose/model.js';
 import { LABEL_CONFIG_HASH, LABEL_SERVICE } from './labels.js';
 import { dependencyGate, type DependencyState } from './dependencies.js';
-import type { ObservedReplica, ObservedService } from './observed.js';
+import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { Operation } from './plan.js';
 import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './replica-memory.js';
 import { decideRestart, type ReplicaExit } from './restart-policy.js';
+import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
+
+/**
+ * How long a replaced container keeps serving after its successor took the name: long enough for
+ * clients that look replicas up (status, Docker's DNS) to move over, like Kubernetes' endpoint
+ * removal before SIGTERM. In-flight requests finish meanwhile.
+ */
+export const PROMOTE_DRAIN_MS = 1_000;
 
 export interface ServiceIntent {
   service: Service;
@@ -18,6 +26,8 @@ export interface ServiceIntent {
   stopped: boolean;
   /** `composed restart`: containers created before this time (epoch ms) are replaced. */
   restartRequestedAt?: number;
+  /** A roll-out failed with failure_action pause: no further replica is updated. */
+  rolloutPaused: boolean;
 }
 
 export interface ReconcileInput {
@@ -37,6 +47,10 @@ export interface ReconcileResult {
   requeueAt?: number;
   /** Why the service is not being started yet (a dependency), or why it cannot be. */
   waiting?: { message: string; blocked: boolean };
+  /** A roll-out step failed (a new container exited or turned unhealthy); failure_action decides. */
+  rolloutFailure?: string;
+  /** Replicas still running an older config. */
+  outdated: number[];
 }
 
 export function reconcile(input: ReconcileInput): ReconcileResult {
@@ -50,6 +64,18 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   for (const stray of observed.strays) {
     plan.push({ kind: 'remove', service: name, number: 0, containerId: stray.id, cause: `leftover container ${stray.name}` });
   }
+  const rollout = intent ? viewRollout(intent.service, intent.configHash, intent.replicas, observed, input.memory, now) : undefined;
+  const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
+  for (const surge of observed.surges.values()) {
+    const replica = observed.replicas.get(surge.number);
+    const stale =
+      stopRollout ||
+      surge.number > (intent?.replicas ?? 0) ||
+      surge.container.labels[LABEL_CONFIG_HASH] !== intent?.configHash ||
+      !replica ||
+      replica.container.labels[LABEL_CONFIG_HASH] === intent?.configHash;
+    if (stale) plan.push({ kind: 'remove', service: name, number: surge.number, containerId: surge.container.id, cause: `roll-out surge ${surge.container.name} no longer needed` });
+  }
 
   const wanted = intent ? intent.replicas : 0;
   // Scale-down and removal: highest numbers first, as compose and Kubernetes' ReplicaSet do.
@@ -58,11 +84,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const cause = intent ? `scale down to ${wanted}` : 'service removed from the project';
     plan.push({ kind: 'remove', service: name, number: replica.number, containerId: replica.container.id, cause });
   }
-  if (!intent) return { plan, memory };
+  if (!intent || !rollout) return { plan, memory, outdated: [] };
 
   const firstStart = isFirstStart(observed, input.memory);
   const gate = firstStart ? dependencyGate(intent.service, input.dependencies) : undefined;
-  let outdatedBudget = rolloutBudget(intent, observed);
+  const order = rolloutOrder(intent.service);
+  let budget = stopRollout ? 0 : Math.max(0, intent.service.updateConfig.parallelism - rollout.inFlight);
+  if (rollout.settlesAt !== undefined && rollout.outdated.length > 0) dueAt(rollout.settlesAt);
 
   for (let number = 1; number <= wanted; number++) {
     const mem = cloneMemory(input.memory[number]);
@@ -92,7 +120,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       // A container we did not create under this memory (daemon state lost, or adopted): adopt it.
       Object.assign(mem, { containerId: container.id, createdAt: container.createdAt, handled: undefined });
     }
-    if (intent.restartRequestedAt !== undefined && container.createdAt < intent.restartRequestedAt) {
+    // The memory's creation time is in ms; the engine's listing only has seconds.
+    const createdAt = mem.createdAt ?? container.createdAt;
+    if (intent.restartRequestedAt !== undefined && createdAt < intent.restartRequestedAt) {
       plan.push(op('replace', ctx, replica, 'restart requested'));
       continue;
     }
@@ -103,9 +133,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       case 'running':
         if (container.health === 'unhealthy' && intent.service.composed.onUnhealthy === 'replace') {
           handleStopped(ctx, replica, 'unhealthy');
-        } else if (container.labels[LABEL_CONFIG_HASH] !== intent.configHash && outdatedBudget > 0) {
-          outdatedBudget--;
-          plan.push(op('replace', ctx, replica, 'config changed'));
+        } else if (container.labels[LABEL_CONFIG_HASH] !== intent.configHash && !stopRollout) {
+          budget -= rollOut(ctx, replica, observed.surges.get(number), order, budget, rollout.failure !== undefined);
         }
         break;
       case 'exited':
@@ -117,7 +146,43 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         break;
     }
   }
-  return { plan, memory, requeueAt, waiting: gate && !gate.ok ? gate.waiting : undefined };
+  return {
+    plan,
+    memory,
+    requeueAt,
+    waiting: gate && !gate.ok ? gate.waiting : undefined,
+    rolloutFailure: intent.service.updateConfig.failureAction === 'continue' ? undefined : rollout.failure,
+    outdated: rollout.outdated,
+  };
+}
+
+/** One roll-out step for an outdated running replica; returns the budget it used (0 or 1). */
+function rollOut(ctx: ReplicaContext, replica: ObservedReplica, surge: ObservedReplica | undefined, order: RolloutOrder, budget: number, failing: boolean): number {
+  const cause = `config changed (roll-out, ${order})`;
+  if (order === 'stop-first') {
+    if (budget <= 0) return 0;
+    ctx.plan.push(op('replace', ctx, replica, cause));
+    return 1;
+  }
+  const current = surge && surge.container.labels[LABEL_CONFIG_HASH] === ctx.intent.configHash ? surge : undefined;
+  if (!current) {
+    if (budget <= 0) return 0;
+    ctx.plan.push({ kind: 'create-surge', service: ctx.intent.service.name, number: ctx.number, cause });
+    return 1;
+  }
+  // failure_action continue: a failed surge takes over anyway and the restart policy deals with it.
+  if (isReady(current) || (failing && hasFailed(current))) {
+    ctx.plan.push({
+      kind: 'promote',
+      service: ctx.intent.service.name,
+      number: ctx.number,
+      containerId: replica.container.id,
+      surgeId: current.container.id,
+      drainMs: PROMOTE_DRAIN_MS,
+      cause: `${current.container.name} is ready`,
+    });
+  }
+  return 0;
 }
 
 interface ReplicaContext {
@@ -184,24 +249,8 @@ function followHandledExit(ctx: ReplicaContext, replica: ObservedReplica | undef
   else ctx.plan.push({ kind: 'create', service: ctx.intent.service.name, number: ctx.number, cause: handled.reason, replacement: true });
 }
 
-/**
- * How many outdated running replicas may be replaced now. Stop-first, `parallelism` at a time, and
- * only while every other replica is ready, so a bad config never takes the whole service down.
- */
-function rolloutBudget(intent: ServiceIntent, observed: ObservedService): number {
-  const replicas = [...observed.replicas.values()].filter((r) => r.number <= intent.replicas);
-  const notReady = replicas.filter((r) => !isReady(r) && r.container.labels[LABEL_CONFIG_HASH] === intent.configHash).length;
-  const missing = intent.replicas - replicas.length;
-  return Math.max(0, intent.service.updateConfig.parallelism - notReady - Math.max(0, missing));
-}
-
 function isRunning(replica: ObservedReplica): boolean {
   return replica.container.state === 'running';
-}
-
-export function isReady(replica: ObservedReplica): boolean {
-  const { state, health } = replica.container;
-  return state === 'running' && (health === 'none' || health === 'healthy');
 }
 
 function isFirstStart(observed: ObservedService, memory: Readonly<Record<number, ReplicaMemory>>): boolean {

@@ -23,7 +23,7 @@ function run(opts: {
 }) {
   const service = serviceFixture('web', opts.service);
   const intent: ServiceIntent | undefined =
-    opts.intent === null ? undefined : { service, configHash: 'h1', replicas: service.replicas, stopped: false, ...opts.intent };
+    opts.intent === null ? undefined : { service, configHash: 'h1', replicas: service.replicas, stopped: false, rolloutPaused: false, ...opts.intent };
   const details = new Map((opts.details ?? []).map((d) => [d.id, d]));
   const memory = Object.fromEntries(Object.entries(opts.memory ?? {}).map(([n, m]) => [n, { ...freshMemory(), ...m }]));
   const result = reconcile({
@@ -156,15 +156,68 @@ describe('reconcile: crashed replicas under the restart policy', () => {
   });
 });
 
-describe('reconcile: config changes roll replica by replica', () => {
-  it('replaces one outdated replica at a time while the others are ready', () => {
-    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2)] });
-    expect(r.text).toBe('replace web#1 (config changed)');
+describe('reconcile: config changes roll out replica by replica', () => {
+  const surge = (n: number, over: Parameters<typeof containerFixture>[3] = {}) =>
+    c(n, { id: `surge-${n}-id`, name: `shop-web-${n}-next`, hash: 'h2', ...over });
+  const fresh = { 1: { containerId: 'web-1-id', createdAt: 0 }, 2: { containerId: 'web-2-id', createdAt: 0 } };
+
+  it('start-first: starts the new config beside replica 1 only (parallelism 1)', () => {
+    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2)], memory: fresh });
+    expect(r.text).toBe('create-surge web#1 (config changed (roll-out, start-first))');
+    expect(r.outdated).toEqual([1, 2]);
   });
 
-  it('waits while an updated replica is not ready yet', () => {
-    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1, { hash: 'h2', health: 'starting' }), c(2)] });
+  it('start-first: waits while the surge is starting, then promotes it once ready', () => {
+    const starting = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2), surge(1, { health: 'starting' })], memory: fresh });
+    expect(starting.text).toBe('(nothing to do)');
+    const ready = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2), surge(1, { health: 'healthy' })], memory: fresh });
+    expect(ready.text).toBe('promote web#1 (shop-web-1-next is ready)');
+  });
+
+  it('holds the next replica while the promoted one is inside monitor + delay, and requeues for then', () => {
+    const service = { updateConfig: { ...serviceFixture('x').updateConfig, monitorMs: 5_000, delayMs: 1_000 } };
+    const memory = { 1: { containerId: 'web-1-id', createdAt: NOW - 2_000 }, 2: { containerId: 'web-2-id', createdAt: 0 } };
+    const r = run({ service, intent: { replicas: 2, configHash: 'h2' }, containers: [c(1, { hash: 'h2' }), c(2)], memory });
     expect(r.text).toBe('(nothing to do)');
+    expect(r.requeueAt).toBe(NOW - 2_000 + 6_000);
+    const later = run({ service, intent: { replicas: 2, configHash: 'h2' }, containers: [c(1, { hash: 'h2' }), c(2)], memory, now: NOW + 4_000 });
+    expect(later.text).toBe('create-surge web#2 (config changed (roll-out, start-first))');
+  });
+
+  it('stop-first when the service publishes a fixed host port', () => {
+    const service = { ports: [{ target: 80, published: '8080', protocol: 'tcp' as const, mode: 'ingress' as const }] };
+    const r = run({ service, intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2)], memory: fresh });
+    expect(r.text).toBe('replace web#1 (config changed (roll-out, stop-first))');
+  });
+
+  it('parallelism 2 takes two replicas at once', () => {
+    const service = { updateConfig: { ...serviceFixture('x').updateConfig, parallelism: 2 } };
+    const r = run({ service, intent: { replicas: 3, configHash: 'h2' }, containers: [c(1), c(2), c(3)] });
+    expect(r.text).toBe(['create-surge web#1 (config changed (roll-out, start-first))', 'create-surge web#2 (config changed (roll-out, start-first))'].join('\n'));
+  });
+
+  it('a surge that exits is a roll-out failure; it is removed and nothing else moves', () => {
+    const dead = surge(1, { state: 'exited' });
+    const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2), dead], details: [detailsFixture(dead, { exitCode: 4 })], memory: fresh });
+    expect(r.rolloutFailure).toBe('shop-web-1-next exited with code 4');
+    expect(r.text).toBe('remove web#1 (roll-out surge shop-web-1-next no longer needed)');
+  });
+
+  it('with failure_action continue, a failed surge takes over anyway', () => {
+    const service = { updateConfig: { ...serviceFixture('x').updateConfig, failureAction: 'continue' as const } };
+    const r = run({ service, intent: { replicas: 1, configHash: 'h2' }, containers: [c(1), surge(1, { health: 'unhealthy' })], memory: fresh });
+    expect(r.rolloutFailure).toBeUndefined();
+    expect(r.text).toBe('promote web#1 (shop-web-1-next is ready)');
+  });
+
+  it('a paused roll-out updates nothing and removes its surge', () => {
+    const r = run({ intent: { replicas: 2, configHash: 'h2', rolloutPaused: true }, containers: [c(1), c(2), surge(1)], memory: fresh });
+    expect(r.text).toBe('remove web#1 (roll-out surge shop-web-1-next no longer needed)');
+  });
+
+  it('a surge left from an older roll-out (other hash) is removed', () => {
+    const r = run({ intent: { replicas: 1, configHash: 'h3' }, containers: [c(1), surge(1)], memory: fresh });
+    expect(r.text).toBe(['remove web#1 (roll-out surge shop-web-1-next no longer needed)', 'create-surge web#1 (config changed (roll-out, start-first))'].join('\n'));
   });
 });
 
