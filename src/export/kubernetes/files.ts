@@ -9,12 +9,12 @@ export type FileKind = 'config' | 'secret';
 /** Docker's mode for config and secret files when the reference gives none. */
 const DEFAULT_MODE = 0o444;
 
-export function fileObjects(ctx: ExportContext, kind: FileKind): Record<string, FileObject> {
+function fileObjects(ctx: ExportContext, kind: FileKind): Record<string, FileObject> {
   return kind === 'config' ? ctx.project.configs : ctx.project.secrets;
 }
 
 /** The key inside the ConfigMap or Secret: the compose name, limited to what data keys allow. */
-export function dataKey(key: string): string {
+function dataKey(key: string): string {
   return key.replace(/[^-._a-zA-Z0-9]+/g, '_');
 }
 

@@ -30,7 +30,7 @@ export type Workload = Deployment | StatefulSet | Job;
 export type Manifest = ConfigMap | Secret | PersistentVolumeClaim | KubeService | Workload | HorizontalPodAutoscaler;
 
 /** The order `kubectl apply` should see kinds in: what pods mount and reach comes before the pods. */
-export const KIND_ORDER: ReadonlyArray<Manifest['kind']> = [
+const KIND_ORDER: ReadonlyArray<Manifest['kind']> = [
   'ConfigMap',
   'Secret',
   'PersistentVolumeClaim',

@@ -7,7 +7,7 @@ import { splitLabels } from './labels.js';
 import { bytesQuantity } from './quantity.js';
 
 /** What a claim asks for when the volume does not say (`x-composed.volume_size`). */
-export const DEFAULT_VOLUME_SIZE = '1Gi';
+const DEFAULT_VOLUME_SIZE = '1Gi';
 
 type ClaimSpec = NonNullable<PersistentVolumeClaim['spec']>;
 
@@ -25,7 +25,7 @@ export function claimSpec(ctx: ExportContext, key: string): ClaimSpec {
   };
 }
 
-export function volumeSize(ctx: ExportContext, key: string): string {
+function volumeSize(ctx: ExportContext, key: string): string {
   const volume = ctx.project.volumes[key] as VolumeWithExtensions | undefined;
   const ext = volume?.extensions?.['x-composed'];
   const raw = ext !== null && typeof ext === 'object' ? (ext as Record<string, unknown>).volume_size : undefined;

@@ -11,7 +11,7 @@ import type { Container } from './manifest.js';
 import { listenPorts } from './ports.js';
 
 /** Small, everywhere, and its `nc` does a plain TCP check. */
-export const WAIT_IMAGE = 'busybox:1.36';
+const WAIT_IMAGE = 'busybox:1.36';
 const RETRY_SECONDS = 2;
 
 export function waitContainers(ctx: ExportContext, service: Service): Container[] {

@@ -15,12 +15,12 @@ export function workloadKind(project: Project, service: Service): WorkloadKind {
 }
 
 /** The most replicas the service runs: its count, or its autoscale maximum. */
-export function maxReplicas(service: Service): number {
+function maxReplicas(service: Service): number {
   return Math.max(service.replicas, service.composed.autoscale?.max ?? 0);
 }
 
 /** Keys of the project-managed (not external) named volumes the service mounts, sorted. */
-export function claimedVolumes(project: Project, service: Service): string[] {
+function claimedVolumes(project: Project, service: Service): string[] {
   const keys = new Set<string>();
   for (const m of service.volumes) {
     if (m.type === 'volume' && m.source !== undefined && project.volumes[m.source] && !project.volumes[m.source]!.external) keys.add(m.source);
