@@ -7,8 +7,7 @@ import type { AutoscaleStatus } from './api/protocol.js';
 import { decideReplicas, NO_RECOMMENDATIONS, type AutoscaleMemory, type ReplicaCpu } from './core/autoscale.js';
 import { cpuPercent } from './core/cpu-usage.js';
 import { LABEL_SERVICE } from './core/labels.js';
-import { collectObserved } from './core/observed.js';
-import { isReady } from './core/reconcile.js';
+import { collectObserved, isReady } from './core/observed.js';
 import { key, type Controller } from './controller.js';
 import type { CpuSample } from './ports/runtime.js';
 
