@@ -28,10 +28,7 @@ export function resolveHostPath(ctx: NormalizeContext, p: string): string {
 }
 
 /** Warns once per key present that composed accepts but does not act on. */
-export function warnIgnored(ctx: NormalizeContext, fields: Fields, ignored: Record<string, string> | readonly string[]): void {
-  const reasons: Record<string, string> = Array.isArray(ignored)
-    ? Object.fromEntries(ignored.map((k) => [k, 'not supported by composed']))
-    : (ignored as Record<string, string>);
+export function warnIgnored(ctx: NormalizeContext, fields: Fields, reasons: Record<string, string>): void {
   for (const key of Object.keys(reasons).sort()) {
     const f: Field | undefined = fields[key];
     if (f) ctx.d.warn(f.keyPos, f.path, `ignored: ${reasons[key]}`);

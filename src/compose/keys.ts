@@ -63,4 +63,9 @@ export const IGNORED_BUILD_KEYS = [
 ];
 
 export const DEPLOY_KEYS = ['mode', 'replicas', 'resources', 'restart_policy', 'update_config'] as const;
-export const IGNORED_DEPLOY_KEYS = ['endpoint_mode', 'labels', 'placement', 'rollback_config'];
+export const IGNORED_DEPLOY_KEYS: Record<string, string> = {
+  endpoint_mode: 'endpoint modes are a swarm feature',
+  labels: 'deploy labels are swarm service labels; use labels',
+  placement: 'placement is a swarm feature (composed runs on one host)',
+  rollback_config: 'a failed roll-out is rolled back with update_config',
+};

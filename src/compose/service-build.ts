@@ -11,7 +11,7 @@ export function normalizeBuild(ctx: NormalizeContext, f: Field): BuildSpec | und
   }
   const fields = fieldsOf(f, ctx.d, [...BUILD_KEYS, ...IGNORED_BUILD_KEYS]);
   if (!fields) return undefined;
-  warnIgnored(ctx, fields, IGNORED_BUILD_KEYS);
+  warnIgnored(ctx, fields, Object.fromEntries(IGNORED_BUILD_KEYS.map((k) => [k, 'composed builds with context, dockerfile, args, target and labels only'])));
   const context = fields.context ? str(fields.context, ctx.d) : '.';
   const dockerfile = fields.dockerfile ? str(fields.dockerfile, ctx.d) : 'Dockerfile';
   const target = fields.target ? str(fields.target, ctx.d) : undefined;

@@ -20,7 +20,7 @@ export interface DeployResult {
 }
 
 export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed: Field | undefined): DeployResult {
-  const deploy = fields.deploy ? fieldsOf(fields.deploy, ctx.d, [...DEPLOY_KEYS, ...IGNORED_DEPLOY_KEYS]) : undefined;
+  const deploy = fields.deploy ? fieldsOf(fields.deploy, ctx.d, [...DEPLOY_KEYS, ...Object.keys(IGNORED_DEPLOY_KEYS)]) : undefined;
   if (deploy) warnIgnored(ctx, deploy, IGNORED_DEPLOY_KEYS);
   const mode = deploy?.mode ? oneOf(deploy.mode, ctx.d, ['replicated', 'global', 'replicated-job', 'global-job'] as const) : 'replicated';
   if (mode === 'replicated-job' || mode === 'global-job') ctx.d.error(deploy!.mode!.node.pos, deploy!.mode!.path, `deploy mode "${mode}" is not supported by composed (use replicated, or restart: "no" for a one-off task)`);

@@ -148,12 +148,16 @@ function checkNamedVolume(ctx: NormalizeContext, f: Field, name: string, declare
   return false;
 }
 
-/** File modes are octal as written (0755, "0755", 0o755); a plain number is taken as is. */
+/**
+ * File modes as compose reads them: a string is octal ("0440", "440", interpolated "$MODE"), a
+ * number is octal when written with a leading 0 or 0o (0440) and decimal otherwise (288).
+ */
 export function fileMode(ctx: NormalizeContext, f: Field): number | undefined {
   const n = f.node;
   if (n.kind === 'scalar') {
     const text = n.text.trim();
-    if (/^0o?[0-7]+$/.test(text)) return parseInt(text.replace(/^0o?/, '') || '0', 8);
+    if (typeof n.value === 'string' && /^(0o)?[0-7]+$/.test(text)) return parseInt(text.replace(/^0o/, ''), 8);
+    if (typeof n.value === 'number' && /^0o?[0-7]+$/.test(text)) return parseInt(text.replace(/^0o?/, '') || '0', 8);
     if (typeof n.value === 'number' && Number.isInteger(n.value) && n.value >= 0) return n.value;
   }
   ctx.d.error(n.pos, f.path, `${kindName(n)} is not a file mode (expected octal, e.g. 0440)`);

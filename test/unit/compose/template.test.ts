@@ -78,6 +78,48 @@ describe('interpolation in a compose file', () => {
     expect(p.services.s!.readOnly).toBe(true);
   });
 
+  it('casts every typed key after interpolation, as compose-go does', () => {
+    const env = { theint: '555', thefloat: '3.14', thebool: 'true', theduration: '60s', thesize: '2gb' };
+    const p = project(`services:
+  web:
+    image: x
+    configs: [{source: appconfig, mode: "$theint"}]
+    secrets: [{source: super, mode: "$theint"}]
+    healthcheck:
+      retries: \${theint}
+      interval: $theduration
+    deploy:
+      replicas: $theint
+      update_config: {parallelism: $theint, max_failure_ratio: $thefloat}
+      restart_policy: {max_attempts: $theint}
+    ports: [$theint, {target: $theint}]
+    ulimits: {nproc: $theint, nofile: {hard: $theint, soft: $theint}}
+    privileged: $thebool
+    read_only: $thebool
+    shm_size: \${thesize}
+    stop_grace_period: \${theduration}
+    stdin_open: \${thebool}
+    tty: $thebool
+    volumes: [{source: data, type: volume, target: /data, read_only: $thebool, volume: {nocopy: $thebool}}]
+configs: {appconfig: {external: $thebool}}
+secrets: {super: {external: $thebool}}
+volumes: {data: {external: $thebool}}
+`, { env });
+    expect(p.services.web).toMatchObject({
+      configs: [{ source: 'appconfig', target: '/appconfig', mode: 0o555 }],
+      secrets: [{ source: 'super', target: '/run/secrets/super', mode: 0o555 }],
+      healthcheck: { retries: 555, intervalMs: 60_000 },
+      replicas: 555,
+      updateConfig: { parallelism: 555, maxFailureRatio: 3.14 },
+      restart: { maxAttempts: 555 },
+      ports: [{ target: 555, protocol: 'tcp', mode: 'ingress' }],
+      ulimits: { nofile: { soft: 555, hard: 555 }, nproc: { soft: 555, hard: 555 } },
+      privileged: true, readOnly: true, shmSizeBytes: 2 * 1024 ** 3, stopGracePeriodMs: 60_000, stdinOpen: true, tty: true,
+      volumes: [{ type: 'volume', source: 'data', target: '/data', readOnly: true, nocopy: true }],
+    });
+    expect(p.volumes.data!.external).toBe(true);
+  });
+
   it('a missing required variable is an error at its place', () => {
     expect(errors('services:\n  web:\n    image: "${REGISTRY:?set REGISTRY}/web"\n')).toEqual([
       'compose.yaml:3:12 services.web.image: required variable REGISTRY is missing a value: set REGISTRY',
