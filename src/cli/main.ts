@@ -6,9 +6,11 @@ import { registerConfig } from './commands/config.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerDown } from './commands/down.js';
 import { registerEvents } from './commands/events.js';
+import { registerExport } from './commands/export.js';
 import { registerLogs } from './commands/logs.js';
 import { registerServiceActions } from './commands/service-actions.js';
 import { registerStatus } from './commands/status.js';
+import { registerSystemd } from './commands/systemd.js';
 import { registerUp } from './commands/up.js';
 import { readVersion } from './version.js';
 
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerLogs(program);
   registerServiceActions(program);
   registerEvents(program);
+  registerSystemd(program);
+  registerExport(program);
   return program;
 }
 

@@ -13,6 +13,7 @@ import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
 import type { EventLog } from './event-log.js';
+import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
 import type { Clock } from './ports/clock.js';
 import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
@@ -27,6 +28,14 @@ export interface ControllerDeps {
   events: EventLog;
   /** Full resync period (default 30 s): catches whatever the event stream missed. */
   resyncIntervalMs?: number;
+  /** What the controller counts as it happens (Prometheus metrics in the daemon). */
+  metrics?: ControllerMetrics;
+}
+
+export interface ControllerMetrics {
+  countRestart(project: string, service: string, reason: RestartReason): void;
+  observeReconcile(seconds: number): void;
+  countReconnect(): void;
 }
 
 /** Retry delays for a sync that failed (engine unreachable, an operation refused). */
@@ -51,6 +60,7 @@ export class Controller {
   private readonly saving = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
   private resyncTimer?: ReturnType<typeof setInterval>;
+  private connectedBefore = false;
   private eventLoop?: Promise<void>;
 
   constructor(readonly deps: ControllerDeps) {
@@ -168,6 +178,15 @@ export class Controller {
   // ---- the per-service sync -------------------------------------------------------------------
 
   private async sync(serviceKey: string): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.syncService(serviceKey);
+    } finally {
+      this.deps.metrics?.observeReconcile((performance.now() - started) / 1000);
+    }
+  }
+
+  private async syncService(serviceKey: string): Promise<void> {
     const [projectName, serviceName] = splitKey(serviceKey);
     const record = this.records.get(projectName);
     if (!record || this.goingDown.has(projectName)) return;
@@ -239,6 +258,8 @@ export class Controller {
         continue;
       }
       const mem = (memory[op.number] ??= freshMemory());
+      const restarted = (op.kind === 'replace' || (op.kind === 'create' && op.replacement)) && mem.handled?.outcome === 'replace';
+      if (restarted && mem.lastExit) this.deps.metrics?.countRestart(record.name, serviceName, restartReason(mem.lastExit));
       if (result.containerId) {
         Object.assign(mem, { containerId: result.containerId, createdAt: result.createdAt, handled: undefined, stoppedByUser: false });
       }
@@ -367,6 +388,8 @@ export class Controller {
 
   private onRuntimeEvent(event: RuntimeEvent): void {
     if (event.kind === 'connected') {
+      if (this.connectedBefore) this.deps.metrics?.countReconnect();
+      this.connectedBefore = true;
       // Whatever happened while we were not listening (a container dying while dockerd was down
       // emits nothing) is found by a full resync.
       this.setEngineReachable(true);

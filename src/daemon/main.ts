@@ -9,7 +9,12 @@ import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
 import { ProjectLifecycle } from './project-lifecycle.js';
+import { listenForMetrics } from './metrics/metrics-listener.js';
+import { DaemonMetrics } from './metrics/daemon-metrics.js';
+import { serviceSamples } from './metrics/service-samples.js';
 import { StateStore } from './state-store.js';
+import { SystemdNotifier } from './systemd/notify.js';
+import { startWatchdog } from './systemd/watchdog.js';
 import { ProjectWatcher } from './watcher.js';
 
 export interface DaemonOptions {
@@ -18,6 +23,8 @@ export interface DaemonOptions {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   socketGroup?: number;
+  /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
+  metricsAddr?: string;
   resyncIntervalMs: number;
   version: string;
 }
@@ -33,17 +40,25 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const logger = createLogger(options);
   const runtime = DockerRuntime.fromEnv(process.env);
   const events = new EventLog(() => systemClock.now());
-  const controller = new Controller({
+  let autoscalerRef: Autoscaler | undefined;
+  const metrics: DaemonMetrics = new DaemonMetrics({
+    services: () => (autoscalerRef ? serviceSamples(controller, autoscalerRef) : []),
+    processMetrics: true,
+  });
+  const controller: Controller = new Controller({
     runtime,
     store: new StateStore(options.stateDir),
     clock: systemClock,
     logger: logger.child({ component: 'controller' }),
     events,
     resyncIntervalMs: options.resyncIntervalMs,
+    metrics,
   });
   const lifecycle = new ProjectLifecycle(controller);
   const autoscaler = new Autoscaler(controller, logger.child({ component: 'autoscaler' }));
-  const server = createApiServer({ controller, autoscaler, lifecycle, events, logger: logger.child({ component: 'api' }), version: options.version });
+  autoscalerRef = autoscaler;
+  const server = createApiServer({ controller, autoscaler, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await controller.start();
@@ -54,7 +69,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     if (event.type === 'project-up' || event.type === 'project-down') watcher.refresh();
   });
   await listenOnSocket(server, options.socket, options.socketGroup);
+  const metricsServer = options.metricsAddr ? await listenForMetrics(options.metricsAddr, metrics, logger) : undefined;
   logger.info({ socket: options.socket, stateDir: options.stateDir, projects: controller.records.size }, 'composed daemon ready');
+  // READY=1 only now: existing containers are adopted and resynced, and the socket answers.
+  await notifier.ready(summary(controller));
+  // systemd arms its watchdog at READY=1; the probe fails while the engine is unreachable.
+  const watchdog = startWatchdog({ notifier, probe: async () => controller.engineReachable, logger: logger.child({ component: 'systemd' }) });
+  const statusTimer = setInterval(() => void notifier.status(summary(controller)), 10_000);
+  statusTimer.unref();
 
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
@@ -64,6 +86,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  await notifier.stopping('stopping; containers keep running');
+  watchdog?.stop();
+  clearInterval(statusTimer);
+  metricsServer?.close();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
@@ -72,4 +98,17 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await watcher.close();
   await controller.stop();
   logger.info('stopped');
+}
+
+/** The one-line STATUS= systemd shows: projects and ready replicas. */
+function summary(controller: Controller): string {
+  let desired = 0;
+  let ready = 0;
+  for (const record of controller.records.values()) {
+    const listing = controller.lastListing.get(record.name) ?? [];
+    for (const name of Object.keys(record.project.services)) desired += controller.intentFor(record, name)?.replicas ?? 0;
+    ready += listing.filter((c) => c.state === 'running' && (c.health === 'none' || c.health === 'healthy')).length;
+  }
+  const engine = controller.engineReachable ? '' : ', engine unreachable';
+  return `${controller.records.size} projects, ${ready}/${desired} replicas ready${engine}`;
 }

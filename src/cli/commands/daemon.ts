@@ -16,8 +16,9 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
     .addOption(new Option('--socket-group <gid>', 'numeric group owning the control socket').env('COMPOSED_SOCKET_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
+    .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
     .action(
-      action(async (opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string }) => {
+      action(async (opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; metricsAddr?: string }) => {
         const { runDaemon } = await import('../../daemon/main.js');
         await runDaemon({
           socket: opts.socket,
@@ -26,6 +27,7 @@ export function registerDaemon(program: Command): void {
           logFormat: opts.logFormat,
           socketGroup: opts.socketGroup === undefined ? undefined : Number(opts.socketGroup),
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
+          metricsAddr: opts.metricsAddr,
           version: readVersion(),
         });
       }),

@@ -1,7 +1,7 @@
 // The routes of the control API. Each handler validates its input, makes one call into the
 // lifecycle or controller, and answers. Long operations (up, down) stream NDJSON progress lines.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LABEL_SERVICE } from '../core/labels.js';
+import { followProjectLogs, replicaContainers } from '../log-follower.js';
 import { projectStatus, projectSummary } from '../project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine } from './http.js';
 import type { DaemonEvent, UpProgress } from './protocol.js';
@@ -20,6 +20,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/services\/([^/]+)\/(restart|stop|start)$/, handler: serviceAction },
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/logs$/, handler: logs },
   { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
+  { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -33,6 +34,12 @@ export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: S
   }
   const params = (route.pattern.exec(url.pathname) ?? []).slice(1);
   await route.handler(ctx, req, res, params, url.searchParams);
+}
+
+async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { contentType, body } = await ctx.metrics.render();
+  res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -85,32 +92,25 @@ async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: Server
   sendJson(res, 200, { project: p, service: s, action });
 }
 
-/** Text lines `<replica> | <line>`; with follow, each replica's stream until the client goes away. */
+/** Text lines `<replica> | <line>`; with follow, every replica until the client goes away, through replacements. */
 async function logs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, [project]: string[], query: URLSearchParams): Promise<void> {
   const record = ctx.lifecycle.require(projectNameParam(project ?? ''));
-  const service = query.get('service');
-  if (service !== null && !record.project.services[serviceNameParam(service)]) {
+  const service = query.get('service') ?? undefined;
+  if (service !== undefined && !record.project.services[serviceNameParam(service)]) {
     throw new HttpError(404, `project ${record.name} has no service ${JSON.stringify(service)}`, 'service');
   }
   const tail = boundedInt(query, 'tail', 100, 100_000);
   const follow = flag(query, 'follow');
-  const containers = (await ctx.controller.listProject(record.name))
-    .filter((c) => service === null || c.labels[LABEL_SERVICE] === service)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const containers = replicaContainers(record.name, await ctx.controller.listProject(record.name), service);
   startStream(res, 'text/plain; charset=utf-8');
-  const { runtime } = ctx.controller.deps;
   if (!follow) {
-    for (const c of containers) for (const line of await runtime.logsTail(c.id, tail)) res.write(`${c.name} | ${line}\n`);
+    for (const c of containers) for (const line of await ctx.controller.deps.runtime.logsTail(c.id, tail)) res.write(`${c.name} | ${line}\n`);
     res.end();
     return;
   }
   const abort = new AbortController();
   req.on('close', () => abort.abort());
-  await Promise.all(
-    containers.map(async (c) => {
-      for await (const line of runtime.followLogs(c.id, { tail, signal: abort.signal })) res.write(`${c.name} | ${line}\n`);
-    }),
-  ).catch(() => undefined);
+  await followProjectLogs(ctx.controller, { project: record.name, service, tail, signal: abort.signal, write: (line) => res.write(`${line}\n`) });
   res.end();
 }
 

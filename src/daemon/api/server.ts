@@ -8,6 +8,7 @@ import { ComposeError } from '../../compose/errors.js';
 import type { Autoscaler } from '../autoscaler.js';
 import type { Controller } from '../controller.js';
 import type { EventLog } from '../event-log.js';
+import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
 import { HttpError, sendError } from './http.js';
 import { routeRequest } from './routes.js';
@@ -17,6 +18,7 @@ export interface ApiContext {
   autoscaler: Autoscaler;
   lifecycle: ProjectLifecycle;
   events: EventLog;
+  metrics: DaemonMetrics;
   logger: Logger;
   version: string;
 }
