@@ -240,6 +240,8 @@ export interface Volume {
   driver?: string;
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
+  /** The volume's `x-*` keys, verbatim (e.g. `x-composed.volume_size` for the Kubernetes export). */
+  extensions: Record<string, unknown>;
 }
 
 /** A top-level secret or config. */

@@ -8,10 +8,10 @@ import { interpolateTree } from './interpolate.js';
 import { TOP_LEVEL_KEYS } from './keys.js';
 import { dropResets, mergeDocuments } from './merge.js';
 import type { FileObject, Network, Project, Volume } from './model.js';
-import { Diagnostics, extensionsOf, field, fieldsOf, str, type Field } from './read.js';
+import { Diagnostics, field, fieldsOf, plainExtensions, str, type Field } from './read.js';
 import { normalizeFileObject, normalizeNetwork, normalizeVolume, sectionEntries } from './resources.js';
 import { normalizeService, type Declared, type NormalizedService } from './service.js';
-import { kindName, NO_POS, toPlain, type Node } from './tree.js';
+import { kindName, NO_POS, type Node } from './tree.js';
 import { validateServices } from './validate.js';
 import { parseYaml } from './yaml-tree.js';
 
@@ -142,7 +142,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     volumes: sorted(volumes),
     secrets: sorted(secrets),
     configs: sorted(configs),
-    extensions: Object.fromEntries(Object.entries(extensionsOf(rootField)).map(([k, v]) => [k, toPlain(v)])),
+    extensions: plainExtensions(rootField),
   };
   return { project, diagnostics: sortDiagnostics(d.list, input) };
 }

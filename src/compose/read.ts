@@ -2,7 +2,7 @@
 // undefined on a bad value, so normalization goes on and every mistake in a file is reported at once.
 import type { Diagnostic } from './errors.js';
 import { closest } from './suggest.js';
-import { joinPath, kindName, type MapNode, type Node, type Pos, type ScalarNode } from './tree.js';
+import { joinPath, kindName, toPlain, type MapNode, type Node, type Pos, type ScalarNode } from './tree.js';
 import { parseBytes, parseDuration } from './units.js';
 
 export class Diagnostics {
@@ -70,6 +70,15 @@ export function extensionsOf(f: Field): Record<string, Node> {
     if (key.startsWith('x-')) out[key] = entry.value;
   }
   return out;
+}
+
+/** `x-*` entries of a mapping as plain values, for the model's `extensions` fields. */
+export function plainExtensions(f: Field, except: readonly string[] = []): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(extensionsOf(f))
+      .filter(([k]) => !except.includes(k))
+      .map(([k, v]) => [k, toPlain(v)]),
+  );
 }
 
 export function items(f: Field, d: Diagnostics): Field[] | undefined {

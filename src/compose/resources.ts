@@ -1,7 +1,7 @@
 // Top-level networks, volumes, secrets and configs.
 import { resolveHostPath, type NormalizeContext } from './context.js';
 import type { FileObject, Network, Volume } from './model.js';
-import { bool, fieldsOf, items, listOrDict, sortedRecord, str, type Field, type Fields } from './read.js';
+import { bool, fieldsOf, items, listOrDict, plainExtensions, sortedRecord, str, type Field, type Fields } from './read.js';
 import { joinPath, kindName, type MapNode } from './tree.js';
 
 /** Each entry of a top-level section as a Field; null values (`data:`) are an empty definition. */
@@ -96,7 +96,7 @@ function readIpam(ctx: NormalizeContext, f: Field): Network['ipam'] {
 
 export function normalizeVolume(ctx: NormalizeContext, key: string, f: Field): Volume | undefined {
   const defaultName = `${ctx.projectName}_${key}`;
-  if (isEmpty(f)) return { name: defaultName, external: false, driverOpts: {}, labels: {} };
+  if (isEmpty(f)) return { name: defaultName, external: false, driverOpts: {}, labels: {}, extensions: {} };
   const fields = fieldsOf(f, ctx.d, ['driver', 'driver_opts', 'external', 'labels', 'name']);
   if (!fields) return undefined;
   const ext = readExternal(ctx, fields, f.path);
@@ -109,6 +109,7 @@ export function normalizeVolume(ctx: NormalizeContext, key: string, f: Field): V
     ...(driver ? { driver } : {}),
     driverOpts: stringDict(ctx, fields.driver_opts),
     labels: stringDict(ctx, fields.labels),
+    extensions: plainExtensions(f),
   };
 }
 

@@ -5,7 +5,7 @@ import { warnIgnored, type NormalizeContext } from './context.js';
 import { IGNORED_SERVICE_KEYS, SERVICE_KEYS } from './keys.js';
 import type { DependsOn, FileReference, PullPolicy, Service, ServiceNetwork } from './model.js';
 import {
-  bool, bytes, durationMs, extensionsOf, fieldsOf, int, items, listOrDict, oneOf, scalarText, sortedRecord, str,
+  bool, bytes, durationMs, extensionsOf, fieldsOf, plainExtensions, int, items, listOrDict, oneOf, scalarText, sortedRecord, str,
   strList, strOrList, type Field, type Fields,
 } from './read.js';
 import { normalizeBuild, normalizeDevices, normalizeExtraHosts, normalizeHealthcheck, normalizeLogging, normalizeUlimits } from './service-build.js';
@@ -14,7 +14,7 @@ import { normalizeEnvironment } from './service-env.js';
 import { normalizeExpose, normalizePorts } from './service-ports.js';
 import { fileMode, normalizeTmpfs, normalizeVolumes } from './service-volumes.js';
 import { splitShellWords } from './shell-words.js';
-import { joinPath, kindName, toPlain, type Pos } from './tree.js';
+import { joinPath, kindName, type Pos } from './tree.js';
 
 export interface Declared {
   volumes: ReadonlySet<string>;
@@ -121,7 +121,7 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     configs: opt('configs', (x) => fileReferences(ctx, x, declared.configs, 'config')) ?? [],
     profiles: opt('profiles', (x) => strList(x, d)) ?? [],
     composed: deploy.composed,
-    extensions: Object.fromEntries(Object.entries(extensions).filter(([k]) => k !== 'x-composed').map(([k, v]) => [k, toPlain(v)])),
+    extensions: plainExtensions(f, ['x-composed']),
   };
   reportMountConflicts(ctx, service, fields);
   return { service, where };

@@ -48,6 +48,8 @@ class Converter {
   /** Anchored nodes convert once; aliases share the result, so the tree is a DAG. */
   private readonly memo = new Map<unknown, Node>();
   private readonly sizes = new WeakMap<Node, number>();
+  /** Collections being converted: an alias to one of them is a cycle (`a: &x [*x]`). */
+  private readonly open = new Set<unknown>();
   /** Set when the document expands past MAX_EXPANDED_NODES; its tree is then dropped. */
   aliasBomb = false;
 
@@ -65,11 +67,21 @@ class Converter {
         this.report('error', this.posAt(node.range?.[0] ?? 0), path, `unknown alias *${node.source}`);
         return undefined;
       }
+      if (this.open.has(target)) {
+        this.report('error', this.posAt(node.range?.[0] ?? 0), path, `alias *${node.source} refers to a value that contains it (a cycle)`);
+        return undefined;
+      }
       return this.convert(target, path);
     }
     const cached = this.memo.get(node);
     if (cached) return cached;
-    const out = this.convertNode(node, path);
+    this.open.add(node);
+    let out: Node | undefined;
+    try {
+      out = this.convertNode(node, path);
+    } finally {
+      this.open.delete(node);
+    }
     if (out && (isMap(node) || isSeq(node) || isScalar(node)) && node.anchor) this.memo.set(node, out);
     return out;
   }
