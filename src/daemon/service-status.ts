@@ -60,7 +60,7 @@ function replicaStatus(
     number,
     name: replicaName(project, service, number),
     containerId: container?.id,
-    phase: replicaPhase(container, handled, mem?.lastExit),
+    phase: replicaPhase(container, handled, mem),
     health: container?.health ?? 'none',
     healthOutput: container ? probeOutputs.get(container.id) : undefined,
     ready: replica ? isReady(replica) : false,
@@ -77,7 +77,8 @@ function replicaStatus(
   return status;
 }
 
-function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaMemory['handled'], lastExit: ExitRecord | undefined): ReplicaPhase {
+function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaMemory['handled'], mem: ReplicaMemory | undefined): ReplicaPhase {
+  const lastExit = mem?.lastExit;
   if (handled?.outcome === 'give-up') return 'failed';
   if (handled?.outcome === 'replace') return 'backoff';
   if (!container) return 'missing';
@@ -88,6 +89,7 @@ function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaM
       return 'created';
     case 'exited':
     case 'dead':
+      if (handled?.outcome === 'leave' && mem?.stoppedByUser) return 'stopped';
       // Until the daemon has decided about this exit (it will, on the die event), it is only "exited".
       return handled?.outcome === 'leave' && lastExit?.cause === 'exit' && lastExit.exitCode === 0 ? 'completed' : 'exited';
     default:

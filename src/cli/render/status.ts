@@ -1,11 +1,35 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
+import pc from 'picocolors';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
 import { renderTable } from './table.js';
 
+// picocolors colours only on a terminal and honours NO_COLOR / FORCE_COLOR.
+const PHASE_COLOUR: Record<string, (text: string) => string> = {
+  running: pc.green,
+  completed: pc.green,
+  healthy: pc.green,
+  starting: pc.yellow,
+  waiting: pc.yellow,
+  backoff: pc.yellow,
+  degraded: pc.yellow,
+  created: pc.yellow,
+  exited: pc.yellow,
+  missing: pc.yellow,
+  failed: pc.red,
+  blocked: pc.red,
+  unhealthy: pc.red,
+  stopped: pc.dim,
+  'scaled-to-zero': pc.dim,
+};
+
+function coloured(word: string): string {
+  return (PHASE_COLOUR[word] ?? ((t: string) => t))(word);
+}
+
 export function renderStatus(status: ProjectStatus, now = Date.now()): string {
   const lines = [`project ${status.name} (${status.configFiles.join(', ')})`];
-  if (status.engine === 'unreachable') lines.push('engine unreachable: showing the last known state');
-  for (const e of status.configErrors) lines.push(`config error: ${e.file}:${e.line}:${e.column} ${e.path}: ${e.message}`);
+  if (status.engine === 'unreachable') lines.push(pc.red('engine unreachable: showing the last known state'));
+  for (const e of status.configErrors) lines.push(pc.red(`config error: ${e.file}:${e.line}:${e.column} ${e.path}: ${e.message}`));
   const rows: string[][] = [];
   for (const s of status.services) {
     rows.push(serviceRow(s));
@@ -18,14 +42,14 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
 function serviceRow(s: ServiceStatus): string[] {
   const a = s.autoscale;
   const cpu = a ? `autoscale ${a.min}-${a.max}, cpu ${a.averageCpu === undefined ? '?' : Math.round(a.averageCpu)}% (target ${a.targetCpu}%)${a.lastDecision ? `: ${a.lastDecision.reason}` : ''} ` : '';
-  return [s.name, s.phase, `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${cpu}`.trim()];
+  return [pc.bold(s.name), coloured(s.phase), `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${cpu}`.trim()];
 }
 
 function replicaRow(r: ReplicaStatus, now: number): string[] {
   const note = r.nextRetryAt ? `next try in ${duration(Date.parse(r.nextRetryAt) - now)}` : r.reason ?? '';
-  const health = r.health === 'none' ? '' : r.health;
+  const health = r.health === 'none' ? '' : coloured(r.health);
   const cpu = r.cpuPercent === undefined ? '' : ` cpu ${Math.round(r.cpuPercent)}%`;
-  return [`  ${r.name}`, r.phase, '', health, r.uptimeSeconds === undefined ? '' : duration(r.uptimeSeconds * 1000), String(r.restarts), lastExit(r, now), `${note}${cpu}`.trim()];
+  return [`  ${r.name}`, coloured(r.phase), '', health, r.uptimeSeconds === undefined ? '' : duration(r.uptimeSeconds * 1000), String(r.restarts), lastExit(r, now), `${note}${cpu}`.trim()];
 }
 
 function lastExit(r: ReplicaStatus, now: number): string {
