@@ -28,13 +28,27 @@ export interface LoadResult {
 
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
 
+/** Larger files are refused: a compose, env or secret file is never this big; /dev/zero is endless. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** A regular file's text, or why it cannot be read (a directory, a device, too large, EACCES...). */
+export function readTextFile(path: string): { text: string } | { error: string; missing: boolean } {
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) return { error: stat.isDirectory() ? 'it is a directory' : 'it is not a regular file', missing: false };
+    if (stat.size > MAX_FILE_BYTES) return { error: `it is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB`, missing: false };
+    return { text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const missing = code === 'ENOENT';
+    return { error: missing ? 'no such file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error), missing };
+  }
+}
+
 export const fsReader: FileReader = {
   read(path: string): string | undefined {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
+    const read = readTextFile(path);
+    return 'text' in read ? read.text : undefined;
   },
 };
 
@@ -45,9 +59,9 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const files: SourceFile[] = [];
   const missing: Diagnostic[] = [];
   for (const { path, name } of names) {
-    const text = fsReader.read(path);
-    if (text === undefined) missing.push(fileError(name, `cannot read compose file ${path}`));
-    else files.push({ path, name, text });
+    const read = readTextFile(path);
+    if ('error' in read) missing.push(fileError(name, `cannot read compose file ${path}${read.missing ? '' : `: ${read.error}`}`));
+    else files.push({ path, name, text: read.text });
   }
   if (missing.length > 0) throw new ComposeError(missing);
   const workingDir = dirname(names[0]!.path);

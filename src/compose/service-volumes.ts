@@ -13,6 +13,7 @@ export function normalizeVolumes(ctx: NormalizeContext, f: Field, declared: Read
   const list = items(f, ctx.d);
   if (!list) return [];
   const out: VolumeMount[] = [];
+  const from: Field[] = [];
   const byTarget = new Map<string, number>();
   for (const item of list) {
     const mount = item.node.kind === 'map' ? longVolume(ctx, item, declared) : shortVolume(ctx, item, declared);
@@ -22,9 +23,33 @@ export function normalizeVolumes(ctx: NormalizeContext, f: Field, declared: Read
     if (at === undefined) {
       byTarget.set(mount.target, out.length);
       out.push(mount);
-    } else out[at] = mount;
+      from.push(item);
+    } else {
+      out[at] = mount;
+      from[at] = item;
+    }
   }
+  out.forEach((mount, i) => {
+    const risk = mount.type === 'bind' ? hostAccessRisk(mount.source) : undefined;
+    if (risk) ctx.d.warn(from[i]!.node.pos, from[i]!.path, `bind mount of ${risk}`);
+  });
   return out;
+}
+
+/** Host paths whose bind mount hands the container the host: `/`, the Docker socket and what holds it. */
+const RISKY_HOST_PATHS: Record<string, string> = {
+  '/': "the host's root filesystem: the container can read and change everything on the host",
+  '/var/run/docker.sock': 'the Docker socket: the container controls the engine, which is root on the host',
+  '/run/docker.sock': 'the Docker socket: the container controls the engine, which is root on the host',
+  '/var/run': 'the directory holding the Docker socket: the container controls the engine, which is root on the host',
+  '/run': 'the directory holding the Docker socket: the container controls the engine, which is root on the host',
+  '/var/lib/docker': "the engine's data directory: the container can change every image, volume and container",
+  '/run/containerd/containerd.sock': 'the containerd socket: the container controls every container, which is root on the host',
+};
+
+function hostAccessRisk(source: string): string | undefined {
+  const path = source.length > 1 ? source.replace(/\/+$/, '') : source;
+  return RISKY_HOST_PATHS[path] ?? (path.endsWith('/docker.sock') ? RISKY_HOST_PATHS['/var/run/docker.sock'] : undefined);
 }
 
 function shortVolume(ctx: NormalizeContext, item: Field, declared: ReadonlySet<string>): VolumeMount | undefined {

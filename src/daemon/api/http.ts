@@ -58,6 +58,19 @@ export function startStream(res: ServerResponse, contentType = 'application/x-nd
   res.flushHeaders();
 }
 
+/** A streaming client that stops reading is cut off once this much output waits for it. */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
 export function writeLine(res: ServerResponse, value: unknown): void {
-  if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify(value)}\n`);
+  writeText(res, `${JSON.stringify(value)}\n`);
+}
+
+/** Writes to a streaming answer unless the client is gone or has stopped reading. */
+export function writeText(res: ServerResponse, text: string): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.writableLength > MAX_BUFFERED_BYTES) {
+    res.destroy(new Error(`client stopped reading: over ${MAX_BUFFERED_BYTES} bytes unread`));
+    return;
+  }
+  res.write(text);
 }

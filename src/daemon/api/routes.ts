@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { followProjectLogs, replicaContainers } from '../log-follower.js';
 import { projectStatus, projectSummary } from '../project-status.js';
-import { HttpError, readJsonBody, sendJson, startStream, writeLine } from './http.js';
+import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
 import type { DaemonEvent, UpProgress } from './protocol.js';
 import type { ApiContext } from './server.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
@@ -53,8 +53,12 @@ async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerR
 
 async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const request = loadRequest(await readJsonBody(req));
-  startStream(res);
-  const line = (value: UpProgress) => writeLine(res, value);
+  // The stream starts with the first progress line, after the files loaded: an invalid project is
+  // then a plain 422 with its diagnostics, not a 200 whose last line is an error.
+  const line = (value: UpProgress) => {
+    if (!res.headersSent) startStream(res);
+    writeLine(res, value);
+  };
   const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }));
   line({ kind: 'done', result });
   res.end();
@@ -104,13 +108,13 @@ async function logs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, 
   const containers = replicaContainers(record.name, await ctx.controller.listProject(record.name), service);
   startStream(res, 'text/plain; charset=utf-8');
   if (!follow) {
-    for (const c of containers) for (const line of await ctx.controller.deps.runtime.logsTail(c.id, tail)) res.write(`${c.name} | ${line}\n`);
+    for (const c of containers) for (const line of await ctx.controller.deps.runtime.logsTail(c.id, tail)) writeText(res, `${c.name} | ${line}\n`);
     res.end();
     return;
   }
   const abort = new AbortController();
   req.on('close', () => abort.abort());
-  await followProjectLogs(ctx.controller, { project: record.name, service, tail, signal: abort.signal, write: (line) => res.write(`${line}\n`) });
+  await followProjectLogs(ctx.controller, { project: record.name, service, tail, signal: abort.signal, write: (line) => writeText(res, `${line}\n`) });
   res.end();
 }
 

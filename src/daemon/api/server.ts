@@ -26,10 +26,14 @@ export interface ApiContext {
 /** Requests slower than this to send their headers and body are cut off (slowloris). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** Headers slower than this are cut off; checked every CONNECTIONS_CHECK_MS (Node's default is 30 s). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const CONNECTIONS_CHECK_MS = 1_000;
+
 export function createApiServer(ctx: ApiContext): Server {
-  const server = createServer((req, res) => void handle(ctx, req, res));
+  const server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void handle(ctx, req, res));
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  server.headersTimeout = 10_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.maxHeadersCount = 100;
   return server;
 }
@@ -38,10 +42,21 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   try {
     await routeRequest(ctx, req, res);
   } catch (error) {
+    if (clientGone(req, error)) {
+      ctx.logger.debug({ err: error, url: req.url, method: req.method }, 'client went away mid-request');
+      res.destroy();
+      return;
+    }
     const httpError = toHttpError(error);
     if (httpError.status >= 500) ctx.logger.error({ err: error, url: req.url, method: req.method }, 'request failed');
     sendError(res, httpError);
   }
+}
+
+/** The client closed or reset its connection: nothing to answer, and not the daemon's failure. */
+function clientGone(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return req.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE');
 }
 
 function toHttpError(error: unknown): HttpError {
