@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-engine.sh
 bash scripts/install-deps.sh
+npm run --silent typecheck
 exec npx vitest run "$@"

@@ -1,10 +1,10 @@
 // Issue 5 end to end: CPU-burning replicas scale up, come back down after the window, and an
 // alternating load does not flap the count.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
-import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { DaemonHandle, useDaemon, writeProject } from '../support/daemon.js';
+import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
@@ -43,17 +43,7 @@ volumes:
 
 describeWithEngine('autoscale: CPU load scales a service between its bounds', () => {
   const project = uniqueProjectName('scale');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('scales 1 -> at least 3 within 20 s of load, then back to min after the window and not before', async () => {
     const { dir } = await writeProject(composeFile(project, BURN_WHILE_FILE, '8s'));
@@ -96,17 +86,7 @@ describeWithEngine('autoscale: CPU load scales a service between its bounds', ()
 
 describeWithEngine('autoscale: an alternating load does not flap', () => {
   const project = uniqueProjectName('flap');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('with a 10 s scale-down window, a load alternating every 2 s never lowers the count', async () => {
     const { dir } = await writeProject(composeFile(project, BURN_ALTERNATING, '10s'));

@@ -1,24 +1,22 @@
 // The per-service commands as a user types them, and `docker stop` under unless-stopped vs always.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
-import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { useDaemon, writeProject } from '../support/daemon.js';
+import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 describeWithEngine('commands: scale, stop, start, restart, ps, logs, and docker stop', () => {
   const project = uniqueProjectName('cmd');
-  let daemon: DaemonHandle;
+  const daemon = useDaemon(project);
   let dir: string;
 
   const service = async (name: string): Promise<ServiceStatus> =>
     (await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`)).services.find((s) => s.name === name)!;
 
   beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
     ({ dir } = await writeProject(`
 name: ${project}
 services:
@@ -40,10 +38,6 @@ services:
     await eventually(async () => expect((await service('always')).ready).toBe(1));
   });
 
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
 
   it('docker stop: replaced under always, left stopped under unless-stopped', async () => {
     const always = (await service('always')).replicas[0]!.containerId!;

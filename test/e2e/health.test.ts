@@ -1,35 +1,19 @@
 // Issue 4 end to end: the daemon acts on health, and depends_on conditions order start-up.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import { expect, it } from 'vitest';
+import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
 import { projectSelector } from '../../src/daemon/core/labels.js';
-import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
+import { describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const runtime = runtimeForTests();
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
-async function service(daemon: DaemonHandle, project: string, name: string): Promise<ServiceStatus> {
-  const status = await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
-  const found = status.services.find((s) => s.name === name);
-  if (!found) throw new Error(`no service ${name}`);
-  return found;
-}
 
 describeWithEngine('health: unhealthy replicas are replaced', () => {
   const project = uniqueProjectName('health');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('replaces a web server whose healthcheck starts failing, records why, and the replacement is healthy', async () => {
     const { dir } = await writeProject(`
@@ -59,7 +43,7 @@ services:
     expect((await daemon.cli(['up', '--wait', '--wait-timeout', '60s'], { cwd: dir })).code).toBe(0);
     const [slow] = await runtime.listContainers({ ...projectSelector(project), 'com.docker.compose.service': 'slow' });
     const before = await eventually(async () => {
-      const s = await service(daemon, project, 'web');
+      const s = await serviceStatus(daemon, project, 'web');
       expect(s.replicas[0]?.health).toBe('healthy');
       return s.replicas[0]!;
     });
@@ -67,7 +51,7 @@ services:
     docker('exec', before.containerId!, 'rm', '/www/ok');
     const replaced = await eventually(
       async () => {
-        const s = await service(daemon, project, 'web');
+        const s = await serviceStatus(daemon, project, 'web');
         const r = s.replicas[0]!;
         expect(r.containerId).not.toBe(before.containerId);
         expect(r.health).toBe('healthy');
@@ -81,24 +65,14 @@ services:
     const replacedAt = Date.parse(replaced.restartTimes.at(-1)!);
     expect(replacedAt - deletedAt).toBeLessThan(10_000);
     // `slow` took 4 s to become healthy inside its 10 s start_period: never replaced.
-    const slowNow = await service(daemon, project, 'slow');
+    const slowNow = await serviceStatus(daemon, project, 'slow');
     expect(slowNow.replicas[0]).toMatchObject({ containerId: slow?.id, restarts: 0, health: 'healthy' });
   });
 });
 
 describeWithEngine('health: depends_on conditions order start-up', () => {
   const project = uniqueProjectName('deps');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   const chain = (migrateExit: number) => `
 name: ${project}
@@ -143,7 +117,7 @@ services:
     expect(api - db).toBeGreaterThanOrEqual(2_000); // db needs 2 s to turn healthy
     expect(migrate).toBeGreaterThan(api);
     expect(web - migrate).toBeGreaterThanOrEqual(1_000); // migrate runs 1 s
-    expect((await service(daemon, project, 'tolerant')).running).toBe(1); // its optional dependency is disabled
+    expect((await serviceStatus(daemon, project, 'tolerant')).running).toBe(1); // its optional dependency is disabled
     expect((await daemon.cli(['down', '-t', '0'], { cwd: dir })).code).toBe(0);
   });
 
@@ -153,7 +127,7 @@ services:
     expect(up.code).toBe(1);
     expect(up.stderr).toMatch(/migrate/);
     expect(up.stderr).toMatch(/exited( with code)? 3/);
-    const web = await service(daemon, project, 'web');
+    const web = await serviceStatus(daemon, project, 'web');
     expect(web.running).toBe(0);
     expect(web.replicas[0]?.containerId).toBeUndefined();
     expect((await daemon.cli(['down', '-t', '0'], { cwd: dir })).code).toBe(0);
@@ -162,17 +136,7 @@ services:
 
 describeWithEngine('health: hostile healthchecks do not disturb the daemon', () => {
   const project = uniqueProjectName('hostile');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('a probe that hangs and one that prints megabytes are cut off by the engine; status stays fast', async () => {
     const { dir } = await writeProject(`
@@ -192,7 +156,7 @@ services:
     expect((await daemon.cli(['up'], { cwd: dir })).code).toBe(0);
     await eventually(
       async () => {
-        const [hangs, chatty] = [await service(daemon, project, 'hangs'), await service(daemon, project, 'chatty')];
+        const [hangs, chatty] = [await serviceStatus(daemon, project, 'hangs'), await serviceStatus(daemon, project, 'chatty')];
         expect(hangs.replicas[0]?.health).toBe('unhealthy');
         expect(chatty.replicas[0]?.health).toBe('unhealthy');
         // The engine keeps 4096 bytes of a probe's output and appends "..." (seen on 20.10: 4099 chars).
@@ -210,17 +174,7 @@ services:
 
 describeWithEngine('health: depends_on restart: true', () => {
   const project = uniqueProjectName('deprestart');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('replacing a dependency replaces its dependants that asked for it, and only those', async () => {
     const { dir } = await writeProject(`

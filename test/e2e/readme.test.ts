@@ -2,19 +2,19 @@
 // Two changes so it can run beside a live demo: its own project name (-p), and web's fixed host
 // port 8080 becomes an ephemeral 127.0.0.1 port (read back with `docker port`).
 import { execFileSync } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
-import { DaemonHandle, newDaemon, REPO_ROOT, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, uniqueProjectName } from '../support/engine.js';
+import { useDaemon, REPO_ROOT, writeProject } from '../support/daemon.js';
+import { describeWithEngine, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 describeWithEngine('README walkthrough on examples/compose.yaml', () => {
   const project = uniqueProjectName('readme');
-  let daemon: DaemonHandle;
+  const daemon = useDaemon(project);
   let file: string;
   const cli = (...args: string[]) => daemon.cli(args, { cwd: REPO_ROOT });
   const service = async (name: string): Promise<ServiceStatus> =>
@@ -24,14 +24,8 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
     const example = await readFile(join(REPO_ROOT, 'examples/compose.yaml'), 'utf8');
     expect(example).toContain('"127.0.0.1:8080:80"');
     ({ file } = await writeProject(example.replace('"127.0.0.1:8080:80"', '"127.0.0.1::80"')));
-    daemon = await newDaemon();
-    await daemon.start();
   });
 
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
 
   it('quickstart: up --wait, the page, status', async () => {
     const up = await cli('up', '-f', file, '-p', project, '--wait', '--wait-timeout', '90s');

@@ -1,24 +1,18 @@
 // Issue 6 end to end: edits to the compose file roll out by themselves, without downtime.
 import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DaemonEvent, ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
-import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { beforeAll, expect, it } from 'vitest';
+import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
+import { type DaemonHandle, projectStatus, serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
+import { describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const docker = dockerForTests();
 
-async function status(daemon: DaemonHandle, project: string): Promise<ProjectStatus> {
-  return daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
-}
 
-async function service(daemon: DaemonHandle, project: string, name: string): Promise<ServiceStatus> {
-  return (await status(daemon, project)).services.find((s) => s.name === name)!;
-}
 
 async function ids(daemon: DaemonHandle, project: string, name: string): Promise<string[]> {
-  return (await service(daemon, project, name)).replicas.map((r) => r.containerId ?? '');
+  return (await serviceStatus(daemon, project, name)).replicas.map((r) => r.containerId ?? '');
 }
 
 function compose(project: string, opts: { greeting: string; replicas?: number; autoscaleMax?: number; healthy?: boolean }): string {
@@ -73,7 +67,7 @@ function pollService(daemon: DaemonHandle, project: string) {
   let stop = false;
   const done = (async () => {
     for (let i = 0; !stop && i < 5_000; i++) {
-      const ready = (await service(daemon, project, 'web')).replicas.filter((r) => r.ready && r.containerId);
+      const ready = (await serviceStatus(daemon, project, 'web')).replicas.filter((r) => r.ready && r.containerId);
       const target = ready[i % Math.max(1, ready.length)];
       if (!target) {
         failures.push('no ready replica');
@@ -92,22 +86,16 @@ function pollService(daemon: DaemonHandle, project: string) {
 
 describeWithEngine('roll-outs: edits to the file roll out by themselves', () => {
   const project = uniqueProjectName('roll');
-  let daemon: DaemonHandle;
+  const daemon = useDaemon(project);
   let file: string;
   let dir: string;
 
   beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
     ({ dir, file } = await writeProject(compose(project, { greeting: 'v1' })));
     const up = await daemon.cli(['up', '--wait', '--wait-timeout', '60s'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
   });
 
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
 
   it('an environment change replaces only that service, one replica at a time, with no failed request', async () => {
     const otherBefore = await ids(daemon, project, 'other');
@@ -117,7 +105,7 @@ describeWithEngine('roll-outs: edits to the file roll out by themselves', () => 
     await writeFile(file, compose(project, { greeting: 'v2' }));
     const after = await eventually(
       async () => {
-        const web = await service(daemon, project, 'web');
+        const web = await serviceStatus(daemon, project, 'web');
         expect(web.replicas.map((r) => r.containerId)).not.toContain(webBefore[0]);
         expect(web.replicas.map((r) => r.containerId)).not.toContain(webBefore[1]);
         expect(web.ready).toBe(2);
@@ -145,13 +133,13 @@ describeWithEngine('roll-outs: edits to the file roll out by themselves', () => 
   it('changing only deploy.replicas or x-composed.autoscale recreates nothing', async () => {
     const before = await ids(daemon, project, 'web');
     await writeFile(file, compose(project, { greeting: 'v2', replicas: 3 }));
-    await eventually(async () => expect((await service(daemon, project, 'web')).ready).toBe(3), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await serviceStatus(daemon, project, 'web')).ready).toBe(3), { timeoutMs: 30_000 });
     expect((await ids(daemon, project, 'web')).slice(0, 2)).toEqual(before);
     await writeFile(file, compose(project, { greeting: 'v2', replicas: 3, autoscaleMax: 4 }));
-    await eventually(async () => expect((await service(daemon, project, 'web')).autoscale?.max).toBe(4), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await serviceStatus(daemon, project, 'web')).autoscale?.max).toBe(4), { timeoutMs: 30_000 });
     expect((await ids(daemon, project, 'web')).slice(0, 2)).toEqual(before);
     await writeFile(file, compose(project, { greeting: 'v2' }));
-    await eventually(async () => expect((await service(daemon, project, 'web')).running).toBe(2), { timeoutMs: 30_000 });
+    await eventually(async () => expect((await serviceStatus(daemon, project, 'web')).running).toBe(2), { timeoutMs: 30_000 });
     expect(await ids(daemon, project, 'web')).toEqual(before);
   });
 
@@ -159,7 +147,7 @@ describeWithEngine('roll-outs: edits to the file roll out by themselves', () => 
     const before = await ids(daemon, project, 'web');
     await writeFile(file, compose(project, { greeting: 'v3' }).replace('ports:', 'portz:'));
     const broken = await eventually(async () => {
-      const s = await status(daemon, project);
+      const s = await projectStatus(daemon, project);
       expect(s.configErrors.length).toBeGreaterThan(0);
       return s;
     });
@@ -172,7 +160,7 @@ describeWithEngine('roll-outs: edits to the file roll out by themselves', () => 
     await writeFile(file, compose(project, { greeting: 'v3' }));
     await eventually(
       async () => {
-        const s = await status(daemon, project);
+        const s = await projectStatus(daemon, project);
         expect(s.configErrors).toEqual([]);
         const web = s.services.find((x) => x.name === 'web')!;
         expect(web.replicas.every((r) => !before.includes(r.containerId ?? ''))).toBe(true);
@@ -188,7 +176,7 @@ describeWithEngine('roll-outs: edits to the file roll out by themselves', () => 
     await writeFile(file, compose(project, { greeting: 'v4', healthy: false }));
     const web = await eventually(
       async () => {
-        const s = await service(daemon, project, 'web');
+        const s = await serviceStatus(daemon, project, 'web');
         expect(s.message ?? '').toMatch(/rolled back/);
         return s;
       },

@@ -1,11 +1,11 @@
 // Issue 3 end to end: the CLI and daemon as a user runs them, against the real engine.
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
 import type { ContainerSummary } from '../../src/daemon/ports/runtime.js';
 import { projectSelector } from '../../src/daemon/core/labels.js';
-import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
-import { cleanupProject, describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
+import { describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
 const runtime = runtimeForTests();
@@ -15,9 +15,6 @@ async function containers(project: string): Promise<ContainerSummary[]> {
   return runtime.listContainers(projectSelector(project));
 }
 
-async function status(daemon: DaemonHandle, project: string): Promise<ProjectStatus> {
-  return daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
-}
 
 function service(s: ProjectStatus, name: string): ServiceStatus {
   const found = s.services.find((x) => x.name === name);
@@ -27,12 +24,10 @@ function service(s: ProjectStatus, name: string): ServiceStatus {
 
 describeWithEngine('supervisor: crashed replicas are replaced with their config and volumes', () => {
   const project = uniqueProjectName('sup');
-  let daemon: DaemonHandle;
+  const daemon = useDaemon(project);
   let dir: string;
 
   beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
     ({ dir } = await writeProject(`
 name: ${project}
 services:
@@ -57,10 +52,6 @@ volumes:
     expect(up.code).toBe(0);
   });
 
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
 
   async function runningReplica(excludeId?: string): Promise<ContainerSummary> {
     return eventually(async () => {
@@ -104,7 +95,7 @@ volumes:
     expect(describeReplica(fourth.id)).toEqual(original);
     expect(docker('exec', fourth.id, 'cat', '/data/proof', '/scratch/proof')).toBe('named\nanonymous');
 
-    const s = service(await status(daemon, project), 'app');
+    const s = service(await projectStatus(daemon, project), 'app');
     expect(s.restarts).toBe(3);
     expect(s.replicas[0]?.lastExit).toMatchObject({ cause: 'removed' });
   });
@@ -120,17 +111,7 @@ volumes:
 
 describeWithEngine('supervisor: on-failure:3 gives up with growing delays', () => {
   const project = uniqueProjectName('giveup');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('restarts 3 times, doubling the delay, then shows failed with the reason and the last log lines', async () => {
     const { dir } = await writeProject(`
@@ -146,7 +127,7 @@ services:
     expect((await daemon.cli(['up'], { cwd: dir })).code).toBe(0);
     const failed = await eventually(
       async () => {
-        const s = service(await status(daemon, project), 'crasher');
+        const s = service(await projectStatus(daemon, project), 'crasher');
         expect(s.phase).toBe('failed');
         return s;
       },
@@ -172,17 +153,7 @@ services:
 
 describeWithEngine('supervisor: the daemon itself may die; nothing else may', () => {
   const project = uniqueProjectName('crash');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   it('after kill -9, a replica killed meanwhile is replaced, none is duplicated, running ones keep their ids', async () => {
     const { dir } = await writeProject(`
@@ -217,17 +188,7 @@ services:
 
 describeWithEngine('supervisor: down', () => {
   const project = uniqueProjectName('down');
-  let daemon: DaemonHandle;
-
-  beforeAll(async () => {
-    daemon = await newDaemon();
-    await daemon.start();
-  });
-
-  afterAll(async () => {
-    await daemon.stop();
-    await cleanupProject(project);
-  });
+  const daemon = useDaemon(project);
 
   const volumes = () => docker('volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean);
   const networks = () => docker('network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`).split('\n').filter(Boolean);

@@ -10,7 +10,8 @@ import { DockerRuntime } from '../../src/daemon/docker/runtime.js';
 import { DEFAULT_SOCKET, engineAddressFromEnv } from '../../src/daemon/docker/client.js';
 import { replicaName } from '../../src/daemon/core/labels.js';
 import { eventually } from '../support/eventually.js';
-import { cleanupProject, describeWithEngine, projectForTests, serviceForTests, uniqueProjectName } from '../support/engine.js';
+import { cleanupProject, describeWithEngine, serviceForTests, uniqueProjectName } from '../support/engine.js';
+import { projectFixture } from '../support/fixtures.js';
 
 const PROJECT = uniqueProjectName('events');
 
@@ -57,7 +58,7 @@ describeWithEngine('Docker event stream', () => {
       await eventually(() => expect(connection()).toEqual(['connected', 'disconnected', 'connected']));
 
       const svc = serviceForTests('after', { command: ['true'] });
-      const project = projectForTests(PROJECT, [svc]);
+      const project = projectFixture(PROJECT, [svc]);
       await runtime.ensureNetwork(project, 'default', project.networks['default']!);
       const id = await runtime.createReplica({ project, service: svc, number: 1, name: replicaName(PROJECT, 'after', 1), configHash: 'h' });
       await runtime.startContainer(id);

@@ -7,17 +7,8 @@ import type { RuntimeEvent } from '../../src/daemon/ports/runtime.js';
 import { RuntimeError } from '../../src/daemon/docker/errors.js';
 import { LABEL_ANON_NUMBER, LABEL_ANON_TARGET, LABEL_PROJECT, projectSelector, replicaName } from '../../src/daemon/core/labels.js';
 import { eventually } from '../support/eventually.js';
-import {
-  cleanupProject,
-  describeWithEngine,
-  dockerForTests,
-  networkForTests,
-  projectForTests,
-  runtimeForTests,
-  serviceForTests,
-  uniqueProjectName,
-  volumeForTests,
-} from '../support/engine.js';
+import { cleanupProject, describeWithEngine, dockerForTests, runtimeForTests, serviceForTests, uniqueProjectName } from '../support/engine.js';
+import { networkFixture, projectFixture, volumeFixture } from '../support/fixtures.js';
 
 const runtime = runtimeForTests();
 const docker = dockerForTests();
@@ -54,7 +45,7 @@ describeWithEngine('Docker runtime adapter', () => {
       ports: [{ target: 80, hostIp: '127.0.0.1', protocol: 'tcp', mode: 'ingress' }],
       stopGracePeriodMs: 1_000,
     });
-    const project = projectForTests(PROJECT, [web]);
+    const project = projectFixture(PROJECT, [web]);
     const id = await runReplica(project, web, 1);
 
     const details = await runtime.inspectContainer(id);
@@ -106,7 +97,7 @@ describeWithEngine('Docker runtime adapter', () => {
         { type: 'volume', target: '/cache', readOnly: false, nocopy: false },
       ],
     });
-    const project = projectForTests(PROJECT, [svc], { volumes: { data: volumeForTests(`${PROJECT}_data`) } });
+    const project = projectFixture(PROJECT, [svc], { volumes: { data: volumeFixture(`${PROJECT}_data`) } });
     const first = await runReplica(project, svc, 1);
     await eventually(async () => expect(await runtime.logsTail(first, 5)).toEqual(['named= anon=']));
 
@@ -147,7 +138,7 @@ describeWithEngine('Docker runtime adapter', () => {
         command: ['sh', '-c', 'x=a; while :; do x="$x$x"; done'],
         resources: { limits: { memoryBytes: 8 * 1024 * 1024 }, reservations: {} },
       });
-      const project = projectForTests(PROJECT, [sleeper, checked, hungry]);
+      const project = projectFixture(PROJECT, [sleeper, checked, hungry]);
       const sleeperId = await runReplica(project, sleeper, 1);
       await runReplica(project, checked, 1);
       const hungryId = await runReplica(project, hungry, 1);
@@ -188,7 +179,7 @@ describeWithEngine('Docker runtime adapter', () => {
 
   it('samples growing CPU time of a busy container, nothing for a stopped one', async () => {
     const busy = serviceForTests('busy', { command: ['sh', '-c', 'while :; do :; done'], stopGracePeriodMs: 0 });
-    const id = await runReplica(projectForTests(PROJECT, [busy]), busy, 1);
+    const id = await runReplica(projectFixture(PROJECT, [busy]), busy, 1);
     const first = await runtime.cpuSample(id);
     expect(first?.cpuNanos).toBeGreaterThanOrEqual(0);
     const later = await eventually(async () => {
@@ -206,7 +197,7 @@ describeWithEngine('Docker runtime adapter', () => {
     const script = 'for i in $(seq 1 20); do echo "line $i"; done; sleep 0.2; echo oops >&2';
     const plain = serviceForTests('chatty', { command: ['sh', '-c', script] });
     const tty = serviceForTests('tty', { command: ['sh', '-c', script], tty: true });
-    const project = projectForTests(PROJECT, [plain, tty]);
+    const project = projectFixture(PROJECT, [plain, tty]);
     const plainId = await runReplica(project, plain, 1);
     const ttyId = await runReplica(project, tty, 1);
     await waitExited(plainId);
@@ -220,7 +211,7 @@ describeWithEngine('Docker runtime adapter', () => {
     expect(followed).toEqual(['line 20', 'oops']);
 
     const talker = serviceForTests('talker', { command: ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.1; done'] });
-    const talkerId = await runReplica(projectForTests(PROJECT, [talker]), talker, 1);
+    const talkerId = await runReplica(projectFixture(PROJECT, [talker]), talker, 1);
     const live = new AbortController();
     const ticks: string[] = [];
     for await (const line of runtime.followLogs(talkerId, { tail: 0, signal: live.signal })) {
@@ -236,8 +227,8 @@ describeWithEngine('Docker runtime adapter', () => {
       command: ['sleep', '1000'],
       networks: { default: { aliases: [], priority: 0 }, back: { aliases: ['db-proxy'], priority: 5 } },
     });
-    const project = projectForTests(PROJECT, [svc], {
-      networks: { default: networkForTests(`${PROJECT}_default`), back: networkForTests(`${PROJECT}_back`, { internal: true }) },
+    const project = projectFixture(PROJECT, [svc], {
+      networks: { default: networkFixture(`${PROJECT}_default`), back: networkFixture(`${PROJECT}_back`, { internal: true }) },
     });
     const id = await runReplica(project, svc, 1);
     const raw = await docker.getContainer(id).inspect();
@@ -251,7 +242,7 @@ describeWithEngine('Docker runtime adapter', () => {
     await runtime.removeContainer(id, { force: true });
     await runtime.removeNetwork(project, 'back', project.networks['back']!);
     await runtime.removeNetwork(project, 'back', project.networks['back']!); // already gone
-    const missing = networkForTests(`${PROJECT}_nowhere`, { external: true });
+    const missing = networkFixture(`${PROJECT}_nowhere`, { external: true });
     await expect(runtime.ensureNetwork(project, 'ext', missing)).rejects.toThrow(/external but does not exist/);
   });
 
@@ -270,11 +261,11 @@ describeWithEngine('Docker runtime adapter', () => {
         command: ['sh', '-c', 'cat /flavour; ls /ctx'],
       });
       const progress: string[] = [];
-      await runtime.ensureImage(projectForTests(PROJECT, [built]), built, (line) => progress.push(line));
+      await runtime.ensureImage(projectFixture(PROJECT, [built]), built, (line) => progress.push(line));
       expect(progress.some((line) => /Step 1\/\d+ : FROM busybox:latest/.test(line))).toBe(true);
       expect(await runtime.imageId(tag)).toMatch(/^sha256:/);
 
-      const project = projectForTests(PROJECT, [built]);
+      const project = projectFixture(PROJECT, [built]);
       const id = await runReplica(project, built, 1);
       await waitExited(id);
       expect(await runtime.logsTail(id, 10)).toEqual(['vanilla', 'Dockerfile', 'keep.txt']);
@@ -288,12 +279,12 @@ describeWithEngine('Docker runtime adapter', () => {
     }
 
     const missing = serviceForTests('missing', { image: 'busybox:nope-composed-test' });
-    const error = await runtime.ensureImage(projectForTests(PROJECT, [missing]), missing, () => {}).catch((e: unknown) => e);
+    const error = await runtime.ensureImage(projectFixture(PROJECT, [missing]), missing, () => {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RuntimeError);
     expect((error as Error).message).toMatch(/^image busybox:nope-composed-test not found and no registry reachable: /);
     const never = serviceForTests('never', { image: 'busybox:nope-composed-test', pullPolicy: 'never' });
-    await expect(runtime.ensureImage(projectForTests(PROJECT, [never]), never, () => {})).rejects.toThrow(/pull_policy is never/);
-    await runtime.ensureImage(projectForTests(PROJECT, [serviceForTests('present')]), serviceForTests('present'), () => {});
+    await expect(runtime.ensureImage(projectFixture(PROJECT, [never]), never, () => {})).rejects.toThrow(/pull_policy is never/);
+    await runtime.ensureImage(projectFixture(PROJECT, [serviceForTests('present')]), serviceForTests('present'), () => {});
   });
 
   it('refuses a volume subpath that this engine would silently ignore', async () => {
@@ -301,7 +292,7 @@ describeWithEngine('Docker runtime adapter', () => {
     const svc = serviceForTests('sub', {
       volumes: [{ type: 'volume', source: 'data', target: '/data', readOnly: false, nocopy: false, subpath: 'inner' }],
     });
-    const project = projectForTests(PROJECT, [svc], { volumes: { data: volumeForTests(`${PROJECT}_data`) } });
+    const project = projectFixture(PROJECT, [svc], { volumes: { data: volumeFixture(`${PROJECT}_data`) } });
     const attempt = runReplica(project, svc, 1);
     if (Number(version.split('.')[1]) < 45) await expect(attempt).rejects.toMatchObject({ kind: 'terminal', message: expect.stringMatching(/subpath/) });
     else await attempt;
@@ -311,7 +302,7 @@ describeWithEngine('Docker runtime adapter', () => {
     const error = await runtime.renameContainer('no-such-container-anywhere', 'x').catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'not-found' });
     const svc = serviceForTests('dup', { command: ['true'] });
-    const project = projectForTests(PROJECT, [svc]);
+    const project = projectFixture(PROJECT, [svc]);
     await runReplica(project, svc, 1);
     const conflict = await runReplica(project, svc, 1).catch((e: unknown) => e);
     expect(conflict).toMatchObject({ kind: 'conflict' });

@@ -1,11 +1,14 @@
 // Runs the real daemon and CLI as a user would: `node dist/cli/main.js ...` in child processes,
 // each test with its own socket and state dir. Needs `npm run build` first (scripts/test.sh does it).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { DaemonClient } from '../../src/cli/client.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import { cleanupProject } from './engine.js';
 import { eventually } from './eventually.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
@@ -78,6 +81,30 @@ export class DaemonHandle {
 
 export async function newDaemon(): Promise<DaemonHandle> {
   return new DaemonHandle(await mkdtemp(join(tmpdir(), 'composed-test-')));
+}
+
+/**
+ * A daemon for one describe block: started before its tests; stopped, and everything labelled for
+ * `project` removed, after them, even when they fail.
+ */
+export function useDaemon(project: string): DaemonHandle {
+  const daemon = new DaemonHandle(mkdtempSync(join(tmpdir(), 'composed-test-')));
+  beforeAll(() => daemon.start());
+  afterAll(async () => {
+    await daemon.stop();
+    await cleanupProject(project);
+  });
+  return daemon;
+}
+
+export async function projectStatus(daemon: DaemonHandle, project: string): Promise<ProjectStatus> {
+  return daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
+}
+
+export async function serviceStatus(daemon: DaemonHandle, project: string, service: string): Promise<ServiceStatus> {
+  const found = (await projectStatus(daemon, project)).services.find((s) => s.name === service);
+  if (!found) throw new Error(`no service ${service} in the status of ${project}`);
+  return found;
 }
 
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {

@@ -6,7 +6,8 @@ import { describe } from 'vitest';
 import { createDockerClient } from '../../src/daemon/docker/client.js';
 import { DockerRuntime } from '../../src/daemon/docker/runtime.js';
 import { LABEL_PROJECT } from '../../src/daemon/core/labels.js';
-import type { Network, Project, Service, Volume } from '../../src/compose/model.js';
+import type { Service } from '../../src/compose/model.js';
+import { serviceFixture } from './fixtures.js';
 
 export const TEST_IMAGE = process.env['COMPOSED_TEST_IMAGE'] ?? 'busybox:latest';
 
@@ -68,72 +69,12 @@ if (unreachable) {
 /** `describe` that skips, saying why, when no engine answers. */
 export const describeWithEngine: typeof describe = unreachable ? (describe.skip as typeof describe) : describe;
 
-/** A normalized service with compose's defaults, on the project's default network. */
+/** A service for engine tests: the test image, restart "no", a short stop grace period. */
 export function serviceForTests(name: string, overrides: Partial<Service> = {}): Service {
-  return {
-    name,
+  return serviceFixture(name, {
     image: TEST_IMAGE,
-    pullPolicy: 'missing',
-    environment: {},
-    ports: [],
-    expose: [],
-    volumes: [],
-    networks: { default: { aliases: [], priority: 0 } },
-    dependsOn: {},
     restart: { condition: 'none', unlessStopped: false, delayMs: 100, maxDelayMs: 60_000, windowMs: 10_000 },
-    replicas: 1,
-    resources: { limits: {}, reservations: {} },
-    updateConfig: { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 0, maxFailureRatio: 0 },
-    labels: {},
     stopGracePeriodMs: 2_000,
-    capAdd: [],
-    capDrop: [],
-    readOnly: false,
-    privileged: false,
-    tty: false,
-    stdinOpen: false,
-    tmpfs: [],
-    ulimits: {},
-    extraHosts: [],
-    dns: [],
-    dnsSearch: [],
-    dnsOpt: [],
-    sysctls: {},
-    securityOpt: [],
-    devices: [],
-    groupAdd: [],
-    secrets: [],
-    configs: [],
-    profiles: [],
-    composed: { onUnhealthy: 'replace', balance: true },
-    extensions: {},
     ...overrides,
-  };
-}
-
-export function networkForTests(name: string, overrides: Partial<Network> = {}): Network {
-  return { name, external: false, driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {}, ...overrides };
-}
-
-export function volumeForTests(name: string, overrides: Partial<Volume> = {}): Volume {
-  return { name, external: false, driverOpts: {}, labels: {}, ...overrides };
-}
-
-/** A project named `name` with a `<name>_default` network and the given services. */
-export function projectForTests(name: string, services: Service[], overrides: Partial<Project> = {}): Project {
-  return {
-    name,
-    workingDir: `/tmp/${name}`,
-    configFiles: [`/tmp/${name}/compose.yaml`],
-    dependencyFiles: [],
-    profiles: [],
-    services: Object.fromEntries(services.map((s) => [s.name, s])),
-    disabledServices: [],
-    networks: { default: networkForTests(`${name}_default`) },
-    volumes: {},
-    secrets: {},
-    configs: {},
-    extensions: {},
-    ...overrides,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 // Builders for model and engine values in unit tests: the defaults a loaded file would have.
-import type { Service } from '../../src/compose/model.js';
+import type { Network, Project, Service, Volume } from '../../src/compose/model.js';
 import type { ContainerDetails, ContainerSummary } from '../../src/daemon/ports/runtime.js';
 import { LABEL_CONFIG_HASH, LABEL_MANAGED, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
 
@@ -42,6 +42,33 @@ export function serviceFixture(name: string, over: Partial<Service> = {}): Servi
     composed: { onUnhealthy: 'replace', balance: true },
     extensions: {},
     ...over,
+  };
+}
+
+export function networkFixture(name: string, overrides: Partial<Network> = {}): Network {
+  return { name, external: false, driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {}, ...overrides };
+}
+
+export function volumeFixture(name: string, overrides: Partial<Volume> = {}): Volume {
+  return { name, external: false, driverOpts: {}, labels: {}, extensions: {}, ...overrides };
+}
+
+/** A project named `name` with a `<name>_default` network and the given services. */
+export function projectFixture(name: string, services: Service[], overrides: Partial<Project> = {}): Project {
+  return {
+    name,
+    workingDir: `/tmp/${name}`,
+    configFiles: [`/tmp/${name}/compose.yaml`],
+    dependencyFiles: [],
+    profiles: [],
+    services: Object.fromEntries(services.map((s) => [s.name, s])),
+    disabledServices: [],
+    networks: { default: networkFixture(`${name}_default`) },
+    volumes: {},
+    secrets: {},
+    configs: {},
+    extensions: {},
+    ...overrides,
   };
 }
 

@@ -11,69 +11,25 @@ import { classify } from '../../src/daemon/docker/errors.js';
 import { RuntimeError } from '../../src/daemon/ports/runtime.js';
 import { nanosFromCpuStat } from '../../src/daemon/docker/cpu.js';
 import { singleFileTar } from '../../src/daemon/docker/tar.js';
+import { networkFixture, projectFixture, serviceFixture, volumeFixture } from '../support/fixtures.js';
 
 function service(overrides: Partial<Service> = {}): Service {
-  return {
-    name: 'web',
-    image: 'busybox:latest',
-    pullPolicy: 'missing',
-    environment: {},
-    ports: [],
-    expose: [],
-    volumes: [],
-    networks: { default: { aliases: [], priority: 0 } },
-    dependsOn: {},
-    restart: { condition: 'none', unlessStopped: false, delayMs: 100, maxDelayMs: 60_000, windowMs: 10_000 },
-    replicas: 1,
-    resources: { limits: {}, reservations: {} },
-    updateConfig: { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 0, maxFailureRatio: 0 },
-    labels: {},
-    stopGracePeriodMs: 10_000,
-    capAdd: [],
-    capDrop: [],
-    readOnly: false,
-    privileged: false,
-    tty: false,
-    stdinOpen: false,
-    tmpfs: [],
-    ulimits: {},
-    extraHosts: [],
-    dns: [],
-    dnsSearch: [],
-    dnsOpt: [],
-    sysctls: {},
-    securityOpt: [],
-    devices: [],
-    groupAdd: [],
-    secrets: [],
-    configs: [],
-    profiles: [],
-    composed: { onUnhealthy: 'replace', balance: true },
-    extensions: {},
-    ...overrides,
-  };
+  return serviceFixture('web', { restart: { condition: 'none', unlessStopped: false, delayMs: 100, maxDelayMs: 60_000, windowMs: 10_000 }, ...overrides });
 }
 
 function project(svc: Service, overrides: Partial<Project> = {}): Project {
-  const net = (name: string) => ({ name, external: false, driverOpts: {}, internal: false, attachable: false, enableIpv6: false, labels: {} });
-  return {
-    name: 'demo',
+  return projectFixture('demo', [svc], {
     workingDir: '/srv/demo',
     configFiles: ['/srv/demo/compose.yaml', '/srv/demo/compose.override.yaml'],
-    dependencyFiles: [],
-    profiles: [],
-    services: { [svc.name]: svc },
-    disabledServices: [],
-    networks: { default: net('demo_default'), back: net('demo_back'), front: net('shared-front') },
-    volumes: { data: { name: 'demo_data', external: false, driverOpts: {}, labels: {} } },
+    networks: { default: networkFixture('demo_default'), back: networkFixture('demo_back'), front: networkFixture('shared-front') },
+    volumes: { data: volumeFixture('demo_data') },
     secrets: { token: { name: 'token', external: false, file: '/srv/demo/token.txt' } },
     configs: {
       nginx: { name: 'nginx', external: false, file: '/srv/demo/nginx.conf' },
       inline: { name: 'inline', external: false, content: 'hello\n' },
     },
-    extensions: {},
     ...overrides,
-  };
+  });
 }
 
 function request(svc: Service, overrides: Partial<ReplicaRequest> = {}): ReplicaRequest {

@@ -13,6 +13,7 @@ import { exportKubernetes, type ExportResult } from '../../../src/export/kuberne
 import type { Manifest } from '../../../src/export/kubernetes/manifest.js';
 import type { ExportOptions } from '../../../src/export/kubernetes/options.js';
 import { formatWarning } from '../../../src/export/kubernetes/warnings.js';
+import { volumeFixture } from '../../support/fixtures.js';
 
 export function projectOf(services: Service[], over: Partial<Project> = {}): Project {
   return {
@@ -32,8 +33,8 @@ export function projectOf(services: Service[], over: Partial<Project> = {}): Pro
   };
 }
 
-export function volumeOf(key: string, over: Partial<Volume> & { extensions?: Record<string, unknown> } = {}): Volume {
-  return { name: `proj_${key}`, external: false, driverOpts: {}, labels: {}, ...over };
+export function volumeOf(key: string, over: Partial<Volume> = {}): Volume {
+  return volumeFixture(`proj_${key}`, over);
 }
 
 export interface RunOptions extends Partial<ExportOptions> {
