@@ -62,6 +62,7 @@ export class ProjectLifecycle {
       restartRequestedAt: previous?.restartRequestedAt ?? {},
       replicas: clearGiveUps(previous?.replicas ?? {}),
       rollouts,
+      warnings,
     };
     this.controller.records.set(project.name, record);
     this.controller.configErrors.delete(project.name);

@@ -48,6 +48,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     configFiles: record.project.configFiles,
     engine: controller.engineReachable ? 'reachable' : 'unreachable',
     configErrors: controller.configErrors.get(record.name) ?? [],
+    warnings: record.warnings ?? [],
     services,
   };
 }

@@ -4,6 +4,7 @@
 // new file, never a torn one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Diagnostic } from '../compose/errors.js';
 import type { Project, Service } from '../compose/model.js';
 import type { LoadRequest } from './api/protocol.js';
 import type { ReplicaMemory } from './core/replica-memory.js';
@@ -29,6 +30,8 @@ export interface ProjectRecord {
   replicas: Record<string, Record<number, ReplicaMemory>>;
   /** The last roll-out of each service whose config changed. */
   rollouts: Record<string, RolloutRecord>;
+  /** The loader's warnings for the running config (ignored keys, bind mounts of / or the Docker socket). */
+  warnings: Diagnostic[];
 }
 
 export interface RolloutRecord {

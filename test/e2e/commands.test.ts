@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
-import { useDaemon, writeProject } from '../support/daemon.js';
+import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
@@ -28,6 +28,10 @@ services:
     image: ${TEST_IMAGE}
     restart: unless-stopped
     command: ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.2; done"]
+  watcher:
+    image: ${TEST_IMAGE}
+    command: ["sleep", "3600"]
+    volumes: ["/var/run/docker.sock:/var/run/docker.sock:ro"]
   flaky:
     image: ${TEST_IMAGE}
     restart: on-failure:1
@@ -94,6 +98,15 @@ services:
       return s;
     });
     expect(again.message).toMatch(/exited 5; gave up after 1 restart/);
+  });
+
+  it('status warns about a bind mount of the Docker socket, with its position', async () => {
+    const status = await projectStatus(daemon, project);
+    expect(status.warnings).toContainEqual(
+      expect.objectContaining({ severity: 'warning', path: 'services.watcher.volumes[0]', message: expect.stringContaining('the Docker socket') }),
+    );
+    const human = await daemon.cli(['status'], { cwd: dir });
+    expect(human.stdout).toMatch(/warning: .*compose\.yaml:\d+:\d+ services\.watcher\.volumes\[0\]: .*Docker socket/);
   });
 
   it('logs shows every replica prefixed by its name; status is coloured only when asked', async () => {

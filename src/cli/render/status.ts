@@ -1,5 +1,6 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
 import pc from 'picocolors';
+import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
 import { renderTable } from './table.js';
 
@@ -29,7 +30,8 @@ function coloured(word: string): string {
 export function renderStatus(status: ProjectStatus, now = Date.now()): string {
   const lines = [`project ${status.name} (${status.configFiles.join(', ')})`];
   if (status.engine === 'unreachable') lines.push(pc.red('engine unreachable: showing the last known state'));
-  for (const e of status.configErrors) lines.push(pc.red(`config error: ${e.file}:${e.line}:${e.column} ${e.path}: ${e.message}`));
+  for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
+  for (const w of status.warnings) lines.push(pc.yellow(formatDiagnostic(w)));
   const rows: string[][] = [];
   for (const s of status.services) {
     rows.push(serviceRow(s));

@@ -113,6 +113,8 @@ export interface ProjectStatus {
   engine: 'reachable' | 'unreachable';
   /** The last reload's errors; the previous valid config keeps running meanwhile. */
   configErrors: Diagnostic[];
+  /** The loader's warnings for the running config (e.g. a bind mount of the Docker socket). */
+  warnings: Diagnostic[];
   services: ServiceStatus[];
 }
 
