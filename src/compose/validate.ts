@@ -1,23 +1,29 @@
 // Rules that need the whole project: dependencies between services, profiles, cycles, and the
 // replica rules that depend on ports and names.
+import { balancedPorts, isFixedHostPort, maxReplicas } from './balanced-ports.js';
 import type { Service } from './model.js';
 import type { Diagnostics } from './read.js';
 import type { NormalizedService } from './service.js';
 
 /**
  * Why a service may not run more than one replica with its ports, or undefined when it may.
- * Several containers cannot bind the same fixed host port. This is the one place the rule lives:
- * the built-in balancer (x-composed.balance) will lift it for balanced services.
+ * Several containers cannot bind the same fixed host port: the built-in balancer publishes TCP
+ * ports for them (balanced-ports.ts); UDP, SCTP, and `x-composed.balance: false` keep the rule.
  */
 export function fixedHostPortConflict(service: Service): string | undefined {
-  const maxReplicas = Math.max(service.replicas, service.composed.autoscale?.max ?? 0);
-  if (maxReplicas <= 1) return undefined;
-  const fixed = service.ports.find((p) => p.published !== undefined && !p.published.includes('-') && p.published !== '0');
+  const replicas = maxReplicas(service);
+  if (replicas <= 1) return undefined;
+  const balanced = new Set(balancedPorts(service));
+  const fixed = service.ports.find((p) => isFixedHostPort(p) && !balanced.has(p));
   if (!fixed) return undefined;
   const why = service.composed.autoscale && service.composed.autoscale.max > service.replicas
     ? `autoscale.max is ${service.composed.autoscale.max}`
     : `it runs ${service.replicas} replicas`;
-  return `host port ${fixed.published} is fixed but ${why}; replicas cannot share a host port (publish a range like "8000-8009:${fixed.target}" or only the container port)`;
+  const lift =
+    fixed.protocol === 'tcp'
+      ? 'remove x-composed.balance: false to let the built-in balancer publish it, '
+      : `the built-in balancer forwards TCP only, not ${fixed.protocol.toUpperCase()}; `;
+  return `host port ${fixed.published}/${fixed.protocol} is fixed but ${why}; replicas cannot share a host port (${lift}publish a range like "8000-8009:${fixed.target}", or only the container port)`;
 }
 
 export function validateServices(d: Diagnostics, active: Map<string, NormalizedService>, disabled: ReadonlySet<string>): void {
@@ -41,7 +47,7 @@ export function validateServices(d: Diagnostics, active: Map<string, NormalizedS
     }
     const conflict = fixedHostPortConflict(service);
     if (conflict && where.ports) d.error(where.ports.keyPos, where.ports.path, conflict);
-    if (service.containerName && Math.max(service.replicas, service.composed.autoscale?.max ?? 0) > 1 && where.containerName) {
+    if (service.containerName && maxReplicas(service) > 1 && where.containerName) {
       d.error(where.containerName.node.pos, where.containerName.path, `container_name "${service.containerName}" cannot be used by more than one replica`);
     }
   }

@@ -12,6 +12,7 @@ import { collectObserved, isReady, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
+import type { Balancers } from './balancers.js';
 import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
@@ -30,6 +31,8 @@ export interface ControllerDeps {
   resyncIntervalMs?: number;
   /** What the controller counts as it happens (Prometheus metrics in the daemon). */
   metrics?: ControllerMetrics;
+  /** The built-in balancers: their backends follow each listing; replicas are drained before they stop. */
+  balancers?: Balancers;
 }
 
 export interface ControllerMetrics {
@@ -79,7 +82,12 @@ export class Controller {
       this.logger.error(problem, 'state file unreadable; its project is recovered from container labels when `up` runs again');
       this.emit({ type: 'engine', message: `state file ${problem.file} unreadable: ${problem.error}` });
     }
-    for (const record of loaded.records) this.records.set(record.name, record);
+    for (const record of loaded.records) {
+      // Records written before roll-outs and warnings existed (state version 1 all along).
+      record.rollouts ??= {};
+      record.warnings ??= [];
+      this.records.set(record.name, record);
+    }
     this.eventLoop = this.consumeEvents();
     await this.resyncAll();
     this.resyncTimer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs ?? 30_000);
@@ -194,6 +202,7 @@ export class Controller {
 
     const listing = await this.listProject(projectName);
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    this.deps.balancers?.setBackends(record.project, serviceName, mine);
     const details = await this.inspectWhereNeeded(mine);
     const intent = this.intentFor(record, serviceName);
     const result = reconcile({
@@ -221,6 +230,8 @@ export class Controller {
       now: () => clock.now(),
       sleep: (ms) => clock.sleep(ms),
       onOwnStop: (id) => this.noteOwnStop(id),
+      drain: async (id, graceMs) => this.deps.balancers?.drain(id, graceMs),
+      onRemoved: (id) => this.deps.balancers?.forget(id),
     });
     this.applyResults(record, serviceName, results);
     this.restartDependants(record, serviceName, results);

@@ -26,6 +26,10 @@ export interface ExecutionContext {
   sleep: (ms: number) => Promise<void>;
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
+  /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
+  drain: (containerId: string, graceMs: number) => Promise<void>;
+  /** After a container is removed. */
+  onRemoved: (containerId: string) => void;
   /** Seconds before SIGKILL when stopping, overriding stop_grace_period (`down -t`). */
   stopTimeoutSeconds?: number;
 }
@@ -91,10 +95,13 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
       return { containerId: op.surgeId, createdAt: promotedAt };
     }
-    case 'stop':
+    case 'stop': {
+      const service = serviceOf(ctx.project, op.service);
       ctx.onOwnStop(op.containerId);
-      await runtime.stopContainer(op.containerId, stopOptions(serviceOf(ctx.project, op.service), ctx));
+      await ctx.drain(op.containerId, service?.stopGracePeriodMs ?? 10_000);
+      await runtime.stopContainer(op.containerId, stopOptions(service, ctx));
       return {};
+    }
   }
 }
 
@@ -120,8 +127,10 @@ async function createAndStart(
 
 async function stopAndRemove(containerId: string, service: Service | undefined, ctx: ExecutionContext): Promise<void> {
   ctx.onOwnStop(containerId);
+  await ctx.drain(containerId, service?.stopGracePeriodMs ?? 10_000);
   await ctx.runtime.stopContainer(containerId, stopOptions(service, ctx));
   await ctx.runtime.removeContainer(containerId, { force: true });
+  ctx.onRemoved(containerId);
 }
 
 function stopOptions(service: Service | undefined, ctx: ExecutionContext) {

@@ -4,6 +4,7 @@
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
 import { Autoscaler } from './autoscaler.js';
+import { Balancers } from './balancers.js';
 import { Controller } from './controller.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
@@ -41,8 +42,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const runtime = DockerRuntime.fromEnv(process.env);
   const events = new EventLog(() => systemClock.now());
   let autoscalerRef: Autoscaler | undefined;
+  const balancers = new Balancers(logger.child({ component: 'balancer' }));
   const metrics: DaemonMetrics = new DaemonMetrics({
     services: () => (autoscalerRef ? serviceSamples(controller, autoscalerRef) : []),
+    balancer: () => balancers.samples(),
     processMetrics: true,
   });
   const controller: Controller = new Controller({
@@ -53,15 +56,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     events,
     resyncIntervalMs: options.resyncIntervalMs,
     metrics,
+    balancers,
   });
   const lifecycle = new ProjectLifecycle(controller);
   const autoscaler = new Autoscaler(controller, logger.child({ component: 'autoscaler' }));
   autoscalerRef = autoscaler;
-  const server = createApiServer({ controller, autoscaler, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const server = createApiServer({ controller, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await controller.start();
+  // The balanced ports open once the projects are known; their backends fill in as workers sync.
+  await lifecycle.followBalancers();
+  for (const name of controller.records.keys()) controller.enqueueProject(name);
   autoscaler.start();
   const watcher = new ProjectWatcher(controller, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
@@ -97,6 +104,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   autoscaler.stop();
   await watcher.close();
   await controller.stop();
+  await balancers.close();
   logger.info('stopped');
 }
 

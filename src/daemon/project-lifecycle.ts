@@ -4,6 +4,7 @@
 // the container work.
 import { ComposeError, formatDiagnostic } from '../compose/errors.js';
 import { loadProject } from '../compose/load.js';
+import { fixedHostPortConflict } from '../compose/validate.js';
 import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
@@ -71,6 +72,7 @@ export class ProjectLifecycle {
     for (const name of Object.keys(previous?.project.services ?? {})) {
       if (!project.services[name]) this.controller.enqueueService(key(project.name, name));
     }
+    await this.followBalancers();
     this.controller.enqueueProject(project.name);
     return { project: project.name, services: Object.keys(project.services).sort(), warnings };
   }
@@ -115,6 +117,11 @@ export class ProjectLifecycle {
       this.controller.emit({ project: project.name, service: name, type: 'rollout', message: `config changed: rolling out ${service.replicas > 1 ? 'replica by replica' : ''}`.trim() });
     }
     return rollouts;
+  }
+
+  /** The balancers' listeners follow the supervised projects (opened on up, closed on down). */
+  async followBalancers(): Promise<void> {
+    await this.controller.deps.balancers?.follow([...this.controller.records.values()].map((r) => r.project));
   }
 
   /** Networks, named volumes and images, in that order: what every replica needs before it exists. */
@@ -169,6 +176,7 @@ export class ProjectLifecycle {
         await runtime.removeProjectVolumes(record.project);
       }
       this.controller.records.delete(name);
+      await this.followBalancers();
       await this.controller.deps.store.remove(name);
       this.controller.emit({ project: name, type: 'project-down', message: request.removeVolumes ? 'removed with volumes' : 'removed' });
     } finally {
@@ -183,6 +191,8 @@ export class ProjectLifecycle {
     if (bounds && (replicas < bounds.min || replicas > bounds.max)) {
       throw new RequestError(`replicas ${replicas} is outside the autoscale bounds [${bounds.min}, ${bounds.max}] of ${service}`, 422, 'replicas');
     }
+    const conflict = replicas > 1 ? fixedHostPortConflict({ ...svc, replicas }) : undefined;
+    if (conflict) throw new RequestError(`cannot scale ${service} to ${replicas}: ${conflict}`, 422, 'replicas');
     record.scale[service] = replicas;
     this.controller.emit({ project, service, type: 'scaled', message: `scaled to ${replicas} by a user` });
     await this.changed(record, service);

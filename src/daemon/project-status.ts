@@ -3,15 +3,24 @@
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
 import type { Autoscaler } from './autoscaler.js';
+import type { Balancers } from './balancers.js';
 import type { ContainerSummary } from './ports/runtime.js';
 import { key, type Controller } from './controller.js';
 import type { ProjectRecord } from './state-store.js';
 import { serviceStatus } from './service-status.js';
 
-export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler): Promise<ProjectStatus> {
-  const listing = await controller.listProject(record.name).catch(() => controller.lastListing.get(record.name) ?? []);
+/**
+ * How long status waits for the engine. A dockerd that is starting or stopping accepts connections
+ * and answers nothing for many seconds, and a busy one lists slowly; status then shows the last
+ * listing (the event stream's state decides whether it says `engine: unreachable`).
+ */
+export const STATUS_ENGINE_DEADLINE_MS = 700;
+
+export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler, balancers: Balancers): Promise<ProjectStatus> {
+  const fresh = await withDeadline(controller.listProject(record.name), STATUS_ENGINE_DEADLINE_MS);
+  const listing = fresh ?? controller.lastListing.get(record.name) ?? [];
   const now = controller.deps.clock.now();
-  const probeOutputs = await lastProbeOutputs(controller, listing);
+  const probeOutputs = fresh ? ((await withDeadline(lastProbeOutputs(controller, listing), STATUS_ENGINE_DEADLINE_MS)) ?? new Map<string, string>()) : new Map<string, string>();
   const services = Object.keys(record.project.services)
     .sort()
     .map((name) => {
@@ -31,6 +40,10 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         now,
       });
       if (scaling.autoscale) status.autoscale = scaling.autoscale;
+      const balanced = balancers.statusOf(record.name, name);
+      if (balanced.length > 0) status.balancer = balanced;
+      const balancerError = balancers.errors.get(serviceKey);
+      if (balancerError) status.message = status.message ? `${status.message}; ${balancerError}` : balancerError;
       const rollout = record.rollouts[name];
       if (rollout) {
         status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
@@ -51,6 +64,19 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     warnings: record.warnings ?? [],
     services,
   };
+}
+
+/** The value, or undefined when the promise fails or takes longer than `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Health probe output of unhealthy replicas: the one detail status inspects for. */

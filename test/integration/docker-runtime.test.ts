@@ -60,7 +60,7 @@ describeWithEngine('Docker runtime adapter', () => {
       'com.docker.compose.oneoff': 'False',
       'dev.composed.managed': 'true',
     });
-    expect(Object.keys(details?.networks ?? {})).toEqual([`${PROJECT}_default`]);
+    expect(Object.keys(details?.addresses ?? {})).toEqual([`${PROJECT}_default`]);
 
     const raw = await docker.getContainer(id).inspect();
     expect(raw.Config.Env).toContain('GREETING=hi there');

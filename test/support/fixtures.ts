@@ -93,6 +93,7 @@ export function containerFixture(
     health: 'none',
     imageId: 'sha256:busybox',
     createdAt: 1_000,
+    addresses: {},
     ...rest,
   };
 }
@@ -106,7 +107,6 @@ export function detailsFixture(summary: ContainerSummary, over: Partial<Containe
     finishedAt: 0,
     healthLog: [],
     mounts: [],
-    networks: {},
     ...over,
   };
 }

@@ -44,7 +44,8 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
 function serviceRow(s: ServiceStatus): string[] {
   const a = s.autoscale;
   const cpu = a ? `autoscale ${a.min}-${a.max}, cpu ${a.averageCpu === undefined ? '?' : Math.round(a.averageCpu)}% (target ${a.targetCpu}%)${a.lastDecision ? `: ${a.lastDecision.reason}` : ''} ` : '';
-  return [pc.bold(s.name), coloured(s.phase), `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${cpu}`.trim()];
+  const balanced = s.balancer?.length ? `balanced on ${s.balancer.map((b) => b.listen).join(', ')} ` : '';
+  return [pc.bold(s.name), coloured(s.phase), `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${balanced}${cpu}`.trim()];
 }
 
 function replicaRow(r: ReplicaStatus, now: number): string[] {

@@ -94,6 +94,11 @@ export interface ServiceStatus {
   restarts: number;
   replicas: ReplicaStatus[];
   autoscale?: AutoscaleStatus;
+  /** The built-in balancer's listeners and, per replica, connections (active, total) and bytes. */
+  balancer?: Array<{
+    listen: string;
+    replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number }>;
+  }>;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
 }

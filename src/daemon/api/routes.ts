@@ -66,7 +66,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): P
 
 async function status(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[]): Promise<void> {
   const record = ctx.lifecycle.require(projectNameParam(name ?? ''));
-  sendJson(res, 200, await projectStatus(ctx.controller, record, ctx.autoscaler));
+  sendJson(res, 200, await projectStatus(ctx.controller, record, ctx.autoscaler, ctx.balancers));
 }
 
 async function down(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[], query: URLSearchParams): Promise<void> {

@@ -1,11 +1,12 @@
 // The control API: HTTP/1.1 + JSON over a unix socket (mode 0660), versioned paths. Every request
 // is validated; a bad one gets a 4xx with the field at fault and the daemon carries on.
-import { chmod, chown, mkdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ComposeError } from '../../compose/errors.js';
 import type { Autoscaler } from '../autoscaler.js';
+import type { Balancers } from '../balancers.js';
 import type { Controller } from '../controller.js';
 import type { EventLog } from '../event-log.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
@@ -16,6 +17,7 @@ import { routeRequest } from './routes.js';
 export interface ApiContext {
   controller: Controller;
   autoscaler: Autoscaler;
+  balancers: Balancers;
   lifecycle: ProjectLifecycle;
   events: EventLog;
   metrics: DaemonMetrics;
@@ -68,9 +70,17 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, error instanceof Error ? error.message : String(error));
 }
 
-/** Listen on a unix socket: its directory is created 0755, the socket is 0660 (owner and group). */
+/**
+ * Listen on a unix socket: its directory is created 0755, the socket is 0660 (owner and group).
+ * A directory anyone may write to without the sticky bit is refused: anyone could replace the socket.
+ */
 export async function listenOnSocket(server: Server, socketPath: string, group?: number): Promise<void> {
-  await mkdir(dirname(socketPath), { recursive: true, mode: 0o755 });
+  const dir = dirname(socketPath);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const { mode } = await stat(dir);
+  if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
+    throw new Error(`refusing to listen on ${socketPath}: ${dir} is writable by everyone (mode ${(mode & 0o7777).toString(8)}), so anyone could replace the socket; use a directory like /run/composed`);
+  }
   await rm(socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

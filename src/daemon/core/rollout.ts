@@ -8,6 +8,7 @@
 // `deploy.update_config`: parallelism replicas at a time; a replaced replica keeps its slot until it
 // has run for `monitor` + `delay`; a new container that exits or turns unhealthy while the roll-out
 // is under way is a failure, and failure_action (rollback | pause | continue) says what follows.
+import { balancedPorts, isFixedHostPort } from '../../compose/balanced-ports.js';
 import type { Service } from '../../compose/model.js';
 import { LABEL_CONFIG_HASH } from './labels.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
@@ -17,8 +18,10 @@ export type RolloutOrder = 'start-first' | 'stop-first';
 
 export function rolloutOrder(service: Service): RolloutOrder {
   if (service.updateConfig.order) return service.updateConfig.order;
-  // Two containers cannot publish the same host port at once.
-  return service.ports.some((p) => p.published !== undefined) ? 'stop-first' : 'start-first';
+  // Two containers cannot publish the same fixed host port at once; the balancer's ports are the
+  // daemon's, so a balanced service rolls start-first.
+  const balanced = new Set(balancedPorts(service));
+  return service.ports.some((p) => isFixedHostPort(p) && !balanced.has(p)) ? 'stop-first' : 'start-first';
 }
 
 export function hasFailed(replica: ObservedReplica): boolean {

@@ -35,6 +35,7 @@ export function toSummary(c: Docker.ContainerInfo): ContainerSummary {
     health: healthFromStatusText(c.Status ?? ''),
     imageId: c.ImageID,
     createdAt: c.Created * 1000,
+    addresses: addressesOf(c.NetworkSettings?.Networks),
   };
 }
 
@@ -65,8 +66,10 @@ export function toDetails(c: Docker.ContainerInspectInfo): ContainerDetails {
       source: m.Source,
       destination: m.Destination,
     })),
-    networks: Object.fromEntries(
-      Object.entries(c.NetworkSettings.Networks ?? {}).map(([name, n]) => [name, { ipAddress: n.IPAddress }]),
-    ),
+    addresses: addressesOf(c.NetworkSettings.Networks),
   };
+}
+
+function addressesOf(networks: Record<string, { IPAddress: string }> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(networks ?? {}).filter(([, n]) => n.IPAddress).map(([name, n]) => [name, n.IPAddress]));
 }

@@ -2,6 +2,7 @@
 // The adapter resolves the anonymous volumes' engine names and then calls `withAnonymousMounts`.
 import type Docker from 'dockerode';
 import type { Project, Service, VolumeMount } from '../../compose/model.js';
+import { balancedPorts } from '../../compose/balanced-ports.js';
 import type { ReplicaRequest } from '../ports/runtime.js';
 import {
   COMPOSE_VERSION,
@@ -181,7 +182,9 @@ function exposedPorts(service: Service): Record<string, object> {
 
 function portBindings(service: Service): Record<string, Array<{ HostIp: string; HostPort: string }>> {
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-  for (const p of service.ports) {
+  // The daemon's balancer holds these host ports; the replicas only expose the container port.
+  const balanced = new Set(balancedPorts(service));
+  for (const p of service.ports.filter((port) => !balanced.has(port))) {
     const key = `${p.target}/${p.protocol}`;
     // An empty HostPort asks the engine for an ephemeral port; a range lets it pick one in the range.
     (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: p.published ?? '' });

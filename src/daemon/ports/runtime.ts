@@ -23,6 +23,8 @@ export interface ContainerSummary {
   imageId: string;
   /** Epoch ms. */
   createdAt: number;
+  /** IPv4 address per engine network the container is attached to (empty when not running). */
+  addresses: Record<string, string>;
 }
 
 export interface ContainerDetails extends ContainerSummary {
@@ -34,8 +36,6 @@ export interface ContainerDetails extends ContainerSummary {
   /** Last health probe outputs, oldest first. */
   healthLog: Array<{ exitCode: number; output: string; end: number }>;
   mounts: Array<{ type: string; name?: string; source: string; destination: string }>;
-  /** Container IP address per engine network name. */
-  networks: Record<string, { ipAddress: string }>;
 }
 
 /** Identity of the replica a container is created for. */

@@ -1,0 +1,130 @@
+// The built-in balancers of every supervised project: one TcpBalancer per balanced published port
+// (compose/balanced-ports.ts). Listeners follow the projects (opened on up, closed on down);
+// backends follow each sync's listing (ready replicas and ready roll-out surges, on the project
+// network); a replica about to be stopped is drained first, so it leaves the rotation and its
+// open connections finish (up to stop_grace_period) before the engine stops it.
+import type { Logger } from 'pino';
+import { balancedPorts } from '../compose/balanced-ports.js';
+import type { PortMapping, Project, Service } from '../compose/model.js';
+import type { BalancerSample } from './metrics/daemon-metrics.js';
+import { TcpBalancer, type BackendStats } from './balancer/tcp-balancer.js';
+import type { ContainerSummary } from './ports/runtime.js';
+
+interface Listener {
+  project: string;
+  service: string;
+  port: PortMapping;
+  balancer: TcpBalancer;
+  /** Container id -> name, for status and metrics (a backend's id is its container id). */
+  names: Map<string, string>;
+}
+
+export interface BalancerStatus {
+  listen: string;
+  replicas: Array<{ name: string } & Omit<BackendStats, 'id'>>;
+}
+
+export class Balancers {
+  private readonly listeners = new Map<string, Listener>();
+  private readonly draining = new Set<string>();
+  /** Why a listener could not open (e.g. the port is in use), by project/service. */
+  readonly errors = new Map<string, string>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Open the listeners the projects need and close the others. */
+  async follow(projects: Iterable<Project>): Promise<void> {
+    const wanted = new Map<string, { project: Project; service: Service; port: PortMapping }>();
+    for (const project of projects) {
+      for (const service of Object.values(project.services)) {
+        for (const port of balancedPorts(service)) wanted.set(listenerKey(project.name, service.name, port), { project, service, port });
+      }
+    }
+    for (const [key, listener] of [...this.listeners]) {
+      if (wanted.has(key)) continue;
+      this.listeners.delete(key);
+      await listener.balancer.close();
+    }
+    for (const [key, { project, service, port }] of wanted) {
+      if (this.listeners.has(key)) continue;
+      const balancer = new TcpBalancer({ listenHost: port.hostIp || '0.0.0.0', listenPort: Number(port.published), logger: this.logger });
+      const where = `${project.name}/${service.name}`;
+      try {
+        await balancer.start();
+        this.errors.delete(where);
+        this.listeners.set(key, { project: project.name, service: service.name, port, balancer, names: new Map() });
+        this.logger.info({ project: project.name, service: service.name, listen: addressOf(port) }, 'balancer listening');
+      } catch (error) {
+        const message = `balancer cannot listen on ${addressOf(port)}: ${error instanceof Error ? error.message : String(error)}`;
+        this.errors.set(where, message);
+        this.logger.error({ project: project.name, service: service.name }, message);
+      }
+    }
+  }
+
+  /** New connections go to the service's ready containers only. */
+  setBackends(project: Project, service: string, containers: readonly ContainerSummary[]): void {
+    const mine = [...this.listeners.values()].filter((l) => l.project === project.name && l.service === service);
+    if (mine.length === 0) return;
+    const network = projectNetworkName(project, service);
+    const ready = containers.filter(
+      (c) => c.state === 'running' && (c.health === 'none' || c.health === 'healthy') && !this.draining.has(c.id) && addressIn(c, network),
+    );
+    for (const listener of mine) {
+      for (const c of ready) listener.names.set(c.id, c.name.replace(/-next$/, ''));
+      listener.balancer.setBackends(ready.map((c) => ({ id: c.id, host: addressIn(c, network)!, port: listener.port.target })));
+    }
+  }
+
+  /** Take a container out of rotation and wait for its open connections (at most graceMs). */
+  async drain(containerId: string, graceMs: number): Promise<void> {
+    const holding = [...this.listeners.values()].filter((l) => l.balancer.stats().some((s) => s.id === containerId));
+    this.draining.add(containerId);
+    await Promise.all(holding.map((l) => l.balancer.drain(containerId, graceMs)));
+  }
+
+  /** The container is gone: forget it. */
+  forget(containerId: string): void {
+    this.draining.delete(containerId);
+    for (const l of this.listeners.values()) l.names.delete(containerId);
+  }
+
+  statusOf(project: string, service: string): BalancerStatus[] {
+    return [...this.listeners.values()]
+      .filter((l) => l.project === project && l.service === service)
+      .map((l) => ({
+        listen: addressOf(l.port),
+        replicas: l.balancer.stats().map(({ id, ...counters }) => ({ name: l.names.get(id) ?? id.slice(0, 12), ...counters })),
+      }));
+  }
+
+  samples(): BalancerSample[] {
+    return [...this.listeners.values()].flatMap((l) =>
+      l.balancer.stats().map((s) => ({ project: l.project, service: l.service, replica: l.names.get(s.id) ?? s.id.slice(0, 12), connections: s.total, bytesIn: s.bytesIn, bytesOut: s.bytesOut })),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.listeners.values()].map((l) => l.balancer.close()));
+    this.listeners.clear();
+  }
+}
+
+function listenerKey(project: string, service: string, port: PortMapping): string {
+  return `${project}/${service}/${addressOf(port)}`;
+}
+
+function addressOf(port: PortMapping): string {
+  return `${port.hostIp || '0.0.0.0'}:${port.published}`;
+}
+
+/** The engine name of the network the balancer reaches the service on: its first network. */
+function projectNetworkName(project: Project, service: string): string | undefined {
+  const networks = Object.entries(project.services[service]?.networks ?? {}).sort(([a, x], [b, y]) => y.priority - x.priority || a.localeCompare(b));
+  const first = networks[0]?.[0];
+  return first ? project.networks[first]?.name : undefined;
+}
+
+function addressIn(container: ContainerSummary, network: string | undefined): string | undefined {
+  return (network && container.addresses[network]) || Object.values(container.addresses)[0];
+}
