@@ -126,6 +126,13 @@ describeWithEngine('balancer: one published port, many replicas', () => {
     expect(load.failures).toEqual([]);
   });
 
+  it('the port is closed while the daemon is down and open again once it is back', async () => {
+    await daemon.stop();
+    await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+    await daemon.start();
+    await eventually(async () => expect(await get(port)).toMatch(/ v2$/));
+  });
+
   it('a replica killed under load costs at most its in-flight requests', async () => {
     expect((await daemon.cli(['scale', 'web=3'], { cwd: dir })).code).toBe(0);
     await eventually(async () => expect((await serviceStatus(daemon, project, 'web')).ready).toBe(3), { timeoutMs: 30_000 });
