@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup-engine.sh
 bash scripts/install-deps.sh
 npm run --silent typecheck
-exec npx vitest run "$@"
+npx vitest run "$@"
+# Then, alone on the engine, the reduced fault suite (docs/faults.md); skipped when arguments pick tests.
+[ $# -gt 0 ] || FAULTS_PROFILE=reduced exec npx vitest run --config test/faults/vitest.config.ts

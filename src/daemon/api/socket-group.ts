@@ -1,0 +1,41 @@
+// `--socket-group`: a numeric gid or a group name, looked up in /etc/group (no NSS: the daemon
+// needs no libc binding for this, and /etc/group is where `groupadd` puts local groups).
+import { readFileSync } from 'node:fs';
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+}
+
+export function parseGroupFile(text: string): GroupEntry[] {
+  const out: GroupEntry[] = [];
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name && gid !== undefined && /^\d+$/.test(gid)) out.push({ name, gid: Number(gid) });
+  }
+  return out;
+}
+
+/** The gid for a `--socket-group` value; throws a message naming the value when there is none. */
+export function resolveSocketGroup(value: string, groupFile = '/etc/group'): number {
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  let groups: GroupEntry[] = [];
+  try {
+    groups = parseGroupFile(readFileSync(groupFile, 'utf8'));
+  } catch {
+    // No /etc/group: only numeric gids work.
+  }
+  const found = groups.find((g) => g.name === trimmed);
+  if (!found) throw new Error(`--socket-group: no group named ${JSON.stringify(trimmed)} in ${groupFile} (give a name from there or a numeric gid)`);
+  return found.gid;
+}
+
+/** The name of a gid for messages, or the number when /etc/group does not list it. */
+export function groupName(gid: number, groupFile = '/etc/group'): string {
+  try {
+    return parseGroupFile(readFileSync(groupFile, 'utf8')).find((g) => g.gid === gid)?.name ?? String(gid);
+  } catch {
+    return String(gid);
+  }
+}

@@ -1,0 +1,149 @@
+// 200 replicas across 20 services, all crash-looping at once (each exits 1 half a second after it
+// starts). Backoff must hold the create rate down: creates are counted per second from the engine's
+// own event stream, and per replica against what the backoff schedule allows. Meanwhile `status`
+// answers in under 1 s, and the daemon's memory (VmRSS) stays bounded.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
+import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
+import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
+import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { sleep } from './support/engine.js';
+import { PROFILE, Tally } from './support/results.js';
+
+const SERVICES = 20;
+const PER_SERVICE = 10;
+const REPLICAS = SERVICES * PER_SERVICE;
+/** How long the crash loop runs while it is measured. */
+const WINDOW_MS = PROFILE === 'full' ? 150_000 : 75_000;
+const BACKOFF_MAX_S = 20;
+const STATUS_LIMIT_MS = 1_000;
+const RSS_LIMIT_MB = 400;
+
+function rssMb(pid: number): number {
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+/**
+ * The most creates one replica may see in `windowMs` under the backoff: the first try, then one
+ * after each delay 0.1 s, 0.2 s, 0.4 s ... capped at `maxS` (plus the time each run lasts).
+ */
+function allowedCreates(windowMs: number, runMs: number, maxS: number): number {
+  let t = 0;
+  let n = 1;
+  for (let delay = 100; ; delay = Math.min(delay * 2, maxS * 1000)) {
+    t += runMs + delay;
+    if (t > windowMs) return n;
+    n++;
+  }
+}
+
+describeWithEngine('fault: 200 replicas crash-looping at once', () => {
+  const project = uniqueProjectName('crashloop');
+  const tally = new Tally(`crash loop (${REPLICAS} replicas, ${SERVICES} services, ${WINDOW_MS / 1000} s)`);
+  let daemon: DaemonHandle;
+  let dir: string;
+
+  beforeAll(async () => {
+    daemon = await newDaemon();
+    await daemon.start();
+    const services = Array.from({ length: SERVICES }, (_, i) => `
+  s${String(i + 1).padStart(2, '0')}:
+    image: ${TEST_IMAGE}
+    restart: always
+    command: ["sh", "-c", "sleep 0.5; exit 1"]
+    deploy: { replicas: ${PER_SERVICE} }
+    x-composed: { restart_backoff: { max: ${BACKOFF_MAX_S}s } }`).join('');
+    ({ dir } = await writeProject(`name: ${project}\nservices:${services}\n`));
+  });
+
+  afterAll(async () => {
+    tally.record();
+    await daemon.cli(['down', '-t', '0'], { cwd: dir }).catch(() => undefined);
+    await daemon.stop();
+    await cleanupProject(project);
+  });
+
+  it('holds the create rate down, answers status in under 1 s, and keeps memory bounded', async () => {
+    const docker = dockerForTests();
+    const abort = new AbortController();
+    const creates: Array<{ at: number; replica: string }> = [];
+    const stream = (await docker.getEvents({ filters: { type: ['container'], event: ['create'], label: [`${LABEL_PROJECT}=${project}`] }, abortSignal: abort.signal } as Parameters<typeof docker.getEvents>[0])) as NodeJS.ReadableStream;
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (!line.trim()) continue;
+        const e = JSON.parse(line) as { Actor?: { Attributes?: Record<string, string> } };
+        const a = e.Actor?.Attributes ?? {};
+        creates.push({ at: Date.now(), replica: `${a[LABEL_SERVICE]}#${a[LABEL_NUMBER]}` });
+      }
+    });
+    stream.on('error', () => undefined);
+
+    const pid = daemon.process!.pid!;
+    const rssStart = rssMb(pid);
+    const statusTimes: number[] = [];
+    const statusFailures: string[] = [];
+    const rss: number[] = [];
+    const started = Date.now();
+    const up = await daemon.cli(['up'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    tally.trials = 1;
+    tally.faults = REPLICAS;
+
+    while (Date.now() - started < WINDOW_MS) {
+      const t0 = performance.now();
+      try {
+        await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`, { signal: AbortSignal.timeout(10_000) });
+      } catch (error) {
+        statusFailures.push(error instanceof Error ? error.message : String(error));
+      }
+      statusTimes.push(performance.now() - t0);
+      rss.push(rssMb(pid));
+      await sleep(500);
+    }
+    abort.abort();
+    (stream as unknown as { destroy?: () => void }).destroy?.();
+
+    // Creates per second, and per replica against the backoff schedule.
+    const bySecond = new Map<number, number>();
+    for (const c of creates) {
+      const s = Math.floor((c.at - started) / 1000);
+      bySecond.set(s, (bySecond.get(s) ?? 0) + 1);
+    }
+    const rates = [...bySecond.values()];
+    const peak = Math.max(0, ...rates);
+    const lastThird = creates.filter((c) => c.at - started > (WINDOW_MS * 2) / 3).length / (WINDOW_MS / 3000);
+    const perReplica = new Map<string, number>();
+    for (const c of creates) perReplica.set(c.replica, (perReplica.get(c.replica) ?? 0) + 1);
+    const allowed = allowedCreates(WINDOW_MS, 500, BACKOFF_MAX_S);
+    const over = [...perReplica.entries()].filter(([, n]) => n > allowed);
+    // Without backoff, every replica would be recreated about once a second (0.5 s run + create).
+    const unthrottled = REPLICAS;
+    const sortedTimes = [...statusTimes].sort((a, b) => a - b);
+    const p99 = sortedTimes[Math.floor(sortedTimes.length * 0.99)] ?? 0;
+    const slowest = sortedTimes.at(-1) ?? 0;
+    const rssMax = Math.max(...rss);
+    const rssEnd = rss.at(-1) ?? 0;
+
+    tally.note(`${creates.length} creates in ${WINDOW_MS / 1000} s; peak ${peak}/s, last third ${lastThird.toFixed(1)}/s (unthrottled would be ~${unthrottled}/s); at most ${Math.max(0, ...perReplica.values())} per replica (backoff allows ${allowed})`);
+    tally.note(`status: ${statusTimes.length} calls, p99 ${Math.round(p99)} ms, slowest ${Math.round(slowest)} ms, ${statusFailures.length} failed`);
+    tally.note(`daemon RSS: ${rssStart} MB at start, max ${rssMax} MB, ${rssEnd} MB at the end (limit ${RSS_LIMIT_MB} MB)`);
+
+    const problems: string[] = [];
+    if (over.length > 0) problems.push(`${over.length} replicas were created more often than the backoff allows (${allowed}): ${over.slice(0, 5).map(([r, n]) => `${r} ${n}x`).join(', ')}`);
+    if (lastThird > unthrottled / 4) problems.push(`create rate in the last third ${lastThird.toFixed(1)}/s is not held down`);
+    if (slowest >= STATUS_LIMIT_MS) problems.push(`status took ${Math.round(slowest)} ms (limit ${STATUS_LIMIT_MS} ms)`);
+    if (statusFailures.length > 0) problems.push(`status failed: ${statusFailures[0]}`);
+    if (rssMax > RSS_LIMIT_MB) problems.push(`daemon RSS reached ${rssMax} MB`);
+    if (daemon.process?.exitCode !== null) problems.push('the daemon exited');
+    for (const p of problems) tally.note(p);
+    if (problems.length === 0) tally.survived = 1;
+    expect(problems).toEqual([]);
+  });
+});
