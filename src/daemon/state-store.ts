@@ -71,9 +71,8 @@ export class StateStore {
       const file = join(this.projectsDir, name);
       try {
         const record = JSON.parse(await readFile(file, 'utf8')) as ProjectRecord;
-        if (record.version !== STATE_VERSION || typeof record.name !== 'string' || !record.project) {
-          throw new Error(`not a composed project record (version ${String(record.version)})`);
-        }
+        const wrong = recordProblem(record);
+        if (wrong) throw new Error(`not a composed project record: ${wrong}`);
         state.records.push(record);
       } catch (error) {
         state.problems.push({ file, error: error instanceof Error ? error.message : String(error) });
@@ -87,12 +86,18 @@ export class StateStore {
     const temporary = `${file}.${process.pid}.tmp`;
     const handle = await open(temporary, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(record));
-      await handle.sync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(JSON.stringify(record));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, file);
+    } catch (error) {
+      // A full disk leaves a partial temporary file: remove it, or it keeps the space taken.
+      await rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
     }
-    await rename(temporary, file);
     await syncDirectory(this.projectsDir);
   }
 
@@ -104,6 +109,34 @@ export class StateStore {
   private fileFor(name: string): string {
     return join(this.projectsDir, `${name}${SUFFIX}`);
   }
+}
+
+/**
+ * What makes a parsed file unusable as a ProjectRecord, or undefined. Checks the shape the daemon
+ * walks at start (a record with `project: {}` used to stop the daemon before it listened).
+ */
+export function recordProblem(value: unknown): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const allOf = (v: unknown, test: (x: unknown) => boolean) => isObject(v) && Object.values(v).every(test);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!isObject(value)) return 'not a JSON object';
+  if (value.version !== STATE_VERSION) return `version ${JSON.stringify(value.version)} (expected ${STATE_VERSION})`;
+  if (typeof value.name !== 'string' || value.name === '') return 'no project name';
+  const load = value.load;
+  if (!isObject(load) || !strings(load.files) || typeof load.cwd !== 'string' || !allOf(load.env, (x) => typeof x === 'string') || !strings(load.profiles)) return 'load is not a load request';
+  const project = value.project;
+  if (!isObject(project) || project.name !== value.name) return 'project is not a project model of that name';
+  for (const section of ['services', 'networks', 'volumes', 'secrets', 'configs']) {
+    if (!allOf(project[section], isObject)) return `project.${section} is not a map of objects`;
+  }
+  if (!strings(project.configFiles) || typeof project.workingDir !== 'string') return 'project files are missing';
+  if (!allOf(value.configHashes, (x) => typeof x === 'string')) return 'configHashes is not a map of strings';
+  if (!allOf(value.scale, (x) => Number.isInteger(x) && (x as number) >= 0)) return 'scale is not a map of replica counts';
+  if (!strings(value.stopped)) return 'stopped is not a list of services';
+  if (!allOf(value.restartRequestedAt, (x) => typeof x === 'number')) return 'restartRequestedAt is not a map of times';
+  if (!allOf(value.replicas, (x) => allOf(x, isObject))) return 'replicas is not a map of replica memories';
+  if (!allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
+  return undefined;
 }
 
 async function syncDirectory(dir: string): Promise<void> {
