@@ -1,18 +1,31 @@
 // Watches each supervised project's compose files, its .env and every env_file. Changes are
 // debounced per project, so an editor's save-and-rename or a `git pull` touching several files is
 // one reload. A reload only enqueues work through the lifecycle, like every other trigger.
+//
+// The directories holding those files are watched (depth 0), not the files: chokidar 4 loses a
+// watched file once it is deleted while another watched path in its directory does not exist
+// (the usual missing .env), so a compose file deleted and written again went unnoticed. A watched
+// directory that disappears (moved away) is looked for again every few seconds.
 import { watch, type FSWatcher } from 'chokidar';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Controller } from './controller.js';
 import type { ProjectLifecycle } from './project-lifecycle.js';
 
 export const RELOAD_DEBOUNCE_MS = 300;
+/** How often a watched directory that disappeared is looked for again. */
+export const LOST_DIRECTORY_RETRY_MS = 2_000;
 
 export class ProjectWatcher {
   private readonly watcher: FSWatcher;
   /** Watched file -> projects that depend on it. */
   private readonly owners = new Map<string, Set<string>>();
+  /** Watched directories (the files' parents). */
+  private readonly dirs = new Set<string>();
+  /** Watched directories that disappeared, looked for again until they are back. */
+  private readonly lost = new Set<string>();
+  private lostTimer?: ReturnType<typeof setInterval>;
   private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -22,8 +35,11 @@ export class ProjectWatcher {
     private readonly debounceMs = RELOAD_DEBOUNCE_MS,
   ) {
     // atomic: an editor's write-to-temp-then-rename is seen as one change of the file.
-    this.watcher = watch([], { ignoreInitial: true, atomic: true });
-    this.watcher.on('all', (event, path) => this.changed(path, event));
+    this.watcher = watch([], { ignoreInitial: true, atomic: true, depth: 0 });
+    this.watcher.on('all', (event, path) => {
+      if (event === 'unlinkDir' && this.dirs.has(path)) this.directoryLost(path);
+      this.changed(path, event);
+    });
     this.watcher.on('error', (error) => this.logger.warn({ err: error }, 'file watcher error'));
   }
 
@@ -38,17 +54,43 @@ export class ProjectWatcher {
         wanted.get(file)!.add(record.name);
       }
     }
-    const added = [...wanted.keys()].filter((f) => !this.owners.has(f));
-    const removed = [...this.owners.keys()].filter((f) => !wanted.has(f));
+    const wantedDirs = new Set([...wanted.keys()].map((f) => dirname(f)));
+    const added = [...wantedDirs].filter((d) => !this.dirs.has(d));
+    const removed = [...this.dirs].filter((d) => !wantedDirs.has(d));
     if (added.length > 0) this.watcher.add(added);
     if (removed.length > 0) this.watcher.unwatch(removed);
+    for (const d of removed) this.lost.delete(d);
+    this.dirs.clear();
+    for (const d of wantedDirs) this.dirs.add(d);
     this.owners.clear();
     for (const [file, projects] of wanted) this.owners.set(file, projects);
   }
 
   async close(): Promise<void> {
     for (const timer of this.pending.values()) clearTimeout(timer);
+    if (this.lostTimer) clearInterval(this.lostTimer);
     await this.watcher.close();
+  }
+
+  /** A watched directory went away: watch it again once it is back, and reload its projects then. */
+  private directoryLost(dir: string): void {
+    this.watcher.unwatch(dir);
+    this.lost.add(dir);
+    this.lostTimer ??= setInterval(() => {
+      for (const d of this.lost) {
+        if (!this.dirs.has(d)) this.lost.delete(d);
+        else if (existsSync(d)) {
+          this.lost.delete(d);
+          this.watcher.add(d);
+          for (const file of this.owners.keys()) if (dirname(file) === d) this.changed(file, 'directory back');
+        }
+      }
+      if (this.lost.size === 0 && this.lostTimer) {
+        clearInterval(this.lostTimer);
+        this.lostTimer = undefined;
+      }
+    }, LOST_DIRECTORY_RETRY_MS);
+    this.lostTimer.unref();
   }
 
   private changed(path: string, event: string): void {
