@@ -1,5 +1,7 @@
 // The CLI's side of the control API: one HTTP request over the daemon's unix socket.
+import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
+import { dirname } from 'node:path';
 import type { ErrorResponse } from '../daemon/api/protocol.js';
 
 export class DaemonUnavailable extends Error {}
@@ -89,9 +91,18 @@ export class DaemonClient {
     if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
       return new DaemonUnavailable(`no composed daemon answers on ${this.socketPath} (start one with \`composed daemon\`, or run \`composed up\`)`);
     }
-    if (error.code === 'EACCES') {
-      return new DaemonUnavailable(`permission denied on ${this.socketPath}: add yourself to the socket's group (see \`ls -l ${this.socketPath}\`) or run as root`);
-    }
+    if (error.code === 'EACCES') return new DaemonUnavailable(permissionDenied(this.socketPath));
     return error;
+  }
+}
+
+/** Names the group to join: the socket's own, read from the socket when its directory lets us. */
+function permissionDenied(socketPath: string): string {
+  try {
+    const gid = statSync(socketPath).gid;
+    const group = readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(gid))?.[0] ?? String(gid);
+    return `permission denied on ${socketPath}: add yourself to group ${group} (\`sudo usermod -aG ${group} $USER\`, then log in again) or run as root`;
+  } catch {
+    return `permission denied on ${socketPath}: its directory ${dirname(socketPath)} is not open to you; ask for the daemon's --socket-group or run as root`;
   }
 }

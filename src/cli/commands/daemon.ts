@@ -14,22 +14,29 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--state-dir <dir>', 'where desired projects and restart history are kept').env('COMPOSED_STATE_DIR').default(defaultStateDir({ ...process.env, COMPOSED_STATE_DIR: undefined })))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).env('COMPOSED_LOG_LEVEL').default('info'))
     .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
-    .addOption(new Option('--socket-group <gid>', 'numeric group owning the control socket').env('COMPOSED_SOCKET_GROUP'))
+    .addOption(new Option('--socket-group <group>', 'group owning the control socket (name or gid); its members may use composed').env('COMPOSED_SOCKET_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
     .action(
       action(async (opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; metricsAddr?: string }) => {
         const { runDaemon } = await import('../../daemon/main.js');
+        const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
+        // A daemon that failed to start (socket refused, state dir unusable) must exit: the engine
+        // event stream and timers it started would otherwise keep a process alive that never listens.
+        const failed = (error: unknown): never => {
+          process.stderr.write(`composed: the daemon could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        };
         await runDaemon({
           socket: opts.socket,
           stateDir: opts.stateDir,
           logLevel: opts.logLevel,
           logFormat: opts.logFormat,
-          socketGroup: opts.socketGroup === undefined ? undefined : Number(opts.socketGroup),
+          socketGroup: opts.socketGroup === undefined ? undefined : resolveSocketGroup(opts.socketGroup),
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
           metricsAddr: opts.metricsAddr,
           version: readVersion(),
-        });
+        }).catch(failed);
       }),
     );
 }
