@@ -8,7 +8,7 @@ import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
 import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
 import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
-import { sleep } from './support/engine.js';
+import { sleep, waitForQuietEngine } from './support/engine.js';
 import { PROFILE, Tally } from './support/results.js';
 
 const SERVICES = 20;
@@ -45,7 +45,11 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
   let daemon: DaemonHandle;
   let dir: string;
 
+  let quiet = false;
+
   beforeAll(async () => {
+    // Rates and latencies mean nothing on an engine another run is loading.
+    quiet = await waitForQuietEngine(15 * 60_000, (m) => tally.note(m));
     daemon = await newDaemon();
     await daemon.start();
     const services = Array.from({ length: SERVICES }, (_, i) => `
@@ -65,7 +69,11 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     await cleanupProject(project);
   });
 
-  it('holds the create rate down, answers status in under 1 s, and keeps memory bounded', async () => {
+  it('holds the create rate down, answers status in under 1 s, and keeps memory bounded', async (ctx) => {
+    if (!quiet) {
+      tally.note('skipped: other test runs or benchmarks kept using the engine for 15 minutes');
+      ctx.skip();
+    }
     const docker = dockerForTests();
     const abort = new AbortController();
     const creates: Array<{ at: number; replica: string }> = [];
@@ -123,6 +131,9 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     for (const c of creates) perReplica.set(c.replica, (perReplica.get(c.replica) ?? 0) + 1);
     const allowed = allowedCreates(WINDOW_MS, 500, BACKOFF_MAX_S);
     const over = [...perReplica.entries()].filter(([, n]) => n > allowed);
+    // Held down by the backoff, not by a daemon that stopped replacing: every replica comes back a few times.
+    const minimum = 3;
+    const starved = Array.from({ length: SERVICES }, (_, s) => Array.from({ length: PER_SERVICE }, (_, r) => `s${String(s + 1).padStart(2, '0')}#${r + 1}`)).flat().filter((r) => (perReplica.get(r) ?? 0) < minimum);
     // Without backoff, every replica would be recreated about once a second (0.5 s run + create).
     const unthrottled = REPLICAS;
     const sortedTimes = [...statusTimes].sort((a, b) => a - b);
@@ -131,12 +142,13 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     const rssMax = Math.max(...rss);
     const rssEnd = rss.at(-1) ?? 0;
 
-    tally.note(`${creates.length} creates in ${WINDOW_MS / 1000} s; peak ${peak}/s, last third ${lastThird.toFixed(1)}/s (unthrottled would be ~${unthrottled}/s); at most ${Math.max(0, ...perReplica.values())} per replica (backoff allows ${allowed})`);
+    tally.note(`${creates.length} creates in ${WINDOW_MS / 1000} s; peak ${peak}/s, last third ${lastThird.toFixed(1)}/s (unthrottled would be ~${unthrottled}/s); per replica ${starved.length > 0 ? 0 : Math.min(...perReplica.values())}-${Math.max(0, ...perReplica.values())} (backoff allows ${allowed})`);
     tally.note(`status: ${statusTimes.length} calls, p99 ${Math.round(p99)} ms, slowest ${Math.round(slowest)} ms, ${statusFailures.length} failed`);
     tally.note(`daemon RSS: ${rssStart} MB at start, max ${rssMax} MB, ${rssEnd} MB at the end (limit ${RSS_LIMIT_MB} MB)`);
 
     const problems: string[] = [];
     if (over.length > 0) problems.push(`${over.length} replicas were created more often than the backoff allows (${allowed}): ${over.slice(0, 5).map(([r, n]) => `${r} ${n}x`).join(', ')}`);
+    if (starved.length > 0) problems.push(`${starved.length} replicas were recreated fewer than ${minimum} times: the daemon stopped replacing them (${starved.slice(0, 5).join(', ')})`);
     if (lastThird > unthrottled / 4) problems.push(`create rate in the last third ${lastThird.toFixed(1)}/s is not held down`);
     if (slowest >= STATUS_LIMIT_MS) problems.push(`status took ${Math.round(slowest)} ms (limit ${STATUS_LIMIT_MS} ms)`);
     if (statusFailures.length > 0) problems.push(`status failed: ${statusFailures[0]}`);

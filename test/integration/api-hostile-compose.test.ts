@@ -118,3 +118,34 @@ services:
     ]);
   });
 });
+
+describeWithEngine('warnings of a running project', () => {
+  const project = uniqueProjectName('binds');
+  let daemon: DaemonHandle;
+
+  beforeAll(async () => {
+    daemon = await newDaemon();
+    await daemon.start();
+  });
+
+  afterAll(async () => {
+    await daemon.stop();
+    await cleanupProject(project);
+  });
+
+  it('`status --json` carries the bind-mount warning of the config it runs, with its position', async () => {
+    const { dir } = await writeProject(`
+name: ${project}
+services:
+  peek:
+    image: ${TEST_IMAGE}
+    command: ["sh", "-c", "while true; do sleep 1; done"]
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+`);
+    const up = await daemon.cli(['up', '--wait'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    const status = await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
+    expect(status.warnings).toEqual([expect.objectContaining({ severity: 'warning', line: 8, column: 9, path: 'services.peek.volumes[0]', message: expect.stringMatching(/^bind mount of the Docker socket/) })]);
+  });
+});

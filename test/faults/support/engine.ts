@@ -126,7 +126,7 @@ export class MarkerBook {
   }
 }
 
-/** Other vitest runs (this repo's or another clone's), not counting this run's own process tree. */
+/** Other vitest runs and benchmarks (this repo's or another clone's), not counting this run's own process tree. */
 async function otherTestRuns(): Promise<string[]> {
   const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args=']);
   const procs = new Map<number, { ppid: number; args: string }>();
@@ -143,7 +143,7 @@ async function otherTestRuns(): Promise<string[]> {
   const mine = chain(process.pid);
   const root = [...mine].reverse().find((p) => /vitest|npm|npx/.test(procs.get(p)?.args ?? '')) ?? process.pid;
   return [...procs.entries()]
-    .filter(([pid, p]) => /vitest/.test(p.args) && !chain(pid).includes(root) && !/\bpgrep\b|\bps\b/.test(p.args))
+    .filter(([pid, p]) => /vitest|bench\/run\.mjs/.test(p.args) && !chain(pid).includes(root) && !/\bpgrep\b|\bps\b/.test(p.args))
     .map(([pid, p]) => `${pid} ${p.args}`);
 }
 
