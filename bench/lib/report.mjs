@@ -1,0 +1,284 @@
+// Renders bench/RESULTS.md from the stored results (bench/results/<name>.json), one section per
+// bench, a summary of targets first. Every number shown comes from those files.
+import { ratio } from './stats.mjs';
+
+const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale'];
+
+export function renderResults(entries) {
+  const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
+  const present = ORDER.filter((n) => byName[n]);
+  const out = [];
+  out.push('# Benchmark results', '');
+  out.push('Written by `bench/run.mjs` (`npm run bench`, or `npm run bench -- <name>...` for some); do not edit by hand.');
+  out.push('Contenders alternate within one run on the same engine; figures are medians with their spread, ratios are of medians.');
+  out.push('How each bench works and why: [README.md](README.md). Raw figures: `bench/results/<name>.json`.', '');
+  const machines = [...new Set(present.map((n) => JSON.stringify(byName[n].machine)))].map((m) => JSON.parse(m));
+  out.push('## Machine', '');
+  for (const m of machines) out.push(machineLine(m));
+  out.push('');
+  out.push('## Runs', '');
+  out.push('| bench | command | started (UTC) | took | source |', '|---|---|---|---|---|');
+  for (const n of present) {
+    const e = byName[n];
+    out.push(`| ${e.title} | \`${e.command}\` | ${e.startedAt.replace('T', ' ').slice(0, 19)} | ${secs(e.durationMs)} | ${e.machine?.commit ?? '?'} |`);
+  }
+  out.push('');
+  out.push('## Targets', '');
+  out.push('| bench | figure | composed | reference | ratio | target | verdict |', '|---|---|---|---|---|---|---|');
+  for (const n of present) for (const row of targets(byName[n])) out.push(`| ${row.join(' | ')} |`);
+  out.push('');
+  for (const n of present) {
+    const e = byName[n];
+    out.push(`## ${ORDER.indexOf(n) + 1}. ${e.title}`, '');
+    out.push(`\`${e.command}\`, ${e.startedAt.replace('T', ' ').slice(0, 19)} UTC, ${secs(e.durationMs)}.`, '');
+    if (e.error) {
+      out.push('**The bench failed**; no figures from this run:', '', '```', e.error.split('\n').slice(0, 12).join('\n'), '```', '');
+      continue;
+    }
+    out.push(...SECTIONS[n](e.result), '');
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}
+
+function machineLine(m) {
+  const e = m.engine ?? {};
+  return (
+    `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; kernel ${m.kernel}; Docker engine ${e.version} (API ${e.apiVersion}, ${e.storageDriver}, ` +
+    `cgroup v${e.cgroupVersion} ${e.cgroupDriver}; containerd ${e.containerd}, runc ${e.runc}); node ${m.node}; docker-compose ${m.dockerCompose ?? 'not installed'}; composed at ${m.commit ?? '?'}.`
+  );
+}
+
+// ---- formatting -------------------------------------------------------------------------------
+
+function ms(v) {
+  if (v === undefined || v === null || !Number.isFinite(v)) return '–';
+  if (Math.abs(v) >= 10_000) return `${(v / 1000).toFixed(1)} s`;
+  if (Math.abs(v) >= 100) return `${Math.round(v)} ms`;
+  if (Math.abs(v) >= 10) return `${v.toFixed(1)} ms`;
+  return `${v.toFixed(2)} ms`;
+}
+
+function secs(v) {
+  return `${Math.round(v / 1000)} s`;
+}
+
+function x(r) {
+  return r === undefined ? '–' : `${r.toFixed(2)}x`;
+}
+
+function statsHeader(first = 'contender') {
+  return [`| ${first} | median | p90 | p99 | min | max | runs |`, '|---|---|---|---|---|---|---|'];
+}
+
+function statsRow(label, s, unit = ms) {
+  if (!s || !s.runs) return `| ${label} | – | – | – | – | – | 0 |`;
+  return `| ${label} | ${unit(s.median)} | ${unit(s.p90)} | ${unit(s.p99)} | ${unit(s.min)} | ${unit(s.max)} | ${s.runs} |`;
+}
+
+function verdict(value, limit) {
+  if (value === undefined) return 'not measured';
+  return value <= limit ? 'met' : `**missed** (${typeof value === 'number' ? value.toFixed(2) : value})`;
+}
+
+// ---- targets ------------------------------------------------------------------------------------
+
+function targets(e) {
+  if (e.error) return [[e.title, 'all', '–', '–', '–', '–', '**bench failed**']];
+  const f = e.result.figures;
+  switch (e.name) {
+    case 'replacement': {
+      const c = f.composed.dieToStart;
+      const rEngine = ratio(c, f.engine.dieToStart);
+      const rFloor = ratio(c, f.floor.dieToStart);
+      return [
+        ['Replacement', 'die -> start, vs engine `--restart=always`', ms(c.median), ms(f.engine.dieToStart.median), x(rEngine), '<= 1.0x', verdict(rEngine, 1.0)],
+        ['Replacement', 'die -> start, vs floor (create + start)', ms(c.median), ms(f.floor.dieToStart.median), x(rFloor), '<= 1.5x', verdict(rFloor, 1.5)],
+      ];
+    }
+    case 'storm': {
+      const r = ratio(f.composed.allRunning, f.engine.allRunning);
+      return [
+        ['Crash storm', 'all 100 running again, vs engine', ms(f.composed.allRunning.median), ms(f.engine.allRunning.median), x(r), '<= 1.2x', verdict(r, 1.2)],
+        ['Crash storm', '`status` latency during storms (max)', ms(f.status.latency.max), '–', '–', '< 1 s', f.status.latency.max < 1000 && f.status.failures === 0 ? 'met' : `**missed** (${ms(f.status.latency.max)}, ${f.status.failures} failed)`],
+      ];
+    }
+    case 'updown': {
+      const up = ratio(f.composed.upWait, f.dockerCompose.upDUntilReady);
+      const down = ratio(f.composed.down, f.dockerCompose.down);
+      return [
+        ['Bring-up', '`up --wait` vs `docker-compose up -d` + until ready', ms(f.composed.upWait.median), ms(f.dockerCompose.upDUntilReady.median), x(up), '<= 0.7x', verdict(up, 0.7)],
+        ['Tear-down', '`down` vs `docker-compose down`', ms(f.composed.down.median), ms(f.dockerCompose.down.median), x(down), '<= 1.0x', verdict(down, 1.0)],
+      ];
+    }
+    case 'overhead':
+      return [
+        ['Overhead', `daemon RSS, ${f.containers} containers (max over 60 s)`, `${f.rssMb.max.toFixed(1)} MB`, '–', '–', '<= 120 MB', f.rssMb.max <= 120 ? 'met' : `**missed** (${f.rssMb.max.toFixed(1)} MB)`],
+        ['Overhead', 'daemon CPU, % of one core over 60 s idle', `${f.cpuPercentOfOneCore.toFixed(2)} %`, '–', '–', '<= 1 %', f.cpuPercentOfOneCore <= 1 ? 'met' : `**missed** (${f.cpuPercentOfOneCore.toFixed(2)} %)`],
+      ];
+    case 'autoscale': {
+      const c = f.composed;
+      const k = f.kubernetes;
+      return [
+        ['Autoscale', 'load -> 2nd replica running, vs Kubernetes defaults (model)', ms(c.secondRunning.median), ms(k.secondRunning.median), x(ratio(c.secondRunning, k.secondRunning)), 'no target', 'reported'],
+        ['Autoscale', 'load stop -> back to min, vs Kubernetes defaults (model)', ms(c.backToMin.median), ms(k.backToMin.median), x(ratio(c.backToMin, k.backToMin)), 'no target', 'reported'],
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+// ---- sections -----------------------------------------------------------------------------------
+
+const SECTIONS = {
+  replacement(r) {
+    const f = r.figures;
+    const out = [];
+    out.push(
+      `A replica's pid 1 exits 1 (SIGTERM from the host to a shell that traps it; \`restart_policy: {condition: on-failure, delay: 0s, window: 10s}\`), ` +
+        `each instance resting > 10.5 s between crashes so no backoff applies to either contender; ${r.config.instances} instances per contender, contenders taking turns crash by crash. ` +
+        'Times are engine event timestamps (`timeNano`): the dead container\'s `die` to the replacement\'s `start`; "running" is when the contender\'s own view says so ' +
+        '(composed: `status` shows the new container running; engine and floor: `docker inspect`), polled every 20 ms after the start event.',
+      '',
+    );
+    if (r.stoppedEarly) out.push(`**Fewer than ${r.config.rounds} crashes:** ${r.stoppedEarly}.`, '');
+    out.push('**die -> replacement `start` event**', '', ...statsHeader());
+    out.push(statsRow('composed', f.composed.dieToStart), statsRow('engine `--restart=always`', f.engine.dieToStart), statsRow('floor: see `die`, then create + start', f.floor.dieToStart));
+    out.push('', '**die -> replacement running**', '', ...statsHeader());
+    out.push(statsRow('composed (`status`)', f.composed.dieToRunning), statsRow('engine (`inspect`)', f.engine.dieToRunning), statsRow('floor (`inspect`)', f.floor.dieToRunning));
+    out.push('');
+    out.push(
+      `Ratios of medians, die -> start: composed / engine = **${x(ratio(f.composed.dieToStart, f.engine.dieToStart))}** (target <= 1.0), ` +
+        `composed / floor = **${x(ratio(f.composed.dieToStart, f.floor.dieToStart))}** (target <= 1.5). ` +
+        `Crashes without a replacement within ${r.config.trialTimeoutMs / 1000} s: composed ${f.composed.timeouts}, engine ${f.engine.timeouts}, floor ${f.floor.timeouts}.`,
+      '',
+    );
+    out.push('Floor steps (the bench as the supervisor): ', '', ...statsHeader('step'));
+    out.push(statsRow('die -> the bench reacts (event delivery)', f.floorSteps.reaction), statsRow('`docker create`', f.floorSteps.create), statsRow('`docker start`', f.floorSteps.start));
+    out.push('', '**Profile of composed\'s replacements** (from a runtime trace: `bench/lib/trace-runtime.mjs` times each engine call the daemon makes; engine events for the rest):', '');
+    out.push(...statsHeader('step'));
+    for (const s of r.profile.steps) out.push(statsRow(s.step, s));
+    out.push('', `Crashes whose exit the daemon only saw more than 1 s after the \`die\` (the listing that found it came from a later trigger): ${r.profile.crashesWaitingForResync} of ${f.composed.dieToStart.runs}.`);
+    return out;
+  },
+
+  storm(r) {
+    const f = r.figures;
+    const out = [];
+    out.push(
+      `${r.config.replicas} replicas of one service (\`restart_policy: {condition: any, delay: 0s, window: 10s}\`) and ${r.config.replicas} identical engine containers with \`--restart=always\`, ` +
+        'each set SIGKILLed at once from the host (pid 1 of every container, within a few ms); the clock starts at the first kill; "running again" is the replacement\'s (composed) or the restarted container\'s (engine) `start` event. ' +
+        `Storms alternate (composed first in odd rounds, engine first in even ones), ${r.config.rounds} each, every container having run > 10.5 s before. ` +
+        `\`status\` is requested every ${r.config.statusEveryMs} ms through composed's storms.`,
+      '',
+    );
+    out.push(...statsHeader('all 100 running again'));
+    out.push(statsRow('composed', f.composed.allRunning), statsRow('engine `--restart=always`', f.engine.allRunning));
+    out.push('', ...statsHeader('half (50) running again'));
+    out.push(statsRow('composed', f.composed.halfRunning), statsRow('engine `--restart=always`', f.engine.halfRunning));
+    out.push('', ...statsHeader('first running again'));
+    out.push(statsRow('composed', f.composed.firstRunning), statsRow('engine `--restart=always`', f.engine.firstRunning));
+    out.push('');
+    out.push(`Ratio of medians (all running): **${x(ratio(f.composed.allRunning, f.engine.allRunning))}** (target <= 1.2). Storms that did not finish within 90 s: composed ${f.composed.incomplete}, engine ${f.engine.incomplete}.`, '');
+    out.push('`status` during composed\'s storms:', '', ...statsHeader('request'));
+    out.push(statsRow('`GET /v1/projects/<p>/status`', f.status.latency));
+    out.push('', `Requests at or over 1 s: ${f.status.overOneSecond}; failed: ${f.status.failures}.`, '');
+    out.push(`Bring-up for reference: \`composed up --wait\` of 100 replicas ${ms(f.bringUp.composedUpWaitMs)}; the bench's 100 \`docker create\` + \`start\` (8 at a time) ${ms(f.bringUp.engineCreateStartMs)}.`, '');
+    out.push('Per storm (composed), what the daemon did (runtime trace):', '');
+    out.push('| storm | all running | engine calls (count, total time) | listings | first create after the kill | idle gaps > 2 s |', '|---|---|---|---|---|---|');
+    r.profile.perStorm.forEach((p, i) => {
+      const calls = Object.entries(p.calls)
+        .map(([m, v]) => `${m} ${v.count} (${ms(v.totalMs)})`)
+        .join(', ');
+      const gaps = p.idleGaps.map((g) => `${ms(g.fromMs)}–${ms(g.toMs)}`).join(', ') || 'none';
+      out.push(`| ${i + 1} | ${ms(r.storms.composed[i]?.allRunningMs)} | ${calls} | ${p.listings} | ${ms(p.firstCreateMs)} | ${gaps} |`);
+    });
+    return out;
+  },
+
+  updown(r) {
+    const f = r.figures;
+    const t = r.timeline;
+    const out = [];
+    out.push(
+      `A 20-service project (4 named volumes, 5 healthchecks with \`interval: 1s\`, depends_on chains db -> api1 -> web1 -> edge -> admin, conditions service_healthy and service_started), ` +
+        `no \`version:\` key (docker-compose 1.29 then reads the Compose Specification). ${r.config.warmupRounds} warm-up round per contender, not counted, then ${r.config.rounds} rounds, the order alternating. ` +
+        '**Like with like:** docker-compose 1.29 has no `--wait` and its `up -d` returns before the last services are healthy, so its bring-up is `up -d` plus the time until all 20 run and the 5 with healthchecks are healthy ' +
+        '(the bench polls `docker ps` every 100 ms); `up -d` alone is shown too. Both `down`s remove containers and the network and keep the volumes. The composed daemon is already running (as under systemd).',
+      '',
+    );
+    out.push(...statsHeader('bring-up'));
+    out.push(statsRow('`composed up --wait`', f.composed.upWait), statsRow('`docker-compose up -d` + until ready', f.dockerCompose.upDUntilReady), statsRow('`docker-compose up -d` alone', f.dockerCompose.upD));
+    out.push('', ...statsHeader('tear-down'));
+    out.push(statsRow('`composed down`', f.composed.down), statsRow('`docker-compose down`', f.dockerCompose.down));
+    out.push('');
+    out.push(`Ratios of medians: up **${x(ratio(f.composed.upWait, f.dockerCompose.upDUntilReady))}** (target <= 0.7), down **${x(ratio(f.composed.down, f.dockerCompose.down))}** (target <= 1.0).`, '');
+    out.push('Where bring-up time goes (engine events, ms after the command started; medians):', '');
+    out.push('| | first create | last create | first start | last start | last healthy | dependency healthy -> dependant created | dependency started -> dependant created |', '|---|---|---|---|---|---|---|---|');
+    for (const [label, k] of [['composed', 'composed'], ['docker-compose', 'dockerCompose']]) {
+      const s = t[k];
+      out.push(`| ${label} | ${ms(s.firstCreate.median)} | ${ms(s.lastCreate.median)} | ${ms(s.firstStart.median)} | ${ms(s.lastStart.median)} | ${ms(s.lastHealthy.median)} | ${ms(s.healthyToCreate?.median)} | ${ms(s.startedToCreate?.median)} |`);
+    }
+    out.push('', 'The last two columns: for each service with depends_on, the time from the moment its last dependency met the condition (engine `health_status: healthy` or `start` event) to the engine creating it, median per run, then median over runs.');
+    return out;
+  },
+
+  overhead(r) {
+    const f = r.figures;
+    const out = [];
+    out.push(
+      `${f.containers} supervised running containers: one service of 80 replicas and four of 5 replicas with \`x-composed.autoscale\` (min 5, max 10, \`interval: 5s\`, CPU limit 0.5), all idle. ` +
+        `The daemon runs with its defaults (30 s resync, info log). After ${r.config.settleMs / 1000} s of settling, CPU is utime+stime from \`/proc/<pid>/stat\` over ${f.idleSeconds.toFixed(1)} s ` +
+        `(percent of one core), RSS is \`VmRSS\` sampled every ${r.config.sampleEveryMs / 1000} s.`,
+      '',
+    );
+    out.push('| figure | value | target |', '|---|---|---|');
+    out.push(`| daemon RSS, max over the window | ${f.rssMb.max.toFixed(1)} MB | <= 120 MB |`);
+    out.push(`| daemon RSS at the end / before \`up\` | ${f.rssMb.atEnd.toFixed(1)} MB / ${f.rssMb.beforeUp.toFixed(1)} MB | |`);
+    out.push(`| daemon CPU, % of one core over the window | ${f.cpuPercentOfOneCore.toFixed(2)} % | <= 1 % |`);
+    out.push(`| daemon CPU per 5 s interval: median / max | ${f.cpuPerInterval.median?.toFixed(2)} % / ${f.cpuPerInterval.max?.toFixed(2)} % | |`);
+    out.push(`| dockerd CPU over the same window (context) | ${f.dockerdCpuPercentOfOneCore?.toFixed(2) ?? '–'} % | |`);
+    if (f.baseline) {
+      out.push(`| baseline before \`up\` (${f.baseline.seconds} s, no project): daemon / dockerd CPU | ${f.baseline.daemonCpuPercent?.toFixed(2) ?? '–'} % / ${f.baseline.dockerdCpuPercent?.toFixed(2) ?? '–'} % | |`);
+    }
+    out.push(`| \`composed up --wait\` of the 100 | ${ms(f.upWaitMs)} | |`);
+    if (f.engineCallsPerMinute) {
+      const calls = Object.entries(f.engineCallsPerMinute).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${m} ${n.toFixed(1)}`).join(', ') || 'none';
+      out.push('', `What the daemon asked of the engine (and of the cgroup files, \`cpuSample\`) while idle, calls per minute: ${calls}.`);
+    }
+    out.push('', `One \`status\` request at this size (${r.config.statusRequests} sequential requests, ${(f.statusBytes / 1024).toFixed(0)} KiB of JSON each):`, '', ...statsHeader('request'));
+    out.push(statsRow('`GET /v1/projects/<p>/status`', f.statusLatency));
+    return out;
+  },
+
+  autoscale(r) {
+    const f = r.figures;
+    const k = r.k8sModel;
+    const out = [];
+    out.push(
+      'One replica of a burner under a 0.2-core limit, `x-composed.autoscale: {min: 1, max: 4, cpu: {target: 50}, interval: 1s}` (stabilization at its defaults: up 0 s, down 60 s). ' +
+        'The load is switched by a file in a named volume that every replica reads, so every running replica burns its whole limit while it is on and the count goes to max. ' +
+        `"Settled": the count unchanged for ${r.config.settleQuietMs / 1000} s; times are engine events (\`start\` of replica 2, of the last replica, \`die\` of the last removed one) after the bench switched the load.`,
+      '',
+    );
+    out.push(...statsHeader('composed'));
+    out.push(statsRow('load on -> 2nd replica running', f.composed.secondRunning), statsRow('load on -> count settled (last replica running)', f.composed.settled));
+    out.push(statsRow('load off -> first replica removed', f.composed.firstScaleDown), statsRow('load off -> back to min', f.composed.backToMin));
+    out.push('', `Peak count per run: ${f.composed.peak.join(', ')}.`, '');
+    out.push(`**Kubernetes HPA with its defaults on the same load**, computed (bench/lib/k8s-hpa.mjs), over ${k.phases} placements of the 15 s sync and the 15 s metrics scrape relative to the load start; pods run ${k.podStartS.toFixed(2)} s after the decision (composed's measured create -> start here); load on for ${k.loadOffAtS.toFixed(0)} s:`, '');
+    out.push(...statsHeader('Kubernetes (model)'));
+    out.push(statsRow('load on -> 2nd pod running', f.kubernetes.secondRunning), statsRow('load on -> count settled', f.kubernetes.settled), statsRow('load off -> back to min', f.kubernetes.backToMin));
+    out.push('', `Peak count: ${f.kubernetes.peak.join(', ')}.`, '');
+    out.push(
+      'The computation, for the sync and the scrape both 7.5 s after the load starts: each sample is the pod\'s CPU averaged over the 15 s before its scrape, in % of its request; ' +
+        'a pod scraped fewer than twice has no sample (0 % when scaling up); the rule is `ceil(replicas x utilization / 50)` with a 0.1 tolerance; scale-down takes the highest recommendation of the last 300 s.',
+      '',
+    );
+    out.push('| sync at (s) | replicas | samples (%) | missing | rule | recommendation | max of last 300 s | scale to |', '|---|---|---|---|---|---|---|---|');
+    for (const l of k.worked.log) {
+      out.push(`| ${l.t.toFixed(1)} | ${l.replicas} | ${l.sampled.join(', ') || '–'} | ${l.missing} | ${l.rule} | ${l.recommendation} | ${l.downWindowMax} | ${l.scaleTo} |`);
+    }
+    out.push('', '(Rows between the last high recommendation and the end of the 300 s window are left out: they repeat.)');
+    return out;
+  },
+};
