@@ -50,6 +50,15 @@ export class Autoscaler {
   }
 
   private tick(): void {
+    // A timer callback: nothing may throw out of it (it would take the daemon down).
+    try {
+      this.dueServices();
+    } catch (error) {
+      this.logger.error({ err: error }, 'autoscaler tick failed');
+    }
+  }
+
+  private dueServices(): void {
     const now = this.controller.deps.clock.now();
     const live = new Set<string>();
     for (const record of this.controller.records.values()) {
@@ -87,9 +96,11 @@ export class Autoscaler {
     const replicas: ReplicaCpu[] = [];
     const seen = new Set<string>();
     scaler.cpu.clear();
-    for (const replica of [...observed.replicas.values()].filter((r) => r.number <= intent.replicas)) {
+    const counted = [...observed.replicas.values()].filter((r) => r.number <= intent.replicas);
+    const sampled = await Promise.all(counted.map((r) => (r.container.state === 'running' ? runtime.cpuSample(r.container.id) : undefined)));
+    for (const [i, replica] of counted.entries()) {
       const { id } = replica.container;
-      const sample = replica.container.state === 'running' ? await runtime.cpuSample(id) : undefined;
+      const sample = sampled[i];
       const previous = scaler.samples.get(id);
       const percent = sample && previous ? cpuPercent(previous, sample, limitCores) : undefined;
       if (sample) {
@@ -112,7 +123,9 @@ export class Autoscaler {
       lastDecision: { at: new Date(now).toISOString(), from: decision.current, to: decision.desired, reason: decision.reason },
     };
     this.logger.debug({ project, service: serviceName, average: decision.averageCpu, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
-    if (decision.desired === decision.current || this.controller.records.get(project) !== record) return;
+    // Sampling took a while: a `composed scale` or an edited file meanwhile wins over this decision.
+    const unchanged = this.controller.records.get(project) === record && this.controller.intentFor(record, serviceName)?.replicas === decision.current;
+    if (decision.desired === decision.current || !unchanged) return;
     record.scale[serviceName] = decision.desired;
     this.logger.info({ project, service: serviceName, from: decision.current, to: decision.desired, reason: decision.reason }, 'autoscaled');
     this.controller.emit({ project, service: serviceName, type: 'scaled', message: decision.reason });

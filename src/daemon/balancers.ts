@@ -8,6 +8,7 @@ import { balancedPorts } from '../compose/balanced-ports.js';
 import type { PortMapping, Project, Service } from '../compose/model.js';
 import type { BalancerSample } from './metrics/daemon-metrics.js';
 import { TcpBalancer, type BackendStats } from './balancer/tcp-balancer.js';
+import { isReadyContainer } from './core/observed.js';
 import type { ContainerSummary } from './ports/runtime.js';
 
 interface Listener {
@@ -27,13 +28,20 @@ export interface BalancerStatus {
 export class Balancers {
   private readonly listeners = new Map<string, Listener>();
   private readonly draining = new Set<string>();
+  private following: Promise<void> = Promise.resolve();
   /** Why a listener could not open (e.g. the port is in use), by project/service. */
   readonly errors = new Map<string, string>();
 
   constructor(private readonly logger: Logger) {}
 
-  /** Open the listeners the projects need and close the others. */
-  async follow(projects: Iterable<Project>): Promise<void> {
+  /** Open the listeners the projects need and close the others (one call at a time). */
+  follow(projects: Iterable<Project>): Promise<void> {
+    const list = [...projects];
+    this.following = this.following.catch(() => undefined).then(() => this.followNow(list));
+    return this.following;
+  }
+
+  private async followNow(projects: Project[]): Promise<void> {
     const wanted = new Map<string, { project: Project; service: Service; port: PortMapping }>();
     for (const project of projects) {
       for (const service of Object.values(project.services)) {
@@ -68,7 +76,7 @@ export class Balancers {
     if (mine.length === 0) return;
     const network = projectNetworkName(project, service);
     const ready = containers.filter(
-      (c) => c.state === 'running' && (c.health === 'none' || c.health === 'healthy') && !this.draining.has(c.id) && addressIn(c, network),
+      (c) => isReadyContainer(c) && !this.draining.has(c.id) && addressIn(c, network),
     );
     for (const listener of mine) {
       for (const c of ready) listener.names.set(c.id, c.name.replace(/-next$/, ''));

@@ -11,7 +11,7 @@ import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './c
 import { collectObserved, isReady, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
-import { freshMemory, type ReplicaMemory } from './core/replica-memory.js';
+import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './core/replica-memory.js';
 import type { Balancers } from './balancers.js';
 import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
@@ -74,8 +74,8 @@ export class Controller {
     return this.deps.logger;
   }
 
-  /** Reads persisted projects, subscribes to engine events and resyncs everything once. */
-  async start(): Promise<void> {
+  /** Reads the persisted projects (the daemon's own state; nothing is asked of the engine yet). */
+  async load(): Promise<void> {
     await this.deps.store.init();
     const loaded = await this.deps.store.loadAll();
     for (const problem of loaded.problems) {
@@ -83,11 +83,19 @@ export class Controller {
       this.emit({ type: 'engine', message: `state file ${problem.file} unreadable: ${problem.error}` });
     }
     for (const record of loaded.records) {
-      // Records written before roll-outs and warnings existed (state version 1 all along).
+      // Records written before roll-outs and warnings existed (state version 1 all along), and
+      // replica memories missing a field, are filled in rather than refused.
       record.rollouts ??= {};
       record.warnings ??= [];
+      for (const byNumber of Object.values(record.replicas)) {
+        for (const [number, mem] of Object.entries(byNumber)) byNumber[Number(number)] = { ...freshMemory(), ...mem };
+      }
       this.records.set(record.name, record);
     }
+  }
+
+  /** Subscribes to engine events and resyncs everything once, then periodically. */
+  async run(): Promise<void> {
     this.eventLoop = this.consumeEvents();
     await this.resyncAll();
     this.resyncTimer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs ?? 30_000);
@@ -123,8 +131,23 @@ export class Controller {
     else this.goingDown.delete(name);
   }
 
-  async waitIdle(): Promise<void> {
-    while (this.queue.busy) await this.deps.clock.sleep(20);
+  /** Wait until no sync of the project (of any project without one) runs. */
+  async waitIdle(project?: string): Promise<void> {
+    const prefix = project === undefined ? '' : `${project}/`;
+    while (this.queue.busy(prefix)) await this.deps.clock.sleep(20);
+  }
+
+  /** The project is down: forget it, after any save still in flight, so none can bring it back. */
+  async remove(name: string): Promise<void> {
+    this.records.delete(name);
+    await this.saving.get(name)?.catch(() => undefined);
+    this.saving.delete(name);
+    await this.deps.store.remove(name);
+    this.lastListing.delete(name);
+    this.configErrors.delete(name);
+    for (const map of [this.waiting, this.lastError, this.errorCounts]) {
+      for (const key of [...map.keys()]) if (key.startsWith(`${name}/`)) map.delete(key);
+    }
   }
 
   /** Enqueue every service of every project, and services of ours the engine has that the files lost. */
@@ -270,7 +293,11 @@ export class Controller {
       }
       const mem = (memory[op.number] ??= freshMemory());
       const restarted = (op.kind === 'replace' || (op.kind === 'create' && op.replacement)) && mem.handled?.outcome === 'replace';
-      if (restarted && mem.lastExit) this.deps.metrics?.countRestart(record.name, serviceName, restartReason(mem.lastExit));
+      if (restarted) {
+        // Recorded once the restart happened, not when it was decided: a failed create adds none.
+        mem.restartTimes = [...mem.restartTimes, this.deps.clock.now()].slice(-RESTART_TIMES_KEPT);
+        if (mem.lastExit) this.deps.metrics?.countRestart(record.name, serviceName, restartReason(mem.lastExit));
+      }
       if (result.containerId) {
         Object.assign(mem, { containerId: result.containerId, createdAt: result.createdAt, handled: undefined, stoppedByUser: false });
       }
@@ -306,7 +333,8 @@ export class Controller {
           break;
         case 'create-surge':
         case 'promote':
-          this.emit({ ...base, type: 'rollout', message: `${op.kind === 'promote' ? 'new container takes over' : 'starting the new config beside the old'}: ${op.cause}` });
+        case 'adopt-surge':
+          this.emit({ ...base, type: 'rollout', message: `${op.kind === 'create-surge' ? 'starting the new config beside the old' : 'new container takes over'}: ${op.cause}` });
           break;
       }
     }
@@ -424,7 +452,10 @@ export class Controller {
     const record = this.records.get(project);
     if (!record || !Number.isInteger(number)) return;
     const memory = (record.replicas[service] ??= {});
-    (memory[number] ??= freshMemory()).stoppedByUser = true;
+    const mem = (memory[number] ??= freshMemory());
+    mem.stoppedByUser = true;
+    // The `die` before this `stop` may already have been decided as a crash: decide it again.
+    if (mem.handled?.outcome === 'replace' && mem.handled.containerId === mem.containerId) mem.handled = undefined;
     void this.save(record);
   }
 }

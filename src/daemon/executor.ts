@@ -95,6 +95,9 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
       return { containerId: op.surgeId, createdAt: promotedAt };
     }
+    case 'adopt-surge':
+      await runtime.renameContainer(op.surgeId, replicaName(ctx.project.name, op.service, op.number));
+      return { containerId: op.surgeId, createdAt: ctx.now() };
     case 'stop': {
       const service = serviceOf(ctx.project, op.service);
       ctx.onOwnStop(op.containerId);

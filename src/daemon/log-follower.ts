@@ -21,7 +21,7 @@ export interface FollowOptions {
 export async function followProjectLogs(controller: Controller, options: FollowOptions): Promise<void> {
   const { runtime, clock } = controller.deps;
   const followed = new Set<string>();
-  const streams: Promise<void>[] = [];
+  const streams = new Set<Promise<void>>();
   let first = true;
   while (!options.signal.aborted) {
     const listing = await controller.listProject(options.project).catch(() => [] as ContainerSummary[]);
@@ -30,16 +30,19 @@ export async function followProjectLogs(controller: Controller, options: FollowO
       followed.add(container.id);
       // History only for what already ran when `logs -f` started; a successor is shown from its start.
       const tail = first ? options.tail : undefined;
-      streams.push(
-        (async () => {
-          for await (const line of runtime.followLogs(container.id, { tail, signal: options.signal })) options.write(`${container.name} | ${line}`);
-        })().catch(() => undefined),
-      );
+      const stream = (async () => {
+        for await (const line of runtime.followLogs(container.id, { tail, signal: options.signal })) options.write(`${container.name} | ${line}`);
+      })()
+        .catch(() => {
+          followed.delete(container.id); // broken off (engine restart): attach again next look
+        })
+        .finally(() => streams.delete(stream));
+      streams.add(stream);
     }
     first = false;
     await clock.sleep(LOOK_AGAIN_MS, options.signal).catch(() => undefined);
   }
-  await Promise.allSettled(streams);
+  await Promise.allSettled([...streams]);
 }
 
 /** The containers holding replica names (not roll-out surges or leftovers), sorted by name. */

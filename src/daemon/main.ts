@@ -1,11 +1,13 @@
 // Wiring only: build the logger, runtime, store, controller and API server, then run until a signal.
 // SIGTERM/SIGINT stop taking requests, let operations in flight finish, and exit 0 with every
 // container left running (a daemon upgrade must not take the apps down).
+import { mkdir } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
 import { Autoscaler } from './autoscaler.js';
 import { Balancers } from './balancers.js';
 import { Controller } from './controller.js';
+import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
@@ -13,6 +15,7 @@ import { ProjectLifecycle } from './project-lifecycle.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
+import { lockStateDir } from './state-lock.js';
 import { StateStore } from './state-store.js';
 import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
@@ -65,10 +68,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
-  await controller.start();
-  // The balanced ports open once the projects are known; their backends fill in as workers sync.
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const lock = await lockStateDir(options.stateDir);
+  await controller.load();
+  // The balanced ports open before the first sync, which then fills in their backends.
   await lifecycle.followBalancers();
-  for (const name of controller.records.keys()) controller.enqueueProject(name);
+  await controller.run();
+  // READY=1 means "existing containers adopted": wait for the first resync (bounded: a slow engine
+  // must not keep systemd waiting forever).
+  await Promise.race([controller.waitIdle(), systemClock.sleep(30_000)]);
   autoscaler.start();
   const watcher = new ProjectWatcher(controller, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
@@ -105,6 +113,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await watcher.close();
   await controller.stop();
   await balancers.close();
+  await lock.release();
   logger.info('stopped');
 }
 
@@ -115,7 +124,7 @@ function summary(controller: Controller): string {
   for (const record of controller.records.values()) {
     const listing = controller.lastListing.get(record.name) ?? [];
     for (const name of Object.keys(record.project.services)) desired += controller.intentFor(record, name)?.replicas ?? 0;
-    ready += listing.filter((c) => c.state === 'running' && (c.health === 'none' || c.health === 'healthy')).length;
+    ready += listing.filter(isReadyContainer).length;
   }
   const engine = controller.engineReachable ? '' : ', engine unreachable';
   return `${controller.records.size} projects, ${ready}/${desired} replicas ready${engine}`;

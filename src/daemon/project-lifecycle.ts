@@ -3,7 +3,7 @@
 // (scale, restart, stop, start). Each changes the record, persists it, and enqueues; the workers do
 // the container work.
 import { ComposeError, formatDiagnostic } from '../compose/errors.js';
-import { loadProject } from '../compose/load.js';
+import { loadProject, type LoadResult } from '../compose/load.js';
 import { fixedHostPortConflict } from '../compose/validate.js';
 import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
@@ -11,6 +11,7 @@ import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
 import { Controller, key } from './controller.js';
 import { dependencyLevels } from './dependency-order.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import type { ProjectRecord } from './state-store.js';
 import { STATE_VERSION } from './state-store.js';
 
@@ -28,6 +29,8 @@ export class RequestError extends Error {
 }
 
 export class ProjectLifecycle {
+  private readonly lock = new KeyedMutex();
+
   constructor(private readonly controller: Controller) {}
 
   /**
@@ -36,14 +39,12 @@ export class ProjectLifecycle {
    * `reload` (the file watcher) keeps services stopped with `composed stop` stopped and does not
    * retry a config that was rolled back; an explicit `up` does both.
    */
-  async up(request: LoadRequest, progress: Progress, { reload = false } = {}): Promise<UpResponse> {
-    const { project, warnings } = await loadProject({
-      files: request.files,
-      projectName: request.projectName,
-      cwd: request.cwd,
-      env: request.env,
-      profiles: request.profiles,
-    });
+  async up(request: LoadRequest, progress: Progress): Promise<UpResponse> {
+    const loaded = await load(request);
+    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false));
+  }
+
+  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean): Promise<UpResponse> {
     const { runtime } = this.controller.deps;
     await this.prepare(project, progress);
     const configHashes: Record<string, string> = {};
@@ -78,13 +79,19 @@ export class ProjectLifecycle {
   }
 
   /** Reload a supervised project from its files; an invalid file changes nothing that runs. */
-  async reload(name: string, reason: string): Promise<void> {
+  reload(name: string, reason: string): Promise<void> {
+    return this.lock.run(name, () => this.reloadNow(name, reason));
+  }
+
+  private async reloadNow(name: string, reason: string): Promise<void> {
     const record = this.controller.records.get(name);
-    if (!record) return;
+    if (!record) return; // it went down meanwhile
     const log = this.controller.logger.child({ project: name });
     try {
       log.info({ reason }, 'reloading the compose files');
-      await this.up(record.load, (resource, message) => log.info({ resource }, message), { reload: true });
+      // The project keeps its name even when the file's `name:` changes: a reload never forks it.
+      const request = { ...record.load, projectName: record.name };
+      await this.apply(request, await load(request), (resource, message) => log.info({ resource }, message), true);
     } catch (error) {
       const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
       this.controller.configErrors.set(name, diagnostics.filter((d) => d.severity === 'error'));
@@ -140,12 +147,16 @@ export class ProjectLifecycle {
     }
   }
 
-  async down(name: string, request: DownRequest, progress: Progress): Promise<void> {
+  down(name: string, request: DownRequest, progress: Progress): Promise<void> {
+    return this.lock.run(name, () => this.downNow(name, request, progress));
+  }
+
+  private async downNow(name: string, request: DownRequest, progress: Progress): Promise<void> {
     const record = this.require(name);
     const { runtime } = this.controller.deps;
     this.controller.markGoingDown(name, true);
     this.controller.forgetProject(name);
-    await this.controller.waitIdle();
+    await this.controller.waitIdle(name);
     try {
       const listing = await this.controller.listProject(name);
       const stopTimeout = request.timeoutSeconds;
@@ -175,16 +186,19 @@ export class ProjectLifecycle {
         progress('volumes', 'removing named and anonymous volumes');
         await runtime.removeProjectVolumes(record.project);
       }
-      this.controller.records.delete(name);
+      await this.controller.remove(name);
       await this.followBalancers();
-      await this.controller.deps.store.remove(name);
       this.controller.emit({ project: name, type: 'project-down', message: request.removeVolumes ? 'removed with volumes' : 'removed' });
     } finally {
       this.controller.markGoingDown(name, false);
     }
   }
 
-  async scale(project: string, service: string, replicas: number): Promise<void> {
+  scale(project: string, service: string, replicas: number): Promise<void> {
+    return this.lock.run(project, () => this.scaleNow(project, service, replicas));
+  }
+
+  private async scaleNow(project: string, service: string, replicas: number): Promise<void> {
     const record = this.require(project);
     const svc = this.requireService(record, service);
     const bounds = svc.composed.autoscale;
@@ -198,7 +212,11 @@ export class ProjectLifecycle {
     await this.changed(record, service);
   }
 
-  async restart(project: string, service: string): Promise<void> {
+  restart(project: string, service: string): Promise<void> {
+    return this.lock.run(project, () => this.restartNow(project, service));
+  }
+
+  private async restartNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
     record.restartRequestedAt[service] = this.controller.deps.clock.now();
@@ -207,14 +225,22 @@ export class ProjectLifecycle {
     await this.changed(record, service);
   }
 
-  async stopService(project: string, service: string): Promise<void> {
+  stopService(project: string, service: string): Promise<void> {
+    return this.lock.run(project, () => this.stopNow(project, service));
+  }
+
+  private async stopNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
     if (!record.stopped.includes(service)) record.stopped = [...record.stopped, service].sort();
     await this.changed(record, service);
   }
 
-  async startService(project: string, service: string): Promise<void> {
+  startService(project: string, service: string): Promise<void> {
+    return this.lock.run(project, () => this.startNow(project, service));
+  }
+
+  private async startNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
     if (!record.stopped.includes(service)) return;
@@ -239,6 +265,10 @@ export class ProjectLifecycle {
     await this.controller.save(record);
     this.controller.enqueueService(key(record.name, service));
   }
+}
+
+function load(request: LoadRequest): Promise<LoadResult> {
+  return loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles });
 }
 
 /** Keep `composed scale` / autoscaler counts across `up` unless the file's own count changed. */

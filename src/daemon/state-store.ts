@@ -135,7 +135,8 @@ export function recordProblem(value: unknown): string | undefined {
   if (!strings(value.stopped)) return 'stopped is not a list of services';
   if (!allOf(value.restartRequestedAt, (x) => typeof x === 'number')) return 'restartRequestedAt is not a map of times';
   if (!allOf(value.replicas, (x) => allOf(x, isObject))) return 'replicas is not a map of replica memories';
-  if (!allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
+  // Absent in records written before roll-outs existed: the controller fills it in.
+  if (value.rollouts !== undefined && !allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
   return undefined;
 }
 

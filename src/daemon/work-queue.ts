@@ -64,9 +64,9 @@ export class WorkQueue {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** True while a sync runs or is due to run again at once. */
-  get busy(): boolean {
-    return [...this.keys.values()].some((s) => s.running || s.dirty);
+  /** True while a sync of a key starting with `prefix` runs or is due to run again at once. */
+  busy(prefix = ''): boolean {
+    return [...this.keys].some(([key, s]) => key.startsWith(prefix) && (s.running || s.dirty));
   }
 
   private run(key: string, state: KeyState): void {

@@ -37,9 +37,9 @@ function request(svc: Service, overrides: Partial<ReplicaRequest> = {}): Replica
 }
 
 describe('replica create options', () => {
-  it('labels the container like compose, plus managed and the extra labels', () => {
+  it('labels the container like compose, plus managed; a service cannot spoof the compose labels', () => {
     const spec = replicaSpec(
-      request(service({ labels: { team: 'a', 'com.docker.compose.project': 'spoofed' } }), { extraLabels: { 'dev.composed.x': '1' } }),
+      request(service({ labels: { team: 'a', 'com.docker.compose.project': 'spoofed' } })),
     );
     expect(spec.name).toBe('demo-web-2');
     expect(spec.create.Labels).toEqual({
@@ -53,7 +53,6 @@ describe('replica create options', () => {
       'com.docker.compose.project.config_files': '/srv/demo/compose.yaml,/srv/demo/compose.override.yaml',
       'com.docker.compose.version': expect.any(String),
       'dev.composed.managed': 'true',
-      'dev.composed.x': '1',
     });
   });
 

@@ -1,10 +1,21 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
-import pc from 'picocolors';
+import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
 import { renderTable } from './table.js';
 
-// picocolors colours only on a terminal and honours NO_COLOR / FORCE_COLOR.
+/**
+ * Colour on a terminal only, NO_COLOR wins, FORCE_COLOR forces. (picocolors alone also colours
+ * whenever CI is set, even into a pipe; status piped to a file or grep must stay plain.)
+ */
+export function colourWanted(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
+  if ('NO_COLOR' in env) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+const pc = picocolors.createColors(colourWanted());
+
 const PHASE_COLOUR: Record<string, (text: string) => string> = {
   running: pc.green,
   completed: pc.green,

@@ -97,7 +97,10 @@ async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: Server
 }
 
 /** Text lines `<replica> | <line>`; with follow, every replica until the client goes away, through replacements. */
-async function logs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, [project]: string[], query: URLSearchParams): Promise<void> {
+async function logs(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project]: string[], query: URLSearchParams): Promise<void> {
+  // Hooked before the first await: a client that leaves meanwhile must still stop the follower.
+  const abort = new AbortController();
+  res.on('close', () => abort.abort());
   const record = ctx.lifecycle.require(projectNameParam(project ?? ''));
   const service = query.get('service') ?? undefined;
   if (service !== undefined && !record.project.services[serviceNameParam(service)]) {
@@ -112,8 +115,7 @@ async function logs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, 
     res.end();
     return;
   }
-  const abort = new AbortController();
-  req.on('close', () => abort.abort());
+  if (res.destroyed) return;
   await followProjectLogs(ctx.controller, { project: record.name, service, tail, signal: abort.signal, write: (line) => writeText(res, `${line}\n`) });
   res.end();
 }

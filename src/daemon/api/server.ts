@@ -2,6 +2,7 @@
 // is validated; a bad one gets a 4xx with the field at fault and the daemon carries on.
 import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { ComposeError } from '../../compose/errors.js';
@@ -81,7 +82,10 @@ export async function listenOnSocket(server: Server, socketPath: string, group?:
   if ((mode & 0o002) !== 0 && (mode & 0o1000) === 0) {
     throw new Error(`refusing to listen on ${socketPath}: ${dir} is writable by everyone (mode ${(mode & 0o7777).toString(8)}), so anyone could replace the socket; use a directory like /run/composed`);
   }
-  await rm(socketPath, { force: true });
+  if (await socketAnswers(socketPath)) {
+    throw new Error(`another daemon already answers on ${socketPath}; stop it first or pick another --socket`);
+  }
+  await rm(socketPath, { force: true }); // a socket file left by a daemon that died
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => {
@@ -91,4 +95,15 @@ export async function listenOnSocket(server: Server, socketPath: string, group?:
   });
   await chmod(socketPath, 0o660);
   if (group !== undefined) await chown(socketPath, process.getuid?.() ?? 0, group);
+}
+
+function socketAnswers(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createConnection(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
 }

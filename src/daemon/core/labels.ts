@@ -17,15 +17,9 @@ export const LABEL_MANAGED = 'dev.composed.managed';
 export const LABEL_ANON_TARGET = 'dev.composed.anonymous-volume.target';
 /** On a replica's anonymous volume: the replica number it belongs to. */
 export const LABEL_ANON_NUMBER = 'dev.composed.anonymous-volume.number';
-/** On a container created beside an old one during a roll-out, until it takes over the name. */
-export const LABEL_ROLLOUT_TEMP = 'dev.composed.rollout-temporary';
 
 export function projectSelector(project: string): Record<string, string> {
   return { [LABEL_MANAGED]: 'true', [LABEL_PROJECT]: project };
-}
-
-export function serviceSelector(project: string, service: string): Record<string, string> {
-  return { ...projectSelector(project), [LABEL_SERVICE]: service };
 }
 
 export function replicaName(project: string, service: string, n: number): string {

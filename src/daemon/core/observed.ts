@@ -20,9 +20,12 @@ export interface ObservedService {
 }
 
 /** Ready: running and, where it has a healthcheck, healthy. */
+export function isReadyContainer(container: ContainerSummary): boolean {
+  return container.state === 'running' && (container.health === 'none' || container.health === 'healthy');
+}
+
 export function isReady(replica: ObservedReplica): boolean {
-  const { state, health } = replica.container;
-  return state === 'running' && (health === 'none' || health === 'healthy');
+  return isReadyContainer(replica.container);
 }
 
 /** Containers whose state reconcile needs details for (exit code, OOM, health log). */

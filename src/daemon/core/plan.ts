@@ -19,6 +19,8 @@ export type Operation =
    * serving under another name for `drainMs` (clients and DNS move over), then stops and goes.
    */
   | { kind: 'promote'; service: string; number: number; containerId: string; surgeId: string; drainMs: number; cause: string }
+  /** A ready surge whose replica's container is gone (a promote cut short): it takes the name. */
+  | { kind: 'adopt-surge'; service: string; number: number; surgeId: string; cause: string }
   /** Stop gracefully and keep the container (composed stop). */
   | { kind: 'stop'; service: string; number: number; containerId: string; cause: string };
 

@@ -6,7 +6,7 @@ import { LABEL_CONFIG_HASH, LABEL_SERVICE } from './labels.js';
 import { dependencyGate, type DependencyState } from './dependencies.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { Operation } from './plan.js';
-import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './replica-memory.js';
+import { freshMemory, type ReplicaMemory } from './replica-memory.js';
 import { decideRestart, type ReplicaExit } from './restart-policy.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
 
@@ -72,8 +72,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       stopRollout ||
       surge.number > (intent?.replicas ?? 0) ||
       surge.container.labels[LABEL_CONFIG_HASH] !== intent?.configHash ||
-      !replica ||
-      replica.container.labels[LABEL_CONFIG_HASH] === intent?.configHash;
+      (!replica && !isReady(surge)) ||
+      replica?.container.labels[LABEL_CONFIG_HASH] === intent?.configHash;
     if (stale) plan.push({ kind: 'remove', service: name, number: surge.number, containerId: surge.container.id, cause: `roll-out surge ${surge.container.name} no longer needed` });
   }
 
@@ -100,6 +100,12 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
     if (intent.stopped) {
       if (replica && isRunning(replica)) plan.push(op('stop', ctx, replica, 'service stopped by a user'));
+      continue;
+    }
+    const orphanSurge = observed.surges.get(number);
+    if (!replica && orphanSurge && !stopRollout && orphanSurge.container.labels[LABEL_CONFIG_HASH] === intent.configHash && isReady(orphanSurge)) {
+      // The daemon died (or a rename failed) between a promote's two renames: finish it.
+      plan.push({ kind: 'adopt-surge', service: intent.service.name, number, surgeId: orphanSurge.container.id, cause: `${orphanSurge.container.name} is ready and replica ${number} has no container` });
       continue;
     }
     if (!replica) {
@@ -243,7 +249,6 @@ function followHandledExit(ctx: ReplicaContext, replica: ObservedReplica | undef
   const handled = mem.handled;
   if (!handled || handled.outcome !== 'replace' || handled.retryAt === undefined) return;
   if (handled.retryAt > now) return ctx.dueAt(handled.retryAt);
-  mem.restartTimes = [...mem.restartTimes, now].slice(-RESTART_TIMES_KEPT);
   mem.stoppedByUser = false;
   if (replica) ctx.plan.push(op('replace', ctx, replica, handled.reason));
   else ctx.plan.push({ kind: 'create', service: ctx.intent.service.name, number: ctx.number, cause: handled.reason, replacement: true });

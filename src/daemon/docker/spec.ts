@@ -149,7 +149,6 @@ export function replicaLabels(req: ReplicaRequest): Record<string, string> {
     [LABEL_CONFIG_FILES]: project.configFiles.join(','),
     [LABEL_VERSION]: COMPOSE_VERSION,
     [LABEL_MANAGED]: 'true',
-    ...req.extraLabels,
   };
 }
 

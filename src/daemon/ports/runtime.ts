@@ -47,8 +47,6 @@ export interface ReplicaRequest {
   /** Container name to create (normally `<project>-<service>-<n>`; a temporary one during roll-outs). */
   name: string;
   configHash: string;
-  /** Extra labels (e.g. restart bookkeeping) merged over the standard ones. */
-  extraLabels?: Record<string, string>;
 }
 
 export interface StopOptions {

@@ -92,7 +92,7 @@ describe('reconcile: crashed replicas under the restart policy', () => {
     const { summary, details } = exited(1, 3);
     const r = run({ service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [details] });
     expect(r.text).toBe(['record-exit web#1 (exited 3; restart 1 after 0 ms)', 'replace web#1 (exited 3; restart 1 after 0 ms)'].join('\n'));
-    expect(r.memory[1]).toMatchObject({ lastExit: { exitCode: 3, cause: 'exit' }, history: { consecutive: 1, total: 1 }, restartTimes: [NOW] });
+    expect(r.memory[1]).toMatchObject({ lastExit: { exitCode: 3, cause: 'exit' }, history: { consecutive: 1, total: 1 } });
   });
 
   it('waits out the backoff: records now, requeues, replaces when due', () => {
@@ -213,6 +213,12 @@ describe('reconcile: config changes roll out replica by replica', () => {
   it('a paused roll-out updates nothing and removes its surge', () => {
     const r = run({ intent: { replicas: 2, configHash: 'h2', rolloutPaused: true }, containers: [c(1), c(2), surge(1)], memory: fresh });
     expect(r.text).toBe('remove web#1 (roll-out surge shop-web-1-next no longer needed)');
+  });
+
+  it('a ready surge whose replica vanished mid-promote takes the name; the retiring container goes', () => {
+    const retiring = c(1, { id: 'old-id', name: 'shop-web-1-retiring-old' });
+    const r = run({ intent: { replicas: 1, configHash: 'h2' }, containers: [retiring, surge(1)], memory: fresh });
+    expect(r.text).toBe(['remove web#0 (leftover container shop-web-1-retiring-old)', 'adopt-surge web#1 (shop-web-1-next is ready and replica 1 has no container)'].join('\n'));
   });
 
   it('a surge left from an older roll-out (other hash) is removed', () => {
