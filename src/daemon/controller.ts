@@ -45,6 +45,14 @@ export interface ControllerMetrics {
 const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
 /** How long the daemon remembers that it stopped a container itself. */
 const OWN_STOP_MEMORY_MS = 5 * 60_000;
+/**
+ * The engine emits `die` before its container listing says `exited` (seen on 20.10: a listing made
+ * right after the event still showed the container running, and the replacement then waited for
+ * the 30 s resync; bench/RESULTS.md, replacement latency). A sync that still sees a container
+ * running after its `die` looks again this soon, for at most DIE_RECHECK_FOR_MS.
+ */
+const DIE_RECHECK_MS = 25;
+const DIE_RECHECK_FOR_MS = 5_000;
 
 export class Controller {
   readonly records = new Map<string, ProjectRecord>();
@@ -59,6 +67,8 @@ export class Controller {
   private readonly queue: WorkQueue;
   private readonly goingDown = new Set<string>();
   private readonly ownStops = new Map<string, number>();
+  /** Containers whose `die` event arrived, with when: a sync that still sees them running looks again. */
+  private readonly recentDeaths = new Map<string, number>();
   private readonly errorCounts = new Map<string, number>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
@@ -225,6 +235,7 @@ export class Controller {
 
     const listing = await this.listProject(projectName);
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    if (this.diedButListedRunning(mine)) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
     const details = await this.inspectWhereNeeded(mine);
     const intent = this.intentFor(record, serviceName);
@@ -267,6 +278,19 @@ export class Controller {
     if (result.requeueAt !== undefined) this.queue.enqueueAt(serviceKey, result.requeueAt);
     if (result.plan.length > 0) this.queue.enqueue(serviceKey);
     this.enqueueWaitingDependants(record, serviceName);
+  }
+
+  /** True when a container whose `die` arrived is still listed running (the engine lags its events). */
+  private diedButListedRunning(containers: ContainerSummary[]): boolean {
+    const now = this.deps.clock.now();
+    let lagging = false;
+    for (const c of containers) {
+      const diedAt = this.recentDeaths.get(c.id);
+      if (diedAt === undefined) continue;
+      if (c.state === 'running' && now - diedAt < DIE_RECHECK_FOR_MS) lagging = true;
+      else this.recentDeaths.delete(c.id);
+    }
+    return lagging;
   }
 
   private async inspectWhereNeeded(containers: ContainerSummary[]): Promise<Map<string, ContainerDetails>> {
@@ -443,7 +467,11 @@ export class Controller {
     const service = event.labels[LABEL_SERVICE];
     if (!project || !service || !this.records.has(project)) return;
     if (event.action === 'stop' && !this.ownStops.has(event.id)) this.noteUserStop(project, service, Number(event.labels[LABEL_NUMBER]));
-    if (event.action === 'destroy') this.ownStops.delete(event.id);
+    if (event.action === 'die') this.recentDeaths.set(event.id, this.deps.clock.now());
+    if (event.action === 'destroy') {
+      this.ownStops.delete(event.id);
+      this.recentDeaths.delete(event.id);
+    }
     this.queue.enqueue(key(project, service));
   }
 
