@@ -90,7 +90,9 @@ export class Autoscaler {
     if (!record || !intent || !spec || intent.stopped) return;
     const { runtime, clock } = this.controller.deps;
 
-    const listing = (await this.controller.listProject(project)).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    // Services of one project due at the same tick share one listing.
+    const maxAgeMs = Math.min(1_000, spec.intervalMs / 2);
+    const listing = (await this.controller.listProject(project, { maxAgeMs })).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
     const observed = collectObserved(project, serviceName, listing, new Map());
     const limitCores = intent.service.resources.limits.cpus ?? 1;
     const replicas: ReplicaCpu[] = [];

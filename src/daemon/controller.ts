@@ -58,6 +58,7 @@ export class Controller {
   readonly records = new Map<string, ProjectRecord>();
   /** Last container listing per project, for status while the engine is unreachable. */
   readonly lastListing = new Map<string, ContainerSummary[]>();
+  private readonly listedAt = new Map<string, number>();
   readonly waiting = new Map<string, { message: string; blocked: boolean }>();
   readonly lastError = new Map<string, string>();
   /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
@@ -154,6 +155,7 @@ export class Controller {
     this.saving.delete(name);
     await this.deps.store.remove(name);
     this.lastListing.delete(name);
+    this.listedAt.delete(name);
     this.configErrors.delete(name);
     for (const map of [this.waiting, this.lastError, this.errorCounts]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${name}/`)) map.delete(key);
@@ -185,9 +187,17 @@ export class Controller {
     };
   }
 
-  async listProject(name: string): Promise<ContainerSummary[]> {
+  /**
+   * The project's containers from the engine. `maxAgeMs` lets a reader that only samples (the
+   * autoscaler) reuse a listing that recent instead of asking the engine again.
+   */
+  async listProject(name: string, { maxAgeMs = 0 } = {}): Promise<ContainerSummary[]> {
+    const cached = this.listedAt.get(name);
+    const last = this.lastListing.get(name);
+    if (maxAgeMs > 0 && last && cached !== undefined && this.deps.clock.now() - cached <= maxAgeMs) return last;
     const containers = await this.deps.runtime.listContainers(projectSelector(name));
     this.lastListing.set(name, containers);
+    this.listedAt.set(name, this.deps.clock.now());
     this.setEngineReachable(true);
     return containers;
   }
