@@ -1,12 +1,12 @@
 // Issue 10 end to end: one published port, many replicas, traffic only to ready replicas.
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { httpGet } from '../support/http.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
@@ -19,18 +19,6 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', agent: false, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** A steady client: one request after another (4 at a time) until stopped; counts answers and failures. */
 function steadyLoad(port: number) {
@@ -40,7 +28,7 @@ function steadyLoad(port: number) {
   const worker = async () => {
     for (let i = 0; !stop && i < 20_000; i++) {
       try {
-        answers.push(await get(port));
+        answers.push(await httpGet(port));
       } catch (error) {
         failures.push((error as Error).message);
       }
@@ -82,7 +70,7 @@ describeWithEngine('balancer: one published port, many replicas', () => {
   it('spreads 300 requests over all three replicas, and status and metrics count them', async () => {
     const seen = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
-      const host = (await get(port)).split(' ')[0]!;
+      const host = (await httpGet(port)).split(' ')[0]!;
       seen.set(host, (seen.get(host) ?? 0) + 1);
     }
     expect(seen.size).toBe(3);
@@ -128,9 +116,9 @@ describeWithEngine('balancer: one published port, many replicas', () => {
 
   it('the port is closed while the daemon is down and open again once it is back', async () => {
     await daemon.stop();
-    await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(httpGet(port)).rejects.toThrow(/ECONNREFUSED/);
     await daemon.start();
-    await eventually(async () => expect(await get(port)).toMatch(/ v2$/));
+    await eventually(async () => expect(await httpGet(port)).toMatch(/ v2$/));
   });
 
   it('a replica killed under load costs at most its in-flight requests', async () => {

@@ -1,11 +1,11 @@
 // Issue 6 end to end: edits to the compose file roll out by themselves, without downtime.
 import { writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { beforeAll, expect, it } from 'vitest';
 import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
 import { type DaemonHandle, projectStatus, serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { httpGet } from '../support/http.js';
 
 const docker = dockerForTests();
 
@@ -47,18 +47,6 @@ async function publishedPort(containerId: string): Promise<number> {
   return port;
 }
 
-function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 2_000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body.trim()) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** A client of the service: each request goes to a ready replica, as a balancer would send it. */
 function pollService(daemon: DaemonHandle, project: string) {
@@ -73,7 +61,7 @@ function pollService(daemon: DaemonHandle, project: string) {
         failures.push('no ready replica');
       } else {
         try {
-          seen.push(await get(await publishedPort(target.containerId!)));
+          seen.push(await httpGet(await publishedPort(target.containerId!), { timeoutMs: 2_000 }));
         } catch (error) {
           failures.push(`${target.name}: ${(error as Error).message}`);
         }
