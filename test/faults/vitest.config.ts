@@ -13,7 +13,8 @@ export default defineConfig({
     maxWorkers: 1,
     sequence: { concurrent: false },
     testTimeout: 30 * 60_000,
-    hookTimeout: 5 * 60_000,
+    // Hooks wait up to 15 minutes for other test runs to leave the engine alone.
+    hookTimeout: 20 * 60_000,
     globalSetup: ['test/faults/support/global-setup.ts'],
     reporters: ['default'],
   },

@@ -17,6 +17,8 @@ export interface ScenarioResult {
   duplicates: number;
   /** Measurements and findings, printed under the table. */
   notes: string[];
+  /** Why the scenario did not run (e.g. other runs kept using the engine). */
+  skipped?: string;
 }
 
 export const RESULTS_FILE = process.env['COMPOSED_FAULTS_RESULTS'] ?? join(tmpdir(), 'composed-faults-results.jsonl');
@@ -42,6 +44,7 @@ export class Tally implements ScenarioResult {
   dataLost = 0;
   duplicates = 0;
   notes: string[] = [];
+  skipped?: string;
   private recorded = false;
 
   constructor(readonly scenario: string) {}
@@ -54,14 +57,14 @@ export class Tally implements ScenarioResult {
   record(): void {
     if (this.recorded) return;
     this.recorded = true;
-    const { scenario, trials, faults, survived, dataLost, duplicates, notes } = this;
-    recordResult({ scenario, trials, faults, survived, dataLost, duplicates, notes });
+    const { scenario, trials, faults, survived, dataLost, duplicates, notes, skipped } = this;
+    recordResult({ scenario, trials, faults, survived, dataLost, duplicates, notes, ...(skipped ? { skipped } : {}) });
   }
 }
 
 export function formatTable(rows: ScenarioResult[]): string {
   const header = ['scenario', 'trials', 'faults injected', 'survived', 'data lost', 'duplicates'];
-  const body = rows.map((r) => [r.scenario, String(r.trials), String(r.faults), `${r.survived}/${r.trials}`, String(r.dataLost), String(r.duplicates)]);
+  const body = rows.map((r) => [r.scenario, String(r.trials), String(r.faults), r.skipped ? 'skipped' : `${r.survived}/${r.trials}`, String(r.dataLost), String(r.duplicates)]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
