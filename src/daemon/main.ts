@@ -48,11 +48,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const balancers = new Balancers(logger.child({ component: 'balancer' }));
   const metrics: DaemonMetrics = new DaemonMetrics({
     services: () => (autoscalerRef ? serviceSamples(controller, autoscalerRef) : []),
+    // No node process metrics (prom-client's defaults): their event-loop-delay timer and GC
+    // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
+    // report the daemon's memory and CPU.
     balancer: () => balancers.samples(),
-    // node's process metrics keep an event-loop-delay timer and a GC observer running: measured
-    // 1.2 % of a core on an idle daemon (0.1 % without), more than the whole supervision of 100
-    // containers. systemd and cgroups already report the daemon's memory and CPU.
-    processMetrics: false,
   });
   const controller: Controller = new Controller({
     runtime,

@@ -2,7 +2,7 @@
 // stream reconnects) as it happens; what *is* (replicas, CPU, balancer totals) is read from
 // snapshots at scrape time, so the numbers never drift from what `composed status` shows.
 // Each instance owns its Registry: no process-wide default registry, so tests and daemons don't mix.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type RestartReason = 'exit' | 'oom' | 'unhealthy' | 'removed';
 
@@ -36,8 +36,6 @@ type Snapshot<T> = () => T[] | Promise<T[]>;
 export interface DaemonMetricsOptions {
   services: Snapshot<ServiceSample>;
   balancer?: Snapshot<BalancerSample>;
-  /** Also export node's process metrics (memory, CPU, event loop lag, handles). */
-  processMetrics?: boolean;
 }
 
 export interface RenderedMetrics {
@@ -98,7 +96,6 @@ export class DaemonMetrics {
         registers: this.registers,
       });
     }
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   countRestart(project: string, service: string, reason: RestartReason): void {

@@ -105,10 +105,4 @@ describe('DaemonMetrics', () => {
     expect(samples(await scrape(second), 'composed_event_stream_reconnects_total')).toEqual([' -> 0']);
     expect(samples(await scrape(first), 'composed_event_stream_reconnects_total')).toEqual([' -> 1']);
   });
-
-  it('adds node process metrics when asked', async () => {
-    const families = await scrape(new DaemonMetrics({ services: () => [], processMetrics: true }));
-    expect(Number(families.get('process_resident_memory_bytes')?.metrics[0]?.value)).toBeGreaterThan(0);
-    expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true);
-  });
 });
