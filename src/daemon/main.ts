@@ -76,6 +76,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // The balanced ports open before the first sync, which then fills in their backends.
   await lifecycle.followBalancers();
   await controller.run();
+  // Files edited while the daemon was down are read now, as the watcher would have (a reload of an
+  // unchanged file changes nothing; a broken one keeps the saved config running and says why).
+  for (const name of [...controller.records.keys()].sort()) await lifecycle.reload(name, 'daemon start');
   // READY=1 means "existing containers adopted": wait for the first resync (bounded: a slow engine
   // must not keep systemd waiting forever).
   await Promise.race([controller.waitIdle(), systemClock.sleep(30_000)]);
