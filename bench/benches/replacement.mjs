@@ -30,7 +30,7 @@ export const meta = {
   title: 'Replacement latency',
 };
 
-export async function run({ docker, rounds = 50, budgetMs = 6 * 60_000 }) {
+export async function run({ docker, rounds = 50, budgetMs = 4 * 60_000 }) {
   const project = uniqueName('repl');
   const engineProject = `${project}-engine`;
   const floorProject = `${project}-floor`;
@@ -225,6 +225,7 @@ function profileComposed(trials, trace, recorder) {
     steps.get(step).push(value);
   };
   let waitedForResync = 0;
+  let listedRightAfterDie = 0;
   for (const t of trials) {
     if (t.startLatency === undefined) continue;
     const shortOld = t.oldId.slice(0, 12);
@@ -245,7 +246,11 @@ function profileComposed(trials, trace, recorder) {
     if (lastList) {
       add('die -> the listing that saw the exit begins', lastList.t0 - t.die);
       add('listContainers', lastList.t1 - lastList.t0);
-      if (lastList.t0 - t.die > 1_000) waitedForResync += 1;
+      if (lastList.t0 - t.die > 1_000) {
+        waitedForResync += 1;
+        // Did the daemon list right after the die and still not act? (the listing was stale)
+        if (calls.some((c) => c.m === 'listContainers' && c.t0 >= t.die && c.t0 < t.die + 1_000)) listedRightAfterDie += 1;
+      }
       add('the listing that saw the exit begins -> start event (the replacement once the exit is seen)', t.start - lastList.t0);
     }
     if (inspect) add('inspectContainer (the dead one)', inspect.t1 - inspect.t0);
@@ -264,5 +269,5 @@ function profileComposed(trials, trace, recorder) {
     if (created) add('engine: create -> start', t.start - created.time);
   }
   const table = [...steps.entries()].map(([step, values]) => ({ step, ...summarize(values) }));
-  return { steps: table, crashesWaitingForResync: waitedForResync };
+  return { steps: table, crashesWaitingForResync: waitedForResync, listedRightAfterDieButMissed: listedRightAfterDie };
 }
