@@ -81,7 +81,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   for (const name of [...controller.records.keys()].sort()) await lifecycle.reload(name, 'daemon start');
   // READY=1 means "existing containers adopted": wait for the first resync (bounded: a slow engine
   // must not keep systemd waiting forever).
-  await Promise.race([controller.waitIdle(), systemClock.sleep(30_000)]);
+  const firstResyncBound = new AbortController();
+  await Promise.race([controller.waitIdle(), systemClock.sleep(30_000, firstResyncBound.signal).catch(() => undefined)]);
+  // The bound's timer would otherwise keep a stopped daemon's process alive for the rest of the 30 s.
+  firstResyncBound.abort();
   autoscaler.start();
   const watcher = new ProjectWatcher(controller, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
