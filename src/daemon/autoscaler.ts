@@ -13,6 +13,8 @@ import type { CpuSample } from './ports/runtime.js';
 
 /** How often the loop looks for services that are due; each service keeps its own interval. */
 const TICK_MS = 250;
+/** A listing older than this is taken again: the default resync period, for when events stop coming. */
+const LISTING_MAX_AGE_MS = 30_000;
 
 interface ServiceScaler {
   nextDueAt: number;
@@ -90,9 +92,11 @@ export class Autoscaler {
     if (!record || !intent || !spec || intent.stopped) return;
     const { runtime, clock } = this.controller.deps;
 
-    // Services of one project due at the same tick share one listing.
-    const maxAgeMs = Math.min(1_000, spec.intervalMs / 2);
-    const listing = (await this.controller.listProject(project, { maxAgeMs })).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    // The controller's own listing, not a new one: it lists the project again on every container
+    // event (start, die, health_status) and at each resync, so it is as fresh as the event stream.
+    // Listing 100 containers per autoscaled service per interval was most of the daemon's idle CPU
+    // (bench/RESULTS.md, overhead).
+    const listing = (await this.controller.listProject(project, { maxAgeMs: LISTING_MAX_AGE_MS })).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
     const observed = collectObserved(project, serviceName, listing, new Map());
     const limitCores = intent.service.resources.limits.cpus ?? 1;
     const replicas: ReplicaCpu[] = [];

@@ -9,6 +9,7 @@ import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import type { ContainerSummary } from './ports/runtime.js';
 import { Controller, key } from './controller.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -158,25 +159,10 @@ export class ProjectLifecycle {
     this.controller.forgetProject(name);
     await this.controller.waitIdle(name);
     try {
-      const listing = await this.controller.listProject(name);
-      const stopTimeout = request.timeoutSeconds;
-      const levels = dependencyLevels(record.project).reverse();
-      const known = new Set(Object.keys(record.project.services));
-      const orphans = listing.filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
-      for (const level of [...levels, []]) {
-        const containers = level.length === 0 ? orphans : listing.filter((c) => level.includes(c.labels[LABEL_SERVICE] ?? ''));
-        await Promise.all(
-          containers.map(async (c) => {
-            const service = record.project.services[c.labels[LABEL_SERVICE] ?? ''];
-            const timeoutSeconds = stopTimeout ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
-            progress(`container ${c.name}`, 'stopping');
-            this.controller.noteOwnStop(c.id);
-            await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
-            await runtime.removeContainer(c.id, { force: true });
-            progress(`container ${c.name}`, 'removed');
-          }),
-        );
-      }
+      await this.removeContainers(record, await this.controller.listProject(name), request, progress);
+      // A container whose create was already with the engine when the listing was taken shows up
+      // only now; left behind, it would hold the network ("has active endpoints").
+      await this.removeContainers(record, await this.controller.listProject(name), request, progress);
       for (const [key, network] of sortedEntries(record.project.networks)) {
         if (network.external) continue;
         progress(`network ${network.name}`, 'removing');
@@ -191,6 +177,28 @@ export class ProjectLifecycle {
       this.controller.emit({ project: name, type: 'project-down', message: request.removeVolumes ? 'removed with volumes' : 'removed' });
     } finally {
       this.controller.markGoingDown(name, false);
+    }
+  }
+
+  /** Stops and removes containers in reverse dependency order, then those of services no longer in the file. */
+  private async removeContainers(record: ProjectRecord, listing: ContainerSummary[], request: DownRequest, progress: Progress): Promise<void> {
+    const { runtime } = this.controller.deps;
+    const levels = dependencyLevels(record.project).reverse();
+    const known = new Set(Object.keys(record.project.services));
+    const orphans = listing.filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
+    for (const level of [...levels, []]) {
+      const containers = level.length === 0 ? orphans : listing.filter((c) => level.includes(c.labels[LABEL_SERVICE] ?? ''));
+      await Promise.all(
+        containers.map(async (c) => {
+          const service = record.project.services[c.labels[LABEL_SERVICE] ?? ''];
+          const timeoutSeconds = request.timeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
+          progress(`container ${c.name}`, 'stopping');
+          this.controller.noteOwnStop(c.id);
+          await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
+          await runtime.removeContainer(c.id, { force: true });
+          progress(`container ${c.name}`, 'removed');
+        }),
+      );
     }
   }
 

@@ -1,7 +1,8 @@
-// 200 replicas across 20 services, all crash-looping at once (each exits 1 half a second after it
-// starts). Backoff must hold the create rate down: creates are counted per second from the engine's
-// own event stream, and per replica against what the backoff schedule allows. Meanwhile `status`
-// answers in under 1 s, and the daemon's memory (VmRSS) stays bounded.
+// 200 replicas across 20 services (60 across 6 in the reduced profile), all crash-looping at once:
+// each exits 1 half a second after it starts. Backoff must hold the create rate down: creates are
+// counted per second from the engine's own event stream, and per replica against what the backoff
+// schedule allows. Meanwhile `status` answers in under 1 s, and the daemon's memory (VmRSS) stays
+// bounded. Then `down` in the middle of the loop removes everything.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
@@ -11,11 +12,13 @@ import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueP
 import { sleep, waitForQuietEngine } from './support/engine.js';
 import { PROFILE, Tally } from './support/results.js';
 
-const SERVICES = 20;
+// The full profile is the issue's 200 replicas; the reduced one (run by every `scripts/test.sh`)
+// keeps 10 replicas per service over 6 services, so CI stays within its time budget.
+const SERVICES = PROFILE === 'full' ? 20 : 6;
 const PER_SERVICE = 10;
 const REPLICAS = SERVICES * PER_SERVICE;
 /** How long the crash loop runs while it is measured. */
-const WINDOW_MS = PROFILE === 'full' ? 150_000 : 75_000;
+const WINDOW_MS = PROFILE === 'full' ? 150_000 : 45_000;
 const BACKOFF_MAX_S = 20;
 const STATUS_LIMIT_MS = 1_000;
 const RSS_LIMIT_MB = 400;
@@ -39,7 +42,7 @@ function allowedCreates(windowMs: number, runMs: number, maxS: number): number {
   }
 }
 
-describeWithEngine('fault: 200 replicas crash-looping at once', () => {
+describeWithEngine(`fault: ${REPLICAS} replicas crash-looping at once`, () => {
   const project = uniqueProjectName('crashloop');
   const tally = new Tally(`crash loop (${REPLICAS} replicas, ${SERVICES} services, ${WINDOW_MS / 1000} s)`);
   let daemon: DaemonHandle;
@@ -64,13 +67,8 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
 
   afterAll(async () => {
     tally.record();
-    await daemon.cli(['down', '-t', '0'], { cwd: dir }).catch(() => undefined);
     await daemon.stop();
-    // 200 containers: their network can still have endpoints a moment after they are removed.
-    await cleanupProject(project).catch(async () => {
-      await sleep(3_000);
-      await cleanupProject(project);
-    });
+    await cleanupProject(project);
   });
 
   it('holds the create rate down, answers status in under 1 s, and keeps memory bounded', async (ctx) => {
@@ -160,6 +158,13 @@ describeWithEngine('fault: 200 replicas crash-looping at once', () => {
     if (statusFailures.length > 0) problems.push(`status failed: ${statusFailures[0]}`);
     if (rssMax > RSS_LIMIT_MB) problems.push(`daemon RSS reached ${rssMax} MB`);
     if (daemon.process?.exitCode !== null) problems.push('the daemon exited');
+    // `down` in the middle of the loop: every replica and the network go, even while replacements
+    // are in flight (it used to fail with the engine's "network has active endpoints").
+    const down = await daemon.cli(['down', '-t', '0'], { cwd: dir });
+    if (down.code !== 0) problems.push(`down during the crash loop failed: ${down.stderr.trim()}`);
+    const left = await docker.listContainers({ all: true, filters: { label: [`${LABEL_PROJECT}=${project}`] } });
+    const networks = await docker.listNetworks({ filters: { label: [`${LABEL_PROJECT}=${project}`] } });
+    if (left.length > 0 || networks.length > 0) problems.push(`down left ${left.length} containers and ${networks.length} networks`);
     for (const p of problems) tally.note(p);
     if (problems.length === 0) tally.survived = 1;
     expect(problems).toEqual([]);

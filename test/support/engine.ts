@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { describe } from 'vitest';
 import { createDockerClient } from '../../src/daemon/docker/client.js';
+import { removeNetworkNamed } from '../../src/daemon/docker/resources.js';
 import { DockerRuntime } from '../../src/daemon/docker/runtime.js';
 import { LABEL_PROJECT } from '../../src/daemon/core/labels.js';
 import type { Service } from '../../src/compose/model.js';
@@ -32,7 +33,7 @@ export async function cleanupProject(name: string, docker: Docker = dockerForTes
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }))));
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => ignoreMissing(docker.getNetwork(n.Id).remove())));
+  await Promise.all(networks.map((n) => removeNetworkNamed(docker, n.Id)));
   const { Volumes } = await docker.listVolumes({ filters });
   await Promise.all((Volumes ?? []).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
 }

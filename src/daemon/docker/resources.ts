@@ -53,10 +53,41 @@ export async function ensureNetwork(docker: Docker, project: Project, key: strin
 
 export async function removeNetwork(docker: Docker, network: Network): Promise<void> {
   if (network.external) return;
-  try {
-    await docker.getNetwork(network.name).remove();
-  } catch (error) {
-    if (!isNotFound(error)) throw classify(error, `remove network ${network.name}`);
+  await removeNetworkNamed(docker, network.name);
+}
+
+/**
+ * Removes a network, first force-disconnecting endpoints whose container no longer exists. After
+ * heavy churn (200 crash-looping replicas removed at once) engine 20.10 can keep such stale
+ * endpoints and refuse the removal with 403 "has active endpoints"; a forced disconnect by the
+ * endpoint's container name clears them (moby/moby#17217, #33156). Endpoints of containers that
+ * still exist are left alone: the 403 then reaches the caller, as with `docker network rm`.
+ */
+export async function removeNetworkNamed(docker: Docker, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker.getNetwork(name).remove();
+      return;
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (attempt > 2 || statusOf(error) !== 403 || !/active endpoints/i.test(engineMessage(error))) throw classify(error, `remove network ${name}`);
+      await disconnectStaleEndpoints(docker, name);
+    }
+  }
+}
+
+async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<void> {
+  const network = docker.getNetwork(name);
+  const info = (await network.inspect()) as { Containers?: Record<string, { Name?: string }> };
+  for (const [id, endpoint] of Object.entries(info.Containers ?? {})) {
+    const exists = await docker
+      .getContainer(id)
+      .inspect()
+      .then(() => true, (error: unknown) => !isNotFound(error));
+    if (exists) continue;
+    await network.disconnect({ Container: endpoint.Name ?? id, Force: true }).catch((error: unknown) => {
+      if (!isNotFound(error)) throw classify(error, `disconnect stale endpoint ${endpoint.Name ?? id} from network ${name}`);
+    });
   }
 }
 
