@@ -18,7 +18,7 @@ import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
 import type { Clock } from './ports/clock.js';
 import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
-import type { ProjectRecord, StateStore } from './state-store.js';
+import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps {
@@ -85,12 +85,15 @@ export class Controller {
     return this.deps.logger;
   }
 
-  /** Reads the persisted projects (the daemon's own state; nothing is asked of the engine yet). */
-  async load(): Promise<void> {
+  /**
+   * Reads the persisted projects (the daemon's own state; nothing is asked of the engine yet).
+   * Returns the files that could not be read, for recover-from-labels.ts.
+   */
+  async load(): Promise<UnreadableState[]> {
     await this.deps.store.init();
     const loaded = await this.deps.store.loadAll();
     for (const problem of loaded.problems) {
-      this.logger.error(problem, 'state file unreadable; its project is recovered from container labels when `up` runs again');
+      this.logger.error(problem, 'state file unreadable; recovering its project from container labels');
       this.emit({ type: 'engine', message: `state file ${problem.file} unreadable: ${problem.error}` });
     }
     for (const record of loaded.records) {
@@ -103,6 +106,7 @@ export class Controller {
       }
       this.records.set(record.name, record);
     }
+    return loaded.problems;
   }
 
   /** Subscribes to engine events and resyncs everything once, then periodically. */
@@ -321,11 +325,12 @@ export class Controller {
       const { op } = result;
       // A surge is not the replica yet: it becomes it on promote.
       if (op.kind === 'create-surge' && result.ok) continue;
+      const mem = (memory[op.number] ??= freshMemory());
       if (!result.ok) {
         this.emit({ project: record.name, service: serviceName, replica: op.number, type: 'operation-failed', message: `${op.kind} failed: ${errorMessage(result.error)}` });
+        if (op.kind === 'start') mem.startFailedId = op.containerId;
         continue;
       }
-      const mem = (memory[op.number] ??= freshMemory());
       const restarted = (op.kind === 'replace' || (op.kind === 'create' && op.replacement)) && mem.handled?.outcome === 'replace';
       if (restarted) {
         // Recorded once the restart happened, not when it was decided: a failed create adds none.
@@ -333,7 +338,7 @@ export class Controller {
         if (mem.lastExit) this.deps.metrics?.countRestart(record.name, serviceName, restartReason(mem.lastExit));
       }
       if (result.containerId) {
-        Object.assign(mem, { containerId: result.containerId, createdAt: result.createdAt, handled: undefined, stoppedByUser: false });
+        Object.assign(mem, { containerId: result.containerId, createdAt: result.createdAt, handled: undefined, stoppedByUser: false, startFailedId: undefined });
       }
       if (result.logTail && mem.lastExit) mem.lastExit.logTail = result.logTail;
     }

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import type { UpProgress } from '../../daemon/api/protocol.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError, type ProjectOptions } from '../common.js';
+import { ApiError } from '../client.js';
 
 interface DownOptions extends ProjectOptions {
   volumes?: boolean;
@@ -25,7 +26,8 @@ export function registerDown(program: Command): void {
         }
         for await (const line of clientFor(options).lines<UpProgress>(`${projectPath(project)}?${query}`, { method: 'DELETE' })) {
           if (line.kind === 'progress') process.stdout.write(`${line.resource}: ${line.message}\n`);
-          if (line.kind === 'error') throw new Error(line.error.error);
+          // The answer's status (200) went out before the failure: it is the daemon's error all the same.
+          if (line.kind === 'error') throw new ApiError(500, line.error);
         }
         process.stdout.write(`project ${project} is down\n`);
       }),

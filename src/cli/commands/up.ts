@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import type { DaemonEvent, ProjectStatus, UpProgress } from '../../daemon/api/protocol.js';
 import { formatDiagnostic } from '../../compose/errors.js';
 import { action, addProjectOptions, clientFor, loadLocal, projectPath, type ProjectOptions } from '../common.js';
+import { ApiError } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { parseDuration } from '../duration.js';
 import { settledState } from '../readiness.js';
@@ -47,7 +48,8 @@ async function up(options: UpOptions): Promise<void> {
       },
     })) {
       if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
-      if (line.kind === 'error') throw new Error(line.error.error);
+      // The answer's status (200) went out before the failure: it is the daemon's error all the same.
+      if (line.kind === 'error') throw new ApiError(500, line.error);
     }
     const outcome = await waitUntilSettled(client, project.name, options.wait ?? false, waitMs);
     if (outcome.problem) {

@@ -134,7 +134,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     }
     switch (container.state) {
       case 'created':
-        plan.push(op('start', ctx, replica, 'created but never started'));
+        if (mem.startFailedId === container.id) plan.push(op('replace', ctx, replica, 'the engine refused to start it; recreating'));
+        else plan.push(op('start', ctx, replica, 'created but never started'));
         break;
       case 'running':
         if (container.health === 'unhealthy' && intent.service.composed.onUnhealthy === 'replace') {

@@ -35,6 +35,11 @@ export interface ReplicaMemory {
   lastExit?: ExitRecord;
   /** Epoch ms of each restart, newest last, at most RESTART_TIMES_KEPT. */
   restartTimes: number[];
+  /**
+   * A created container whose start the engine refused. Seen after a dockerd restart: "task ...
+   * already exists" on every later start of that container. It is replaced, not started again.
+   */
+  startFailedId?: string;
   /** A user stopped this replica's container (`docker stop`): unless-stopped leaves it stopped. */
   stoppedByUser: boolean;
 }

@@ -57,24 +57,31 @@ export async function removeNetwork(docker: Docker, network: Network): Promise<v
 }
 
 /**
- * Removes a network, first force-disconnecting endpoints whose container no longer exists. After
- * heavy churn (200 crash-looping replicas removed at once) engine 20.10 can keep such stale
- * endpoints and refuse the removal with 403 "has active endpoints"; a forced disconnect by the
- * endpoint's container name clears them (moby/moby#17217, #33156). Endpoints of containers that
- * still exist are left alone: the 403 then reaches the caller, as with `docker network rm`.
+ * Removes a network, retrying while the engine still counts endpoints of containers just removed.
+ * After heavy churn (a crash loop of 60-200 replicas removed at once) engine 20.10 answered 403
+ * "has active endpoints" for a few seconds while `network inspect` listed no container at all,
+ * and the same removal then succeeded. It can also keep endpoints of containers that are long
+ * gone; a forced disconnect by the endpoint's name clears those (moby/moby#17217, #33156).
+ * Endpoints of containers that still exist are left alone: the 403 then reaches the caller, as
+ * with `docker network rm`.
  */
-export async function removeNetworkNamed(docker: Docker, name: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
+export async function removeNetworkNamed(docker: Docker, name: string, sleep = defaultSleep): Promise<void> {
+  const waits = [250, 500, 1_000, 2_000, 4_000];
+  for (let attempt = 0; ; attempt++) {
     try {
       await docker.getNetwork(name).remove();
       return;
     } catch (error) {
       if (isNotFound(error)) return;
-      if (attempt > 2 || statusOf(error) !== 403 || !/active endpoints/i.test(engineMessage(error))) throw classify(error, `remove network ${name}`);
+      const busy = statusOf(error) === 403 && /active endpoints/i.test(engineMessage(error));
+      if (!busy || attempt >= waits.length) throw classify(error, `remove network ${name}`);
       await disconnectStaleEndpoints(docker, name);
+      await sleep(waits[attempt]!);
     }
   }
 }
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<void> {
   const network = docker.getNetwork(name);

@@ -82,6 +82,11 @@ describe('reconcile: replica counts', () => {
     expect(r.memory[1]?.containerId).toBe('web-1-id');
   });
 
+  it('recreates a created container the engine already refused to start, instead of starting it again', () => {
+    const r = run({ containers: [c(1, { state: 'created' })], memory: { 1: { containerId: 'web-1-id', startFailedId: 'web-1-id' } } });
+    expect(r.text).toBe('replace web#1 (the engine refused to start it; recreating)');
+  });
+
   it('starts a container that was created but never started', () => {
     expect(run({ containers: [c(1, { state: 'created' })] }).text).toBe('start web#1 (created but never started)');
   });
