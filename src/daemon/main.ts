@@ -12,6 +12,7 @@ import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
 import { ProjectLifecycle } from './project-lifecycle.js';
+import { recoverFromLabels } from './recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
@@ -72,7 +73,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const lock = await lockStateDir(options.stateDir);
-  await controller.load();
+  const unreadable = await controller.load();
+  await recoverFromLabels(controller, unreadable);
   // The balanced ports open before the first sync, which then fills in their backends.
   await lifecycle.followBalancers();
   await controller.run();

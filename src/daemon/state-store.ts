@@ -3,7 +3,7 @@
 // rename over the old one, fsync the directory. A crash at any point leaves either the old or the
 // new file, never a torn one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Diagnostic } from '../compose/errors.js';
 import type { Project, Service } from '../compose/model.js';
 import type { LoadRequest } from './api/protocol.js';
@@ -48,7 +48,12 @@ export interface RolloutRecord {
 export interface LoadedState {
   records: ProjectRecord[];
   /** Files that could not be read, with why; the daemon reports them and recovers from labels. */
-  problems: Array<{ file: string; error: string }>;
+  problems: UnreadableState[];
+}
+
+export interface UnreadableState {
+  file: string;
+  error: string;
 }
 
 const SUFFIX = '.json';
@@ -101,6 +106,25 @@ export class StateStore {
     await syncDirectory(this.projectsDir);
   }
 
+  /**
+   * Saves a record rebuilt for a project whose file could not be read, keeping the unreadable file
+   * beside it as `<name>.json.corrupt-<epoch ms>` (what it still holds may be worth reading).
+   * Returns that path.
+   */
+  async replaceUnreadable(record: ProjectRecord, at: number): Promise<string> {
+    const file = this.fileFor(record.name);
+    const aside = `${file}.corrupt-${at}`;
+    await rename(file, aside);
+    try {
+      await this.save(record);
+    } catch (error) {
+      // Put the old file back: the next start then reports it and recovers the project again.
+      await rename(aside, file).catch(() => undefined);
+      throw error;
+    }
+    return aside;
+  }
+
   async remove(name: string): Promise<void> {
     await rm(this.fileFor(name), { force: true });
     await syncDirectory(this.projectsDir);
@@ -109,6 +133,11 @@ export class StateStore {
   private fileFor(name: string): string {
     return join(this.projectsDir, `${name}${SUFFIX}`);
   }
+}
+
+/** The project a state file is for: its file name without `.json`. */
+export function projectNameOf(file: string): string {
+  return basename(file, SUFFIX);
 }
 
 /**

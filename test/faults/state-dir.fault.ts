@@ -2,7 +2,8 @@
 // dir, then filled), or it turns read-only. Expected: a clear error (log and event), the daemon keeps
 // supervising from memory, and no running container is touched. Then a state file that is
 // truncated, empty, garbage or the wrong shape when the daemon starts: it starts anyway, reports the
-// file, leaves the project's containers running, and `up` adopts them again without duplicates.
+// file, rebuilds the project from its containers' labels and supervises the same containers again
+// without `up` (a killed replica is replaced), and keeps the bad file aside.
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
 import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
-import { checkReplicas, docker, sleep } from './support/engine.js';
+import { checkReplicas, docker } from './support/engine.js';
 import { Tally } from './support/results.js';
 
 const run = promisify(execFile);
@@ -121,12 +122,11 @@ describeWithEngine('fault: a corrupt state file at start', () => {
   const project = uniqueProjectName('statebad');
   const tally = new Tally('corrupt state file at start');
   let daemon: DaemonHandle;
-  let dir: string;
 
   beforeAll(async () => {
     daemon = await newDaemon();
     await daemon.start();
-    ({ dir } = await writeProject(compose(project)));
+    const { dir } = await writeProject(compose(project));
     const up = await daemon.cli(['up', '--wait'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
   });
@@ -146,7 +146,7 @@ describeWithEngine('fault: a corrupt state file at start', () => {
   };
 
   for (const [kind, corrupt] of Object.entries(corruptions)) {
-    it(`${kind}: the daemon starts, reports the file, leaves the containers running, and up adopts them`, async () => {
+    it(`${kind}: the daemon starts, reports the file, and supervises the same containers again by itself`, async () => {
       const stateFile = join(daemon.stateDir, 'projects', `${project}.json`);
       const text = await readFile(stateFile, 'utf8');
       const before = await runningIds(project);
@@ -161,30 +161,39 @@ describeWithEngine('fault: a corrupt state file at start', () => {
         problems.push(`the daemon did not start: ${String(error).slice(0, 300)}`);
       }
       if (problems.length === 0) {
-        await sleep(3_000);
-        if (daemon.process?.exitCode !== null) problems.push(`the daemon exited: ${daemon.log().split('\n').slice(-5).join(' ')}`);
-      }
-      if (problems.length === 0) {
-        const reported = (await events(daemon)).some((e) => /state file .* unreadable/.test(e.message)) || /state file unreadable/.test(daemon.log());
+        const all = await events(daemon);
+        const reported = all.some((e) => /state file .* unreadable/.test(e.message)) || /state file unreadable/.test(daemon.log());
         if (!reported) problems.push('the corrupt file was not reported');
+        const recovered = all.find((e) => e.project === project && /recovered from container labels/.test(e.message));
+        if (!recovered) problems.push(`not recovered from container labels: ${all.filter((e) => e.project === project).map((e) => e.message).join(' | ').slice(0, 400)}`);
         const projects = await daemon.client.json<Array<{ name: string }>>('/v1/projects');
-        if (!projects.some((p) => p.name === project)) tally.note(`${kind}: not recovered automatically from container labels; supervised again only after \`up\``);
+        if (!projects.some((p) => p.name === project)) problems.push('status does not show the project');
+        const aside = (await readdir(join(daemon.stateDir, 'projects'))).filter((f) => f.startsWith(`${project}.json.corrupt-`));
+        if (aside.length === 0) problems.push('the corrupt file was not kept aside');
+        await readFile(stateFile, 'utf8').then((t) => JSON.parse(t) as unknown).catch((e: unknown) => problems.push(`no good state file written: ${String(e)}`));
       }
-      const after = await runningIds(project);
-      const stopped = [...before].filter((id) => !after.has(id));
-      if (stopped.length > 0) {
-        problems.push(`${stopped.length} containers stopped`);
-        tally.dataLost += stopped.length;
-      }
-      if (daemon.process?.exitCode !== null) await daemon.start().catch(() => undefined);
-      // `up` again: the running replicas are adopted, not recreated or doubled.
-      const up = await daemon.cli(['up', '--wait'], { cwd: dir });
-      if (up.code !== 0) problems.push(`up failed: ${up.stderr.trim().slice(0, 300)}`);
       const check = await checkReplicas(project, SERVICE, 3);
       tally.duplicates += check.duplicates;
       problems.push(...check.problems);
-      const recreated = [...before].filter((id) => !check.replicas.some((r) => r.id === id));
-      if (recreated.length > 0) problems.push(`${recreated.length} replicas were recreated instead of adopted`);
+      const stopped = [...before].filter((id) => !check.replicas.some((r) => r.id === id && r.state === 'running'));
+      if (stopped.length > 0) {
+        problems.push(`${stopped.length} replicas were stopped or recreated instead of adopted`);
+        tally.dataLost += stopped.length;
+      }
+      if (problems.length === 0) {
+        // Supervised again, not just listed: a killed replica is replaced.
+        const victim = check.replicas.find((r) => r.number === 2);
+        await docker('kill', `${project}-${SERVICE}-2`);
+        await eventually(
+          async () => {
+            const after = await checkReplicas(project, SERVICE, 3);
+            expect(after.problems).toEqual([]);
+            expect(after.replicas.find((r) => r.number === 2)?.id).not.toBe(victim?.id);
+          },
+          { timeoutMs: 30_000 },
+        ).catch((e: unknown) => problems.push(`a killed replica was not replaced: ${String(e).slice(0, 300)}`));
+      }
+      if (daemon.process?.exitCode !== null) problems.push(`the daemon exited: ${daemon.log().split('\n').slice(-5).join(' ')}`);
       if (problems.length === 0) tally.survived++;
       else for (const p of problems) tally.note(`${kind}: ${p}`);
       expect(problems).toEqual([]);
