@@ -48,8 +48,9 @@ const OWN_STOP_MEMORY_MS = 5 * 60_000;
 /**
  * The engine emits `die` before its container listing says `exited` (seen on 20.10: a listing made
  * right after the event still showed the container running, and the replacement then waited for
- * the 30 s resync; bench/RESULTS.md, replacement latency). A sync that still sees a container
- * running after its `die` looks again this soon, for at most DIE_RECHECK_FOR_MS.
+ * the 30 s resync; bench/RESULTS.md, replacement latency). Such a container is inspected at once
+ * (seeRecentDeaths); one that even inspect still shows running is looked at again this soon, for
+ * at most DIE_RECHECK_FOR_MS.
  */
 const DIE_RECHECK_MS = 25;
 const DIE_RECHECK_FOR_MS = 5_000;
@@ -247,11 +248,11 @@ export class Controller {
     if (!record || this.goingDown.has(projectName)) return;
     const { clock, runtime } = this.deps;
 
-    const listing = await this.listProject(projectName);
+    const { listing, inspected } = await this.seeRecentDeaths(await this.listProject(projectName));
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    if (this.diedButListedRunning(mine)) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
+    if (this.diedButListedRunning(mine).length > 0) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
-    const details = await this.inspectWhereNeeded(mine);
+    const details = await this.inspectWhereNeeded(mine, inspected);
     const intent = this.intentFor(record, serviceName);
     const result = reconcile({
       project: projectName,
@@ -294,23 +295,42 @@ export class Controller {
     this.enqueueWaitingDependants(record, serviceName);
   }
 
-  /** True when a container whose `die` arrived is still listed running (the engine lags its events). */
-  private diedButListedRunning(containers: ContainerSummary[]): boolean {
+  /**
+   * The listing with each container whose `die` arrived but is still listed running replaced by
+   * its inspection. The listing is a snapshot the engine updates after the event; inspect reads the
+   * container itself, so the replacement need not wait for the next listing (it waited a 25 ms
+   * recheck or more, 89 ms median from die to the listing that saw it; bench/RESULTS.md).
+   */
+  private async seeRecentDeaths(listing: ContainerSummary[]): Promise<{ listing: ContainerSummary[]; inspected: Map<string, ContainerDetails> }> {
+    const lagging = this.diedButListedRunning(listing);
+    const inspected = new Map<string, ContainerDetails>();
+    if (lagging.length === 0) return { listing, inspected };
+    await Promise.all(
+      lagging.map(async (id) => {
+        const d = await this.deps.runtime.inspectContainer(id);
+        if (d) inspected.set(id, d);
+      }),
+    );
+    return { listing: listing.map((c) => inspected.get(c.id) ?? c), inspected };
+  }
+
+  /** Containers whose `die` arrived but that are still listed running (the engine lags its events). */
+  private diedButListedRunning(containers: ContainerSummary[]): string[] {
     const now = this.deps.clock.now();
-    let lagging = false;
+    const lagging: string[] = [];
     for (const c of containers) {
       const diedAt = this.recentDeaths.get(c.id);
       if (diedAt === undefined) continue;
-      if (c.state === 'running' && now - diedAt < DIE_RECHECK_FOR_MS) lagging = true;
+      if (c.state === 'running' && now - diedAt < DIE_RECHECK_FOR_MS) lagging.push(c.id);
       else this.recentDeaths.delete(c.id);
     }
     return lagging;
   }
 
-  private async inspectWhereNeeded(containers: ContainerSummary[]): Promise<Map<string, ContainerDetails>> {
-    const details = new Map<string, ContainerDetails>();
+  private async inspectWhereNeeded(containers: ContainerSummary[], inspected: ReadonlyMap<string, ContainerDetails>): Promise<Map<string, ContainerDetails>> {
+    const details = new Map(inspected);
     await Promise.all(
-      containers.filter(needsDetails).map(async (c) => {
+      containers.filter((c) => needsDetails(c) && !details.has(c.id)).map(async (c) => {
         const d = await this.deps.runtime.inspectContainer(c.id);
         if (d) details.set(c.id, d);
       }),
