@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The bench runner: `npm run bench` (all five) or `npm run bench -- replacement storm` (some).
+// The bench runner: `npm run bench` (all six) or `npm run bench -- replacement storm` (some).
 // Each bench's figures are written to bench/results/<name>.json; bench/RESULTS.md is then rewritten
 // from every stored result, so re-running one bench updates its section and keeps the others (each
 // section says when and by which command its figures were made).
@@ -16,9 +16,10 @@ import * as storm from './benches/storm.mjs';
 import * as updown from './benches/updown.mjs';
 import * as overhead from './benches/overhead.mjs';
 import * as autoscale from './benches/autoscale.mjs';
+import * as balancer from './benches/balancer.mjs';
 import { trackedProjects, trackedDaemons } from './lib/registry.mjs';
 
-const BENCHES = { replacement, storm, updown, overhead, autoscale };
+const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer };
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 const RESULTS_MD = join(REPO_ROOT, 'bench/RESULTS.md');
 
