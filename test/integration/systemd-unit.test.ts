@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type TestContext } from 'vitest';
 import { registerSystemd } from '../../src/cli/commands/systemd.js';
-import { daemonEntryPoint } from '../../src/daemon/systemd/entry-point.js';
-import { renderUnit } from '../../src/daemon/systemd/unit.js';
+import { daemonEntryPoint } from '../../src/cli/systemd/entry-point.js';
+import { renderUnit } from '../../src/cli/systemd/unit.js';
 import { ensureBuilt, packagePath } from './systemd-dist.js';
 
 /** Whether systemd-analyze can run here; installs Debian's systemd package when it is missing. */
@@ -31,7 +31,7 @@ let analyze: ReturnType<typeof analyzeAvailability>;
 
 beforeAll(async () => {
   // Builds dist/ when missing, so ExecStart's dist/cli/main.js exists for --install's check.
-  ensureBuilt(['daemon/systemd/entry-point']);
+  ensureBuilt(['cli/systemd/entry-point']);
   analyze = analyzeAvailability();
   dir = await mkdtemp(join(tmpdir(), 'composed-systemd-'));
 }, 600_000);

@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { daemonEntryPoint } from '../../daemon/systemd/entry-point.js';
-import { renderUnit, type UnitOptions } from '../../daemon/systemd/unit.js';
+import { daemonEntryPoint } from '../systemd/entry-point.js';
+import { renderUnit, type UnitOptions } from '../systemd/unit.js';
 import { action, UsageError } from '../common.js';
 
 export const UNIT_PATH = '/etc/systemd/system/composed.service';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderUnit, type UnitOptions } from '../../../src/daemon/systemd/unit.js';
+import { renderUnit, type UnitOptions } from '../../../src/cli/systemd/unit.js';
 
 const DEFAULTS: UnitOptions = {
   nodePath: '/usr/bin/node',

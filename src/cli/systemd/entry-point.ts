@@ -10,6 +10,6 @@ export interface DaemonEntryPoint {
 }
 
 export function daemonEntryPoint(): DaemonEntryPoint {
-  // This file is <package>/{src,dist}/daemon/systemd/entry-point.{ts,js}.
+  // This file is <package>/{src,dist}/cli/systemd/entry-point.{ts,js}.
   return { nodePath: process.execPath, cliPath: fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url)) };
 }
