@@ -7,11 +7,19 @@
 // The load: every replica runs a burner that spins while /control/burn exists (a named volume all
 // replicas share, as in test/e2e/autoscale.test.ts), under a 0.2-core limit, target 50 %. So every
 // running replica is at 100 % of its limit while the load is on, and the count goes to max (4).
+//
+// Then the sampling cost (issue 5): the daemon's own CPU and RSS while it samples 100 running
+// containers every 5 s, all of them autoscaled (20 idle services of 5 replicas, `interval: 5s`, a
+// target idle containers never reach, so the count never changes). A daemon of its own, with the
+// runtime trace preload to count the cgroup reads (`cpuSample`) it makes, measured as the overhead
+// bench measures (bench/lib/proc.mjs) after the same 15 s of settling.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Daemon } from '../lib/daemon.mjs';
+import { Daemon, procSample } from '../lib/daemon.mjs';
 import { EventRecorder, IMAGE, LABEL_PROJECT, cleanupProjects } from '../lib/engine.mjs';
+import { SCALED, idleComposeFile } from '../lib/idle-project.mjs';
 import { hpaOverPhases, simulateHpa } from '../lib/k8s-hpa.mjs';
+import { callsPerMinute, clockTicksPerSecond, sampleWindow } from '../lib/proc.mjs';
 import { trackDaemon, trackProject } from '../lib/registry.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { log, nowMs, pollUntil, runOk, sleep, uniqueName } from '../lib/util.mjs';
@@ -22,9 +30,22 @@ const MAX = 4;
 const SETTLE_QUIET_MS = 10_000;
 const BURN_WHILE_FILE = `while true; do if [ -f /control/burn ]; then timeout 1 sh -c 'while :; do :; done'; else sleep 0.2; fi; done`;
 
+/** The sampling-cost phase: 20 services of SCALED.replicas (5) = 100 containers, settle and window as the overhead bench. */
+const SAMPLING = { services: 20, settleMs: 15_000, windowMs: 60_000, sampleEveryMs: 5_000 };
+
 export const meta = { name: 'autoscale', title: 'Autoscale reaction' };
 
 export async function run({ docker, rounds = 2 }) {
+  const reaction = await reactionPhase({ docker, rounds });
+  const sampling = await samplingCostPhase({ docker });
+  return {
+    ...reaction,
+    figures: { ...reaction.figures, samplingCost: sampling.figures },
+    samplingCost: { autoscaled: sampling.autoscaled, config: sampling.config },
+  };
+}
+
+async function reactionPhase({ docker, rounds }) {
   const project = trackProject(uniqueName('scale'));
   const daemon = trackDaemon(await Daemon.create());
   let recorder;
@@ -127,4 +148,58 @@ services:
 volumes:
   control: {}
 `;
+}
+
+async function samplingCostPhase({ docker }) {
+  const project = trackProject(uniqueName('scalecost'));
+  const daemon = trackDaemon(await Daemon.create());
+  const ticks = clockTicksPerSecond();
+  const started = nowMs();
+  try {
+    const file = join(daemon.dir, 'compose.yaml');
+    await writeFile(file, samplingComposeFile(project));
+    await daemon.start({ trace: true });
+    const rssBeforeUpKb = procSample(daemon.pid).rssKb;
+    const t0 = nowMs();
+    const up = await daemon.cli(['up', '-f', file, '--wait', '-q', '--wait-timeout', '2m']);
+    if (up.code !== 0) throw new Error(`composed up failed: ${up.stderr}${up.stdout}`);
+    const upMs = nowMs() - t0;
+    const running = (await docker.listContainers({ filters: { label: [`${LABEL_PROJECT}=${project}`] } })).length;
+    log(`autoscale: sampling cost: ${running} autoscaled containers up in ${Math.round(upMs)} ms; settling ${SAMPLING.settleMs / 1000} s, then measuring ${SAMPLING.windowMs / 1000} s`);
+    await sleep(SAMPLING.settleMs);
+
+    const traceFrom = daemon.trace().length;
+    const { samples, last, seconds, cpuPercent, intervalCpu } = await sampleWindow(daemon.pid, { ms: SAMPLING.windowMs, everyMs: SAMPLING.sampleEveryMs, ticks });
+    const perMinute = callsPerMinute(daemon.trace().slice(traceFrom), last.at, seconds);
+    // Read back that every service was sampled and none changed its count (the load is idle).
+    const status = await daemon.status(project);
+    const autoscaled = status.services.filter((s) => s.autoscale).map((s) => ({ name: s.name, running: s.running, desired: s.desired, averageCpu: s.autoscale.averageCpu, lastDecision: s.autoscale.lastDecision?.reason }));
+    log(`autoscale: sampling cost: daemon CPU ${cpuPercent.toFixed(2)} % of one core, cpuSample ${Math.round(perMinute.cpuSample ?? 0)}/min`);
+    return {
+      figures: {
+        containers: running,
+        autoscaledServices: autoscaled.length,
+        countChanged: autoscaled.filter((s) => s.desired !== SCALED.replicas).length,
+        cpuPercentOfOneCore: cpuPercent,
+        cpuPerInterval: summarize(intervalCpu),
+        rssMb: { max: Math.max(...samples.map((s) => s.rssKb)) / 1024, atEnd: last.rssKb / 1024, beforeUp: rssBeforeUpKb / 1024 },
+        windowSeconds: seconds,
+        cpuSamplesPerMinute: perMinute.cpuSample ?? 0,
+        expectedCpuSamplesPerMinute: running * (60 / SCALED.intervalS),
+        engineCallsPerMinute: perMinute,
+        upWaitMs: upMs,
+        phaseMs: nowMs() - started,
+      },
+      autoscaled,
+      config: { ...SAMPLING, service: SCALED, clockTicks: ticks, compose: samplingComposeFile('<project>') },
+    };
+  } finally {
+    // As in the reaction phase: the daemon first, then everything by label, also on failure.
+    await daemon.stop();
+    await cleanupProjects(docker, [project]);
+  }
+}
+
+function samplingComposeFile(project) {
+  return idleComposeFile(project, { plain: 0, scaled: SAMPLING.services });
 }

@@ -5,12 +5,13 @@
 // (bench/lib/trace-runtime.mjs, one appended line per engine call) to count what it asks the engine
 // for; dockerd's CPU over the same window is reported beside it, as the engine work the daemon's
 // polling causes shows up there, and both are measured for 20 s before `up` (10 s after the daemon started) as a baseline.
-import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Daemon, procSample } from '../lib/daemon.mjs';
-import { EXIT_ON_TERM, IMAGE, cleanupProjects } from '../lib/engine.mjs';
+import { cleanupProjects } from '../lib/engine.mjs';
+import { idleComposeFile } from '../lib/idle-project.mjs';
+import { callsPerMinute, clockTicksPerSecond, cpuBetween, cpuOver, findPid, sampleWindow } from '../lib/proc.mjs';
 import { trackDaemon, trackProject } from '../lib/registry.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { log, nowMs, sleep, uniqueName } from '../lib/util.mjs';
@@ -27,7 +28,7 @@ export const meta = { name: 'overhead', title: 'Daemon overhead' };
 export async function run({ docker }) {
   const project = trackProject(uniqueName('overhead'));
   const daemon = trackDaemon(await Daemon.create());
-  const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  const clockTicks = clockTicksPerSecond();
   try {
     const file = join(daemon.dir, 'compose.yaml');
     await writeFile(file, composeFile(project));
@@ -53,24 +54,13 @@ export async function run({ docker }) {
     await sleep(SETTLE_MS);
 
     const traceFrom = daemon.trace().length;
-    const samples = [procSample(daemon.pid)];
     const dockerdStart = dockerd ? procSample(dockerd) : undefined;
-    while (nowMs() - samples[0].at < IDLE_MS) {
-      await sleep(SAMPLE_EVERY_MS);
-      samples.push(procSample(daemon.pid));
-    }
+    const { samples, last, seconds, cpuPercent, intervalCpu } = await sampleWindow(daemon.pid, { ms: IDLE_MS, everyMs: SAMPLE_EVERY_MS, ticks: clockTicks });
     const dockerdEnd = dockerd ? procSample(dockerd) : undefined;
-    const first = samples[0];
-    const last = samples.at(-1);
-    const seconds = (last.at - first.at) / 1000;
-    const cpuPercent = ((last.ticks - first.ticks) / clockTicks / seconds) * 100;
-    const intervalCpu = samples.slice(1).map((s, i) => ((s.ticks - samples[i].ticks) / clockTicks / ((s.at - samples[i].at) / 1000)) * 100);
-    const dockerdCpuPercent = dockerdStart && dockerdEnd ? ((dockerdEnd.ticks - dockerdStart.ticks) / clockTicks / ((dockerdEnd.at - dockerdStart.at) / 1000)) * 100 : undefined;
+    const dockerdCpuPercent = dockerdStart && dockerdEnd ? cpuBetween(dockerdStart, dockerdEnd, clockTicks) : undefined;
 
     // Engine calls and cgroup reads the daemon made during the idle window, per minute.
-    const calls = daemon.trace().slice(traceFrom).filter((c) => c.m !== 'call' && c.m !== 'event' && c.t0 <= last.at);
-    const perMinute = {};
-    for (const c of calls) perMinute[c.m] = (perMinute[c.m] ?? 0) + 60 / seconds;
+    const perMinute = callsPerMinute(daemon.trace().slice(traceFrom), last.at, seconds);
     const latencies = [];
     let statusBytes = 0;
     for (let i = 0; i < STATUS_REQUESTS; i++) {
@@ -107,47 +97,5 @@ export async function run({ docker }) {
 }
 
 function composeFile(project) {
-  const cmd = `["sh", "-c", ${JSON.stringify(EXIT_ON_TERM)}]`;
-  const scaled = [1, 2, 3, 4]
-    .map(
-      (n) => `  scaled${n}:
-    image: ${IMAGE}
-    command: ${cmd}
-    deploy: { replicas: 5, resources: { limits: { cpus: "0.5" } } }
-    x-composed:
-      autoscale: { min: 5, max: 10, cpu: { target: 60 }, interval: 5s }`,
-    )
-    .join('\n');
-  return `name: ${project}
-services:
-  plain:
-    image: ${IMAGE}
-    command: ${cmd}
-    deploy: { replicas: 80 }
-${scaled}
-`;
-}
-
-/** CPU (% of one core) of each pid over `ms`; undefined for a pid that is not there. */
-async function cpuOver(ms, pids, clockTicks) {
-  const first = pids.map((pid) => (pid ? procSample(pid) : undefined));
-  await sleep(ms);
-  return pids.map((pid, i) => {
-    if (!pid || !first[i]) return undefined;
-    const end = procSample(pid);
-    return ((end.ticks - first[i].ticks) / clockTicks / ((end.at - first[i].at) / 1000)) * 100;
-  });
-}
-
-/** The pid of the first process whose comm is `name`, or undefined. */
-function findPid(name) {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
+  return idleComposeFile(project, { plain: 80, scaled: 4 });
 }
