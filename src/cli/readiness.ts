@@ -1,10 +1,15 @@
 // When `up` may return: every service started (or, with --wait, ready), or something that will not
 // get better on its own (a blocked dependency, a service that gave up, a one-shot that failed).
+// With --wait that is a failure. Without it, as with `docker compose up -d`, a service that already
+// gave up is reported but does not fail the command: whether it gives up before every other
+// replica has started is a race, and the exit code must not depend on it.
 import type { ProjectStatus, ServiceStatus } from '../daemon/api/protocol.js';
 
 export interface SettledState {
   done: boolean;
   problem?: string;
+  /** Services that will not get better on their own, when `up` does not wait. */
+  failed: string[];
   /** Services not there yet, with their state, for a timeout message. */
   pending: string[];
 }
@@ -13,16 +18,20 @@ const FINAL_PHASES = new Set(['completed', 'stopped', 'scaled-to-zero']);
 
 export function settledState(status: ProjectStatus, wait: boolean): SettledState {
   const pending: string[] = [];
+  const failed: string[] = [];
   for (const s of status.services) {
     if (s.phase === 'blocked' || s.phase === 'failed') {
-      return { done: true, problem: `service ${s.name} ${s.phase}: ${s.message ?? ''}`.trim(), pending };
+      const problem = `service ${s.name} ${s.phase}: ${s.message ?? ''}`.trim();
+      if (wait) return { done: true, problem, failed, pending };
+      failed.push(problem);
+      continue;
     }
     // An exit the daemon decided to leave as it is (it carries the reason) will not get better.
     const exited = s.replicas.find((r) => r.phase === 'exited' && r.reason !== undefined);
-    if (wait && exited) return { done: true, problem: `service ${s.name}: ${exited.name} ${exited.reason ?? 'exited'}`, pending };
+    if (wait && exited) return { done: true, problem: `service ${s.name}: ${exited.name} ${exited.reason ?? 'exited'}`, failed, pending };
     if (!isSettled(s, wait)) pending.push(`${s.name} is ${s.phase}${s.message ? ` (${s.message})` : ''} with ${s.ready}/${s.desired} ready`);
   }
-  return { done: pending.length === 0, pending };
+  return { done: pending.length === 0, failed, pending };
 }
 
 function isSettled(s: ServiceStatus, wait: boolean): boolean {

@@ -54,12 +54,21 @@ const OWN_STOP_MEMORY_MS = 5 * 60_000;
  */
 const DIE_RECHECK_MS = 25;
 const DIE_RECHECK_FOR_MS = 5_000;
+/**
+ * How old a listing a sync may reuse when nothing changed since it began. Without it, each of a
+ * project's services listed the whole project at every resync (20 services: 21 listings of 100
+ * containers every 30 s, the daemon's CPU spikes in bench/RESULTS.md, autoscale sampling cost).
+ */
+const SHARED_LISTING_MS = 2_000;
 
 export class Controller {
   readonly records = new Map<string, ProjectRecord>();
   /** Last container listing per project, for status while the engine is unreachable. */
   readonly lastListing = new Map<string, ContainerSummary[]>();
-  private readonly listedAt = new Map<string, number>();
+  /** When each project's last listing began, and its change count then. */
+  private readonly listedAt = new Map<string, { at: number; generation: number }>();
+  /** Per project, how many times its containers changed (events, executed plans). */
+  private readonly changes = new Map<string, number>();
   readonly waiting = new Map<string, { message: string; blocked: boolean }>();
   readonly lastError = new Map<string, string>();
   /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
@@ -161,6 +170,7 @@ export class Controller {
     await this.deps.store.remove(name);
     this.lastListing.delete(name);
     this.listedAt.delete(name);
+    this.changes.delete(name);
     this.configErrors.delete(name);
     for (const map of [this.waiting, this.lastError, this.errorCounts]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${name}/`)) map.delete(key);
@@ -170,8 +180,9 @@ export class Controller {
   /** Enqueue every service of every project, and services of ours the engine has that the files lost. */
   async resyncAll(): Promise<void> {
     for (const name of [...this.records.keys()].sort()) {
-      this.enqueueProject(name);
+      // Listed before the services are queued, so their syncs share this listing.
       const listing = await this.listProject(name).catch(() => undefined);
+      this.enqueueProject(name);
       const record = this.records.get(name);
       for (const service of new Set(listing?.map((c) => c.labels[LABEL_SERVICE] ?? '') ?? [])) {
         if (service && record && !record.project.services[service]) this.queue.enqueue(key(name, service));
@@ -193,18 +204,26 @@ export class Controller {
   }
 
   /**
-   * The project's containers from the engine. `maxAgeMs` lets a reader that only samples (the
-   * autoscaler) reuse a listing that recent instead of asking the engine again.
+   * The project's containers from the engine. `maxAgeMs` lets a reader reuse a listing that recent
+   * instead of asking the engine again, as long as nothing has changed the project's containers
+   * since that listing began: a container event of the project, or a plan the daemon executes.
    */
   async listProject(name: string, { maxAgeMs = 0 } = {}): Promise<ContainerSummary[]> {
     const cached = this.listedAt.get(name);
     const last = this.lastListing.get(name);
-    if (maxAgeMs > 0 && last && cached !== undefined && this.deps.clock.now() - cached <= maxAgeMs) return last;
+    const generation = this.changes.get(name) ?? 0;
+    if (maxAgeMs > 0 && last && cached && cached.generation === generation && this.deps.clock.now() - cached.at <= maxAgeMs) return last;
+    const at = this.deps.clock.now();
     const containers = await this.deps.runtime.listContainers(projectSelector(name));
     this.lastListing.set(name, containers);
-    this.listedAt.set(name, this.deps.clock.now());
+    this.listedAt.set(name, { at, generation });
     this.setEngineReachable(true);
     return containers;
+  }
+
+  /** The project's containers changed (or may have): listings taken before are not reused. */
+  private containersChanged(project: string): void {
+    this.changes.set(project, (this.changes.get(project) ?? 0) + 1);
   }
 
   /** Persist a project record; writes of one project are serialized, the last one wins. */
@@ -248,7 +267,8 @@ export class Controller {
     if (!record || this.goingDown.has(projectName)) return;
     const { clock, runtime } = this.deps;
 
-    const { listing, inspected } = await this.seeRecentDeaths(await this.listProject(projectName));
+    // The services of a project synced together (a resync, a reload) share one listing.
+    const { listing, inspected } = await this.seeRecentDeaths(await this.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
     if (this.diedButListedRunning(mine).length > 0) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
@@ -269,7 +289,10 @@ export class Controller {
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
     this.followRollout(record, serviceName, result.rolloutFailure, result.outdated.length === 0 && mine.every((c) => !c.name.endsWith('-next')));
     this.announce(projectName, result.plan, result.memory);
-    if (result.plan.length > 0) await this.save(record);
+    if (result.plan.length > 0) {
+      await this.save(record);
+      this.containersChanged(projectName);
+    }
 
     const results = await executePlan(result.plan, {
       runtime,
@@ -282,6 +305,7 @@ export class Controller {
       drain: async (id, graceMs) => this.deps.balancers?.drain(id, graceMs),
       onRemoved: (id) => this.deps.balancers?.forget(id),
     });
+    if (result.plan.length > 0) this.containersChanged(projectName);
     this.applyResults(record, serviceName, results);
     this.restartDependants(record, serviceName, results);
     if (result.plan.length > 0) await this.save(record);
@@ -501,6 +525,7 @@ export class Controller {
     const project = event.labels[LABEL_PROJECT];
     const service = event.labels[LABEL_SERVICE];
     if (!project || !service || !this.records.has(project)) return;
+    this.containersChanged(project);
     if (event.action === 'stop' && !this.ownStops.has(event.id)) this.noteUserStop(project, service, Number(event.labels[LABEL_NUMBER]));
     if (event.action === 'die') this.recentDeaths.set(event.id, this.deps.clock.now());
     if (event.action === 'destroy') {

@@ -38,7 +38,8 @@ services:
     command: ["sh", "-c", "exit 5"]
     deploy: { restart_policy: { condition: on-failure, max_attempts: 1, delay: 0s } }
 `));
-    expect((await daemon.cli(['up'], { cwd: dir })).code).toBe(0);
+    const up = await daemon.cli(['up'], { cwd: dir });
+    expect(up.code, up.stderr + up.stdout).toBe(0);
     await eventually(async () => expect((await service('always')).ready).toBe(1));
   });
 

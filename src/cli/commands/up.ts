@@ -52,6 +52,7 @@ async function up(options: UpOptions): Promise<void> {
       if (line.kind === 'error') throw new ApiError(500, line.error);
     }
     const outcome = await waitUntilSettled(client, project.name, options.wait ?? false, waitMs);
+    for (const failed of outcome.failed) process.stderr.write(`composed: warning: ${failed}\n`);
     if (outcome.problem) {
       process.exitCode = 1;
       process.stderr.write(`composed: ${outcome.problem}\n`);
@@ -64,15 +65,15 @@ async function up(options: UpOptions): Promise<void> {
   }
 }
 
-async function waitUntilSettled(client: ReturnType<typeof clientFor>, project: string, wait: boolean, timeoutMs: number): Promise<{ problem?: string }> {
+async function waitUntilSettled(client: ReturnType<typeof clientFor>, project: string, wait: boolean, timeoutMs: number): Promise<{ problem?: string; failed: string[] }> {
   const deadline = Date.now() + timeoutMs;
   let last: ProjectStatus | undefined;
   for (;;) {
     last = await client.json<ProjectStatus>(projectPath(project, '/status'));
     const state = settledState(last, wait);
-    if (state.done) return { problem: state.problem };
+    if (state.done) return { problem: state.problem, failed: state.failed };
     if (Date.now() >= deadline) {
-      return { problem: `timed out after ${Math.round(timeoutMs / 1000)} s: ${state.pending.join('; ')}` };
+      return { problem: `timed out after ${Math.round(timeoutMs / 1000)} s: ${state.pending.join('; ')}`, failed: state.failed };
     }
     await new Promise((r) => setTimeout(r, 200));
   }
