@@ -129,6 +129,8 @@ services:
       async () => {
         const s = service(await projectStatus(daemon, project), 'crasher');
         expect(s.phase).toBe('failed');
+        // The decision shows at once; the dead container's log lines are read right after it.
+        expect(s.replicas[0]?.lastExit?.logTail.length).toBeGreaterThan(0);
         return s;
       },
       { timeoutMs: 60_000 },
