@@ -602,7 +602,7 @@ function overheadAnalysis(r) {
       `**CPU target met** (${f.cpuPercentOfOneCore.toFixed(2)} % <= 1 %). Two changes brought it down from 1.73 % (run of f4f5d0a): the daemon no longer runs prom-client's default metrics, ` +
         'whose event-loop-lag monitor woke every 10 ms, and the autoscaler no longer lists the whole project for each autoscaled service at every interval: it reads the controller\'s listing, ' +
         `which the controller takes again on every container event and at each resync (listContainers ${f.engineCallsPerMinute?.listContainers?.toFixed(0) ?? '?'} per minute here, ` +
-        'mostly each service\'s sync at the 30 s resync; it was 60). What remains is reading each autoscaled replica\'s cgroup CPU counters (`cpuSample`, 20 containers every 5 s) and the 250 ms autoscaler tick.',
+        'one listing per 30 s resync, shared by the project\'s services since commit 7d2a29e; it was 60). What remains is reading each autoscaled replica\'s cgroup CPU counters (`cpuSample`, 20 containers every 5 s) and the 250 ms autoscaler tick.',
     );
   }
   return out;
