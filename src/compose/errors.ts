@@ -15,7 +15,9 @@ export interface Diagnostic {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.column}` : d.file;
   const prefix = d.severity === 'warning' ? 'warning: ' : '';
-  return d.path ? `${prefix}${where} ${d.path}: ${d.message}` : `${prefix}${where}: ${d.message}`;
+  // A diagnostic about no file at all ("no compose file found in DIR") has no place to name.
+  const place = [where, d.path].filter(Boolean).join(' ');
+  return place ? `${prefix}${place}: ${d.message}` : `${prefix}${d.message}`;
 }
 
 /** Thrown by the loader when a project has at least one error; carries all of them. */

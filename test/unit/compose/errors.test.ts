@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { errors, loadText, warnings } from './helpers.js';
+import { formatDiagnostic } from '../../../src/compose/errors.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/compose/${name}`, import.meta.url), 'utf8');
 
@@ -102,5 +103,14 @@ describe('each class of error, with its position', () => {
   it('rejects an alias bomb instead of expanding it', () => {
     const bomb = ['name: test', 'x-a: &a {k: v}', ...'bcdefghi'.split('').map((c, i) => `x-${c}: &${c} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`), 'services:', '  svc: {image: alpine}'].join('\n');
     expect(errors(bomb).join('\n')).toMatch(/excessive aliasing/);
+  });
+});
+
+describe('formatDiagnostic', () => {
+  it('names file, line, column and key when it has them, and nothing empty when it has none', () => {
+    const base = { severity: 'error' as const, message: 'bad', path: '' };
+    expect(formatDiagnostic({ ...base, file: 'compose.yaml', line: 3, column: 5, path: 'services.web.image' })).toBe('compose.yaml:3:5 services.web.image: bad');
+    expect(formatDiagnostic({ ...base, file: 'compose.yaml', line: 0, column: 0 })).toBe('compose.yaml: bad');
+    expect(formatDiagnostic({ ...base, file: '', line: 0, column: 0, message: 'no compose file found in /srv' })).toBe('no compose file found in /srv');
   });
 });
