@@ -166,7 +166,11 @@ export class ProjectLifecycle {
       for (const [key, network] of sortedEntries(record.project.networks)) {
         if (network.external) continue;
         progress(`network ${network.name}`, 'removing');
-        await runtime.removeNetwork(record.project, key, network);
+        const left = await runtime.removeNetwork(record.project, key, network);
+        if (left) {
+          progress(`network ${network.name}`, left);
+          this.controller.emit({ project: name, type: 'engine', message: `network ${network.name} ${left}` });
+        }
       }
       if (request.removeVolumes) {
         progress('volumes', 'removing named and anonymous volumes');

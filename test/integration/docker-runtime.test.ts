@@ -7,7 +7,7 @@ import type { RuntimeEvent } from '../../src/daemon/ports/runtime.js';
 import { RuntimeError } from '../../src/daemon/docker/errors.js';
 import { LABEL_ANON_NUMBER, LABEL_ANON_TARGET, LABEL_PROJECT, projectSelector, replicaName } from '../../src/daemon/core/labels.js';
 import { eventually } from '../support/eventually.js';
-import { cleanupProject, describeWithEngine, dockerForTests, runtimeForTests, serviceForTests, uniqueProjectName } from '../support/engine.js';
+import { cleanupProject, describeWithEngine, dockerForTests, runtimeForTests, serviceForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { networkFixture, projectFixture, volumeFixture } from '../support/fixtures.js';
 
 const runtime = runtimeForTests();
@@ -244,6 +244,25 @@ describeWithEngine('Docker runtime adapter', () => {
     await runtime.removeNetwork(project, 'back', project.networks['back']!); // already gone
     const missing = networkFixture(`${PROJECT}_nowhere`, { external: true });
     await expect(runtime.ensureNetwork(project, 'ext', missing)).rejects.toThrow(/external but does not exist/);
+  });
+
+  it('leaves a network someone else still uses in place and says who, instead of failing', async () => {
+    const project = projectFixture(PROJECT, [], { networks: { shared: networkFixture(`${PROJECT}_shared`) } });
+    await runtime.ensureNetwork(project, 'shared', project.networks['shared']!);
+    // Someone else's container on the project network (labelled only so cleanup finds it).
+    const other = await docker.createContainer({
+      Image: TEST_IMAGE,
+      Cmd: ['sleep', '600'],
+      name: `${PROJECT}-someone-else`,
+      Labels: { [LABEL_PROJECT]: PROJECT },
+      HostConfig: { NetworkMode: `${PROJECT}_shared` },
+    });
+    await other.start();
+    const left = await runtime.removeNetwork(project, 'shared', project.networks['shared']!);
+    expect(left).toBe(`left in place: still used by ${PROJECT}-someone-else`);
+    expect((await docker.getNetwork(`${PROJECT}_shared`).inspect()).Name).toBe(`${PROJECT}_shared`);
+    await other.remove({ force: true });
+    expect(await runtime.removeNetwork(project, 'shared', project.networks['shared']!)).toBeUndefined();
   });
 
   it('builds an image honouring .dockerignore, and explains an image that cannot be pulled', async () => {

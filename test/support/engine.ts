@@ -33,7 +33,10 @@ export async function cleanupProject(name: string, docker: Docker = dockerForTes
   const containers = await docker.listContainers({ all: true, filters });
   await Promise.all(containers.map((c) => ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }))));
   const networks = await docker.listNetworks({ filters });
-  await Promise.all(networks.map((n) => removeNetworkNamed(docker, n.Id)));
+  for (const n of networks) {
+    const left = await removeNetworkNamed(docker, n.Id);
+    if (left) console.warn(`cleanup of ${name}: network ${n.Name} ${left}`);
+  }
   const { Volumes } = await docker.listVolumes({ filters });
   await Promise.all((Volumes ?? []).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
 }

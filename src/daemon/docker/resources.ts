@@ -51,9 +51,10 @@ export async function ensureNetwork(docker: Docker, project: Project, key: strin
   }
 }
 
-export async function removeNetwork(docker: Docker, network: Network): Promise<void> {
-  if (network.external) return;
-  await removeNetworkNamed(docker, network.name);
+/** Removes a project network; returns why it was left in place, if it was (see removeNetworkNamed). */
+export async function removeNetwork(docker: Docker, network: Network): Promise<string | undefined> {
+  if (network.external) return undefined;
+  return removeNetworkNamed(docker, network.name);
 }
 
 /**
@@ -62,20 +63,29 @@ export async function removeNetwork(docker: Docker, network: Network): Promise<v
  * "has active endpoints" for a few seconds while `network inspect` listed no container at all,
  * and the same removal then succeeded. It can also keep endpoints of containers that are long
  * gone; a forced disconnect by the endpoint's name clears those (moby/moby#17217, #33156).
- * Endpoints of containers that still exist are left alone: the 403 then reaches the caller, as
- * with `docker network rm`.
+ *
+ * Once the retries are spent the network is left in place and the reason returned: containers that
+ * still use it (someone else's), or a count the engine got wrong. After the 200-replica crash loop
+ * it kept counting 4 endpoints with none attached until dockerd restarted, which logged "Fixing
+ * inconsistent endpoint_cnt for network ... Expected=0, Actual=4". Neither is worth failing a
+ * `down` whose containers are gone.
  */
-export async function removeNetworkNamed(docker: Docker, name: string, sleep = defaultSleep): Promise<void> {
+export async function removeNetworkNamed(docker: Docker, name: string, sleep = defaultSleep): Promise<string | undefined> {
   const waits = [250, 500, 1_000, 2_000, 4_000];
   for (let attempt = 0; ; attempt++) {
     try {
       await docker.getNetwork(name).remove();
-      return;
+      return undefined;
     } catch (error) {
-      if (isNotFound(error)) return;
+      if (isNotFound(error)) return undefined;
       const busy = statusOf(error) === 403 && /active endpoints/i.test(engineMessage(error));
-      if (!busy || attempt >= waits.length) throw classify(error, `remove network ${name}`);
-      await disconnectStaleEndpoints(docker, name);
+      if (!busy) throw classify(error, `remove network ${name}`);
+      const attached = await disconnectStaleEndpoints(docker, name);
+      if (attempt >= waits.length) {
+        return attached.length > 0
+          ? `left in place: still used by ${attached.join(', ')}`
+          : 'left in place: the engine still counts endpoints on it with no container attached (engine 20.10 miscounts after heavy churn and corrects it when dockerd restarts; `docker network rm` it then)';
+      }
       await sleep(waits[attempt]!);
     }
   }
@@ -83,19 +93,25 @@ export async function removeNetworkNamed(docker: Docker, name: string, sleep = d
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<void> {
+/** Force-disconnects endpoints whose container is gone; returns the names of containers still attached. */
+async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<string[]> {
   const network = docker.getNetwork(name);
   const info = (await network.inspect()) as { Containers?: Record<string, { Name?: string }> };
+  const attached: string[] = [];
   for (const [id, endpoint] of Object.entries(info.Containers ?? {})) {
     const exists = await docker
       .getContainer(id)
       .inspect()
       .then(() => true, (error: unknown) => !isNotFound(error));
-    if (exists) continue;
+    if (exists) {
+      attached.push(endpoint.Name ?? id);
+      continue;
+    }
     await network.disconnect({ Container: endpoint.Name ?? id, Force: true }).catch((error: unknown) => {
       if (!isNotFound(error)) throw classify(error, `disconnect stale endpoint ${endpoint.Name ?? id} from network ${name}`);
     });
   }
+  return attached;
 }
 
 export async function ensureVolume(docker: Docker, project: Project, key: string, volume: Volume): Promise<void> {

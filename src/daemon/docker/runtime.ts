@@ -160,7 +160,7 @@ export class DockerRuntime implements ContainerRuntime {
     return resources.ensureNetwork(this.docker, project, key, network);
   }
 
-  removeNetwork(_project: Project, _key: string, network: Network): Promise<void> {
+  removeNetwork(_project: Project, _key: string, network: Network): Promise<string | undefined> {
     return resources.removeNetwork(this.docker, network);
   }
 

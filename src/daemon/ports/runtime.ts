@@ -89,7 +89,8 @@ export interface ContainerRuntime {
   ensureImage(project: Project, service: Service, progress: PullProgress): Promise<void>;
   imageId(ref: string): Promise<string | undefined>;
   ensureNetwork(project: Project, key: string, network: Network): Promise<void>;
-  removeNetwork(project: Project, key: string, network: Network): Promise<void>;
+  /** Returns why the network was left in place (still in use, or so the engine says), if it was. */
+  removeNetwork(project: Project, key: string, network: Network): Promise<string | undefined>;
   ensureVolume(project: Project, key: string, volume: Volume): Promise<void>;
   /** Removes the project's named volumes (not external ones) and every replica's anonymous volumes. */
   removeProjectVolumes(project: Project): Promise<void>;
