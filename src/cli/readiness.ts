@@ -1,8 +1,9 @@
 // When `up` may return: every service started (or, with --wait, ready), or something that will not
 // get better on its own (a blocked dependency, a service that gave up, a one-shot that failed).
-// With --wait that is a failure. Without it, as with `docker compose up -d`, a service that already
-// gave up is reported but does not fail the command: whether it gives up before every other
-// replica has started is a race, and the exit code must not depend on it.
+// With --wait that is a failure, as is a blocked service either way. Without --wait, as with
+// `docker compose up -d`, a service that already gave up is reported but does not fail the command:
+// whether it gives up before every other replica has started is a race, and the exit code must not
+// depend on it.
 import type { ProjectStatus, ServiceStatus } from '../daemon/api/protocol.js';
 
 export interface SettledState {
@@ -22,7 +23,8 @@ export function settledState(status: ProjectStatus, wait: boolean): SettledState
   for (const s of status.services) {
     if (s.phase === 'blocked' || s.phase === 'failed') {
       const problem = `service ${s.name} ${s.phase}: ${s.message ?? ''}`.trim();
-      if (wait) return { done: true, problem, failed, pending };
+      // Blocked is a mistake in the file or a failed dependency: never a race, always an error.
+      if (wait || s.phase === 'blocked') return { done: true, problem, failed, pending };
       failed.push(problem);
       continue;
     }

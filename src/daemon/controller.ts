@@ -268,9 +268,9 @@ export class Controller {
     const { clock, runtime } = this.deps;
 
     // The services of a project synced together (a resync, a reload) share one listing.
-    const { listing, inspected } = await this.seeRecentDeaths(await this.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
+    const { listing, inspected, stillRunning } = await this.seeRecentDeaths(await this.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    if (this.diedButListedRunning(mine).length > 0) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
+    if (stillRunning) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
     const details = await this.inspectWhereNeeded(mine, inspected);
     const intent = this.intentFor(record, serviceName);
@@ -325,17 +325,27 @@ export class Controller {
    * container itself, so the replacement need not wait for the next listing (it waited a 25 ms
    * recheck or more, 89 ms median from die to the listing that saw it; bench/RESULTS.md).
    */
-  private async seeRecentDeaths(listing: ContainerSummary[]): Promise<{ listing: ContainerSummary[]; inspected: Map<string, ContainerDetails> }> {
+  private async seeRecentDeaths(
+    listing: ContainerSummary[],
+  ): Promise<{ listing: ContainerSummary[]; inspected: Map<string, ContainerDetails>; stillRunning: boolean }> {
+    // Judged on the engine's listing only: a death stays remembered until the listing itself agrees,
+    // so a later sync whose fresh listing still lags inspects again instead of seeing it running.
     const lagging = this.diedButListedRunning(listing);
     const inspected = new Map<string, ContainerDetails>();
-    if (lagging.length === 0) return { listing, inspected };
+    if (lagging.length === 0) return { listing, inspected, stillRunning: false };
     await Promise.all(
       lagging.map(async (id) => {
         const d = await this.deps.runtime.inspectContainer(id);
         if (d) inspected.set(id, d);
       }),
     );
-    return { listing: listing.map((c) => inspected.get(c.id) ?? c), inspected };
+    // Running again after its death (someone's `docker start`): nothing lags any more.
+    for (const id of lagging) {
+      const d = inspected.get(id);
+      if (d?.state === 'running' && d.startedAt > (this.recentDeaths.get(id) ?? Infinity)) this.recentDeaths.delete(id);
+    }
+    const stillRunning = lagging.some((id) => this.recentDeaths.has(id) && inspected.get(id)?.state === 'running');
+    return { listing: listing.map((c) => inspected.get(c.id) ?? c), inspected, stillRunning };
   }
 
   /** Containers whose `die` arrived but that are still listed running (the engine lags its events). */

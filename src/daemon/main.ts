@@ -11,6 +11,7 @@ import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
+import type { ContainerRuntime } from './ports/runtime.js';
 import { ProjectLifecycle } from './project-lifecycle.js';
 import { recoverFromLabels } from './recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
@@ -74,6 +75,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const lock = await lockStateDir(options.stateDir);
   const unreadable = await controller.load();
+  // Recovery lists containers once, now: give a dockerd that is still starting time to answer
+  // (bounded, as the READY wait below), or the project would stay unsupervised until `up`.
+  if (unreadable.length > 0) await waitForEngine(runtime, 30_000);
   await recoverFromLabels(controller, unreadable);
   // The balanced ports open before the first sync, which then fills in their backends.
   await lifecycle.followBalancers();
@@ -125,6 +129,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   await balancers.close();
   await lock.release();
   logger.info('stopped');
+}
+
+async function waitForEngine(runtime: Pick<ContainerRuntime, 'ping'>, boundMs: number): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (Date.now() < deadline) {
+    if (await runtime.ping().then(() => true, () => false)) return;
+    await systemClock.sleep(1_000);
+  }
 }
 
 /** The one-line STATUS= systemd shows: projects and ready replicas. */

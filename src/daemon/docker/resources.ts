@@ -96,7 +96,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Force-disconnects endpoints whose container is gone; returns the names of containers still attached. */
 async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<string[]> {
   const network = docker.getNetwork(name);
-  const info = (await network.inspect()) as { Containers?: Record<string, { Name?: string }> };
+  // Gone meanwhile: the next removal attempt answers 404, which is success.
+  const info = (await network.inspect().catch((error: unknown) => {
+    if (isNotFound(error)) return {};
+    throw classify(error, `inspect network ${name}`);
+  })) as { Containers?: Record<string, { Name?: string }> };
   const attached: string[] = [];
   for (const [id, endpoint] of Object.entries(info.Containers ?? {})) {
     const exists = await docker
