@@ -9,7 +9,7 @@ import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
-import type { ContainerSummary } from './ports/runtime.js';
+import type { ContainerRuntime, ContainerSummary } from './ports/runtime.js';
 import { Controller, key } from './controller.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -48,10 +48,7 @@ export class ProjectLifecycle {
   private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean): Promise<UpResponse> {
     const { runtime } = this.controller.deps;
     await this.prepare(project, progress);
-    const configHashes: Record<string, string> = {};
-    for (const [name, service] of Object.entries(project.services)) {
-      configHashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });
-    }
+    const configHashes = await projectConfigHashes(runtime, project);
     const previous = this.controller.records.get(project.name);
     const rollouts = this.planRollouts(previous, project, configHashes, reload);
     const record: ProjectRecord = {
@@ -311,4 +308,13 @@ function clearGiveUps(replicas: ProjectRecord['replicas']): ProjectRecord['repli
 
 function sortedEntries<T>(map: Record<string, T>): Array<[string, T]> {
   return Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** Each service's config hash, with the id its image has now (a new build is a config change). */
+export async function projectConfigHashes(runtime: Pick<ContainerRuntime, 'imageId'>, project: Project): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const [name, service] of Object.entries(project.services)) {
+    hashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });
+  }
+  return hashes;
 }

@@ -10,12 +10,12 @@
 // invalid, a service with containers missing from the files, a config that differs from the one the
 // replicas run) leaves the project unsupervised and its containers untouched, with the reason.
 import { ComposeError, formatDiagnostic, type Diagnostic } from '../compose/errors.js';
-import { serviceConfigHash } from '../compose/hash.js';
 import { loadProject, type LoadResult } from '../compose/load.js';
 import type { Project } from '../compose/model.js';
 import type { DaemonEventType, LoadRequest } from './api/protocol.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_SERVICE, LABEL_WORKING_DIR, projectSelector, replicaName } from './core/labels.js';
 import type { Controller } from './controller.js';
+import { projectConfigHashes } from './project-lifecycle.js';
 import { projectNameOf, STATE_VERSION, type ProjectRecord, type UnreadableState } from './state-store.js';
 
 type Rebuilt = { record: ProjectRecord; notes: string[] } | { failure: string; type: DaemonEventType; diagnostics?: Diagnostic[] };
@@ -85,10 +85,9 @@ async function rebuildRecord(controller: Controller, name: string): Promise<Rebu
   const missing = [...present].filter((s) => !project.services[s]).sort();
   if (missing.length > 0) return { failure: `services ${missing.join(', ')} have containers but are not in ${files.join(', ')}`, type: 'config-error' };
 
-  const configHashes: Record<string, string> = {};
+  const configHashes = await projectConfigHashes(runtime, project);
   const scale: Record<string, number> = {};
   for (const [service, model] of Object.entries(project.services)) {
-    configHashes[service] = serviceConfigHash(model, { imageId: await runtime.imageId(model.image) });
     const replicas = containers.filter((c) => c.labels[LABEL_SERVICE] === service && c.name === replicaName(name, service, Number(c.labels[LABEL_NUMBER])));
     const differing = replicas.filter((c) => c.state === 'running' && c.labels[LABEL_CONFIG_HASH] !== configHashes[service]);
     if (differing.length > 0) {

@@ -20,7 +20,7 @@ export function registerUp(program: Command): void {
   addProjectOptions(program.command('up'))
     .description('validate the compose file and hand the project to the daemon (starting one if none runs)')
     .option('--profile <profile...>', 'activate profiles (default: COMPOSE_PROFILES)')
-    .option('--wait', 'return only when every service is running, and healthy where it has a healthcheck')
+    .option('--wait', 'return only when every service is running, and healthy where it has a healthcheck; fail if one gives up or a one-shot fails')
     .addOption(new Option('--wait-timeout <duration>', 'how long --wait waits').default('5m'))
     .option('-q, --quiet', 'print only errors')
     .action(action(up));
