@@ -12,6 +12,7 @@ import { collectObserved, isReady, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
 import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './core/replica-memory.js';
+import { removalFailedAgain, steppedAside, type StuckRemoval } from './core/stuck-removal.js';
 import type { Balancers } from './balancers.js';
 import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
@@ -43,6 +44,12 @@ export interface ControllerMetrics {
 
 /** Retry delays for a sync that failed (engine unreachable, an operation refused). */
 const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/**
+ * A container that vanished or changed under an operation (not found, conflict) means the listing
+ * was stale: look again this soon, this many times in a row, before backing off like any failure.
+ */
+const STALE_RETRY_MS = 100;
+const STALE_RETRIES = 3;
 /** How long the daemon remembers that it stopped a container itself. */
 const OWN_STOP_MEMORY_MS = 5 * 60_000;
 /**
@@ -73,6 +80,12 @@ export class Controller {
   readonly lastError = new Map<string, string>();
   /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
   readonly configErrors = new Map<string, Diagnostic[]>();
+  /**
+   * Services whose last sync failed in a way retrying cannot fix (an image that cannot be pulled, a
+   * spec the engine refuses), with the config hash it failed on: they wait for a change (a new
+   * config, `up`, `restart`, `start`, `scale`) instead of retrying forever.
+   */
+  private readonly halted = new Map<string, { message: string; configHash: string }>();
   engineReachable = true;
 
   private readonly queue: WorkQueue;
@@ -111,6 +124,7 @@ export class Controller {
       // replica memories missing a field, are filled in rather than refused.
       record.rollouts ??= {};
       record.warnings ??= [];
+      record.stuck ??= {};
       for (const byNumber of Object.values(record.replicas)) {
         for (const [number, mem] of Object.entries(byNumber)) byNumber[Number(number)] = { ...freshMemory(), ...mem };
       }
@@ -151,6 +165,17 @@ export class Controller {
     for (const service of Object.keys(record?.project.services ?? {})) this.queue.forget(key(name, service));
   }
 
+  /** Something changed that may fix a failure retrying could not (`up`, a reload, restart, start, scale). */
+  retryAfterChange(project: string, service?: string): void {
+    for (const serviceKey of [...this.halted.keys()]) {
+      if (service === undefined ? serviceKey.startsWith(`${project}/`) : serviceKey === key(project, service)) {
+        this.halted.delete(serviceKey);
+        this.lastError.delete(serviceKey);
+        this.errorCounts.delete(serviceKey);
+      }
+    }
+  }
+
   markGoingDown(name: string, down: boolean): void {
     if (down) this.goingDown.add(name);
     else this.goingDown.delete(name);
@@ -172,7 +197,7 @@ export class Controller {
     this.listedAt.delete(name);
     this.changes.delete(name);
     this.configErrors.delete(name);
-    for (const map of [this.waiting, this.lastError, this.errorCounts]) {
+    for (const map of [this.waiting, this.lastError, this.errorCounts, this.halted]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${name}/`)) map.delete(key);
     }
   }
@@ -270,8 +295,10 @@ export class Controller {
     // The services of a project synced together (a resync, a reload) share one listing.
     const { listing, inspected, stillRunning } = await this.seeRecentDeaths(await this.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    if (stillRunning) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
+    if (this.halted.get(serviceKey)?.configHash === (record.configHashes[serviceName] ?? '')) return;
+    this.halted.delete(serviceKey);
+    if (stillRunning) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     const details = await this.inspectWhereNeeded(mine, inspected);
     const intent = this.intentFor(record, serviceName);
     const result = reconcile({
@@ -279,6 +306,7 @@ export class Controller {
       intent,
       observed: collectObserved(projectName, serviceName, mine, details),
       memory: record.replicas[serviceName] ?? {},
+      stuck: record.stuck[serviceName] ?? {},
       dependencies: dependencyStates(record, listing, intent?.service, (s) => this.intentFor(record, s)),
       now: clock.now(),
     });
@@ -286,6 +314,7 @@ export class Controller {
 
     if (intent) record.replicas[serviceName] = result.memory;
     else delete record.replicas[serviceName];
+    setStuck(record, serviceName, result.stuck);
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
     this.followRollout(record, serviceName, result.rolloutFailure, result.outdated.length === 0 && mine.every((c) => !c.name.endsWith('-next')));
     this.announce(projectName, result.plan, result.memory);
@@ -310,7 +339,8 @@ export class Controller {
     this.restartDependants(record, serviceName, results);
     if (result.plan.length > 0) await this.save(record);
 
-    const failed = results.filter((r) => !r.ok);
+    // A stuck container's failed removal is retried on its own backoff; it fails nothing else.
+    const failed = results.filter((r) => !r.ok && r.op.kind !== 'remove-stuck');
     if (failed.length > 0) throw failed[0]?.error;
     this.errorCounts.delete(serviceKey);
     this.lastError.delete(serviceKey);
@@ -373,9 +403,11 @@ export class Controller {
   }
 
   private applyResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    this.applyStuckResults(record, serviceName, results);
     const memory = record.replicas[serviceName];
     if (!memory) return;
     for (const result of results) {
+      if (result.op.kind === 'remove-stuck') continue;
       const { op } = result;
       // A surge is not the replica yet: it becomes it on promote.
       if (op.kind === 'create-surge' && result.ok) continue;
@@ -396,6 +428,28 @@ export class Controller {
       }
       if (result.logTail && mem.lastExit) mem.lastExit.logTail = result.logTail;
     }
+  }
+
+  /** Containers moved aside, and retried removals: the stuck memory and the events that say so. */
+  private applyStuckResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const now = this.deps.clock.now();
+    const stuck = { ...(record.stuck[serviceName] ?? {}) };
+    for (const { op, ok, error, steppedAside: aside } of results) {
+      const base = { project: record.name, service: serviceName, replica: op.number };
+      if (aside) {
+        stuck[aside.containerId] = steppedAside(aside.name, aside.error, now);
+        this.emit({ ...base, type: 'operation-failed', message: `the engine cannot remove the old container (${aside.error}); moved it aside as ${aside.name} and kept going` });
+      }
+      if (op.kind !== 'remove-stuck') continue;
+      const entry = stuck[op.containerId];
+      if (ok) {
+        delete stuck[op.containerId];
+        this.emit({ ...base, type: 'replica-removed', message: `removed ${entry?.name ?? op.containerId}, which the engine could not remove before` });
+      } else if (entry) {
+        stuck[op.containerId] = removalFailedAgain(entry, errorMessage(error), now);
+      }
+    }
+    setStuck(record, serviceName, stuck);
   }
 
   /** Log and publish what a plan is about to do, with each operation's cause. */
@@ -491,14 +545,32 @@ export class Controller {
     }
   }
 
+  /**
+   * What a failed sync does next depends on what failed (the runtime classifies engine errors):
+   * not found / conflict -> look again soon; transient -> back off; terminal -> report it and wait
+   * for a change.
+   */
   private syncFailed(serviceKey: string, error: unknown): void {
+    const message = errorMessage(error);
+    const kind = error instanceof RuntimeError ? error.kind : 'transient';
+    const [project, service] = splitKey(serviceKey);
+    if (kind === 'terminal') {
+      const configHash = this.records.get(project)?.configHashes[service] ?? '';
+      if (this.halted.get(serviceKey)?.message !== message) {
+        this.emit({ project, service, type: 'operation-failed', message: `${message}; not retried until the config changes, up, restart or start` });
+      }
+      this.halted.set(serviceKey, { message, configHash });
+      this.lastError.set(serviceKey, `${message} (waiting for a change: edit the file, up, restart or start)`);
+      this.logger.error({ key: serviceKey, err: error }, 'sync failed in a way retrying cannot fix; waiting for a change');
+      return;
+    }
     const count = (this.errorCounts.get(serviceKey) ?? 0) + 1;
     this.errorCounts.set(serviceKey, count);
-    const delay = ERROR_BACKOFF_MS[Math.min(count, ERROR_BACKOFF_MS.length) - 1] ?? 30_000;
-    const message = errorMessage(error);
+    const stale = (kind === 'not-found' || kind === 'conflict') && count <= STALE_RETRIES;
+    const delay = stale ? STALE_RETRY_MS : (ERROR_BACKOFF_MS[Math.min(count, ERROR_BACKOFF_MS.length) - 1] ?? 30_000);
     if (isUnreachable(error)) this.setEngineReachable(false);
     this.lastError.set(serviceKey, message);
-    this.logger.warn({ key: serviceKey, err: error, retryInMs: delay }, 'sync failed; will retry');
+    this.logger.warn({ key: serviceKey, err: error, kind, retryInMs: delay }, 'sync failed; will retry');
     this.queue.enqueueAt(serviceKey, this.deps.clock.now() + delay);
   }
 
@@ -583,6 +655,11 @@ function dependencyStates(
     };
   }
   return states;
+}
+
+function setStuck(record: ProjectRecord, service: string, stuck: Record<string, StuckRemoval>): void {
+  if (Object.keys(stuck).length > 0) record.stuck[service] = stuck;
+  else delete record.stuck[service];
 }
 
 export function key(project: string, service: string): string {

@@ -2,6 +2,7 @@
 // when it does not (status must answer during an engine outage and say so).
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import { stuckWarning } from './core/stuck-removal.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Balancers } from './balancers.js';
 import type { ContainerSummary } from './ports/runtime.js';
@@ -49,6 +50,8 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
         if (rollout.state !== 'complete') status.message = status.message ? `${status.message}; ${rollout.message}` : rollout.message;
       }
+      const stuck = Object.values(record.stuck[name] ?? {});
+      if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
         if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;

@@ -43,6 +43,7 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
   if (status.engine === 'unreachable') lines.push(pc.red('engine unreachable: showing the last known state'));
   for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
   for (const w of status.warnings) lines.push(pc.yellow(formatDiagnostic(w)));
+  for (const s of status.services) for (const w of s.warnings ?? []) lines.push(pc.yellow(`warning: ${s.name}: ${w}`));
   const rows: string[][] = [];
   for (const s of status.services) {
     rows.push(serviceRow(s));

@@ -101,6 +101,8 @@ export interface ServiceStatus {
   }>;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
+  /** What needs a person's eye without stopping the service (an old container the engine cannot remove). */
+  warnings?: string[];
 }
 
 export interface AutoscaleStatus {

@@ -8,6 +8,7 @@ import { isReady, type ObservedReplica, type ObservedService } from './observed.
 import type { Operation } from './plan.js';
 import { freshMemory, type ReplicaMemory } from './replica-memory.js';
 import { decideRestart, type ReplicaExit } from './restart-policy.js';
+import { planStuckRemovals, type StuckRemoval } from './stuck-removal.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
 
 /**
@@ -36,6 +37,8 @@ export interface ReconcileInput {
   intent?: ServiceIntent;
   observed: ObservedService;
   memory: Readonly<Record<number, ReplicaMemory>>;
+  /** Old containers moved aside because the engine could not remove them, by container id. */
+  stuck?: Readonly<Record<string, StuckRemoval>>;
   dependencies: Readonly<Record<string, DependencyState>>;
   now: number;
 }
@@ -43,6 +46,8 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   plan: Operation[];
   memory: Record<number, ReplicaMemory>;
+  /** The stuck containers still there, by container id. */
+  stuck: Record<string, StuckRemoval>;
   /** Reconcile again at this time (a backoff falls due). */
   requeueAt?: number;
   /** Why the service is not being started yet (a dependency), or why it cannot be. */
@@ -64,6 +69,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   for (const stray of observed.strays) {
     plan.push({ kind: 'remove', service: name, number: 0, containerId: stray.id, cause: `leftover container ${stray.name}` });
   }
+  const stuck = planStuckRemovals(name, observed.stuck, input.stuck ?? {}, now);
+  plan.push(...stuck.ops);
+  if (stuck.nextAt !== undefined) dueAt(stuck.nextAt);
   const rollout = intent ? viewRollout(intent.service, intent.configHash, intent.replicas, observed, input.memory, now) : undefined;
   const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
   for (const surge of observed.surges.values()) {
@@ -84,7 +92,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const cause = intent ? `scale down to ${wanted}` : 'service removed from the project';
     plan.push({ kind: 'remove', service: name, number: replica.number, containerId: replica.container.id, cause });
   }
-  if (!intent || !rollout) return { plan, memory, outdated: [] };
+  if (!intent || !rollout) return { plan, memory, stuck: stuck.memory, requeueAt, outdated: [] };
 
   const firstStart = isFirstStart(observed, input.memory);
   const gate = firstStart ? dependencyGate(intent.service, input.dependencies) : undefined;
@@ -146,16 +154,21 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         break;
       case 'exited':
       case 'dead':
+      // A removal that did not finish holds the replica's name (after a dockerd crash the engine
+      // kept one `removing` for good): it is a death like any other, and its replacement steps
+      // around it if it cannot be removed.
+      case 'removing':
         handleStopped(ctx, replica, 'exit');
         break;
       default:
-        // paused, restarting, removing: someone else is acting on it; look again on the next event.
+        // paused, restarting: someone else is acting on it; look again on the next event.
         break;
     }
   }
   return {
     plan,
     memory,
+    stuck: stuck.memory,
     requeueAt,
     waiting: gate && !gate.ok ? gate.waiting : undefined,
     rolloutFailure: intent.service.updateConfig.failureAction === 'continue' ? undefined : rollout.failure,
@@ -269,6 +282,6 @@ function cloneMemory(mem: ReplicaMemory | undefined): ReplicaMemory {
 }
 
 function firstServiceName(observed: ObservedService): string {
-  const any = [...observed.replicas.values()][0]?.container ?? observed.strays[0];
+  const any = [...observed.replicas.values()][0]?.container ?? observed.strays[0] ?? observed.stuck[0];
   return any?.labels[LABEL_SERVICE] ?? '?';
 }

@@ -120,7 +120,9 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: false });
     } catch (error) {
       if (isNotFound(error)) return;
-      if (statusOf(error) === 409 && /already in progress/i.test(engineMessage(error))) return;
+      // "removal of container … is already in progress" is a failure too: after a dockerd crash the
+      // engine answered it for good while the container kept the replica's name (see
+      // core/stuck-removal.ts); the caller decides whether to wait or step around it.
       throw classify(error, `remove container ${id}`);
     }
   }

@@ -127,3 +127,8 @@ export class RuntimeError extends Error {
   readonly statusCode: number | undefined;
   readonly code: string | undefined;
 }
+
+/** The engine received the call and refused it (as opposed to not being reachable at all). */
+export function answeredByEngine(error: unknown): boolean {
+  return error instanceof RuntimeError && error.statusCode !== undefined;
+}
