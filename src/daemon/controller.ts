@@ -165,6 +165,11 @@ export class Controller {
     for (const service of Object.keys(record?.project.services ?? {})) this.queue.forget(key(name, service));
   }
 
+  /** Why the service waits for a change, when its last sync failed in a way retrying cannot fix. */
+  haltedBy(serviceKey: string): string | undefined {
+    return this.halted.get(serviceKey)?.message;
+  }
+
   /** Something changed that may fix a failure retrying could not (`up`, a reload, restart, start, scale). */
   retryAfterChange(project: string, service?: string): void {
     for (const serviceKey of [...this.halted.keys()]) {
@@ -560,7 +565,7 @@ export class Controller {
         this.emit({ project, service, type: 'operation-failed', message: `${message}; not retried until the config changes, up, restart or start` });
       }
       this.halted.set(serviceKey, { message, configHash });
-      this.lastError.set(serviceKey, `${message} (waiting for a change: edit the file, up, restart or start)`);
+      this.lastError.set(serviceKey, message);
       this.logger.error({ key: serviceKey, err: error }, 'sync failed in a way retrying cannot fix; waiting for a change');
       return;
     }

@@ -37,6 +37,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         memory: record.replicas[name] ?? {},
         waiting: controller.waiting.get(serviceKey),
         lastError: controller.lastError.get(serviceKey),
+        halted: controller.haltedBy(serviceKey),
         probeOutputs,
         now,
       });

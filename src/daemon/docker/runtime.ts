@@ -57,7 +57,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createReplica(req: ReplicaRequest): Promise<string> {
     await this.requireSubpathSupport(req.service);
-    const image = await this.imageVolumes(req.service.image);
+    const image = await this.imageVolumes(req.service);
     const spec = replicaSpec(req, image);
     const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes);
     const body = withAnonymousMounts(spec, names);
@@ -197,14 +197,23 @@ export class DockerRuntime implements ContainerRuntime {
     return (await container.inspect()).Config.Tty;
   }
 
-  /** The image's own VOLUME paths (they become the replica's anonymous volumes). */
-  private async imageVolumes(ref: string): Promise<string[]> {
+  /**
+   * The image's own VOLUME paths (they become the replica's anonymous volumes). An image gone since
+   * `up` (someone's `docker rmi`) is pulled or built again per pull_policy, as compose would; when
+   * that fails too, retrying will not help until something changes.
+   */
+  private async imageVolumes(service: Service): Promise<string[]> {
+    const inspect = async () => Object.keys((await this.docker.getImage(service.image).inspect()).Config.Volumes ?? {});
     try {
-      const info = await this.docker.getImage(ref).inspect();
-      return Object.keys(info.Config.Volumes ?? {});
+      return await inspect();
     } catch (error) {
-      if (isNotFound(error)) throw new RuntimeError('terminal', `image ${ref} is not present; pull or build it first`);
-      throw classify(error, `inspect image ${ref}`);
+      if (!isNotFound(error)) throw classify(error, `inspect image ${service.image}`);
+    }
+    try {
+      await images.ensureImage(this.docker, service, () => undefined);
+      return await inspect();
+    } catch (error) {
+      throw new RuntimeError('terminal', `image ${service.image} is not present and could not be pulled or built: ${engineMessage(error)}`, { cause: error });
     }
   }
 
