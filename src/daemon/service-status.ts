@@ -91,7 +91,6 @@ function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaM
       return 'created';
     case 'exited':
     case 'dead':
-    case 'removing':
       if (handled?.outcome === 'leave' && mem?.stoppedByUser) return 'stopped';
       // Until the daemon has decided about this exit (it will, on the die event), it is only "exited".
       return handled?.outcome === 'leave' && lastExit?.cause === 'exit' && lastExit.exitCode === 0 ? 'completed' : 'exited';

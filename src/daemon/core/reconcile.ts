@@ -18,6 +18,13 @@ import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollo
  */
 export const PROMOTE_DRAIN_MS = 1_000;
 
+/**
+ * How long a replica's container may stay `removing` before it counts as dead. Someone's `docker rm
+ * -f` takes well under a second (the replica is then replaced as removed); after a dockerd crash
+ * the engine kept one `removing` for good, holding the replica's name.
+ */
+export const REMOVING_PATIENCE_MS = 3_000;
+
 export interface ServiceIntent {
   service: Service;
   configHash: string;
@@ -154,12 +161,17 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
         break;
       case 'exited':
       case 'dead':
-      // A removal that did not finish holds the replica's name (after a dockerd crash the engine
-      // kept one `removing` for good): it is a death like any other, and its replacement steps
-      // around it if it cannot be removed.
-      case 'removing':
         handleStopped(ctx, replica, 'exit');
         break;
+      case 'removing': {
+        // Past the patience it is a death like any other; its replacement steps around it if the
+        // engine cannot remove it.
+        const since = mem.removingSince?.containerId === container.id ? mem.removingSince.at : now;
+        mem.removingSince = { containerId: container.id, at: since };
+        if (now - since >= REMOVING_PATIENCE_MS) handleStopped(ctx, replica, 'exit');
+        else dueAt(since + REMOVING_PATIENCE_MS);
+        break;
+      }
       default:
         // paused, restarting: someone else is acting on it; look again on the next event.
         break;

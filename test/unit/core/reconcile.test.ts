@@ -4,7 +4,7 @@ import type { Service } from '../../../src/compose/model.js';
 import type { DependencyState } from '../../../src/daemon/core/dependencies.js';
 import { collectObserved } from '../../../src/daemon/core/observed.js';
 import { formatPlan } from '../../../src/daemon/core/plan.js';
-import { reconcile, type ServiceIntent } from '../../../src/daemon/core/reconcile.js';
+import { reconcile, REMOVING_PATIENCE_MS, type ServiceIntent } from '../../../src/daemon/core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from '../../../src/daemon/core/replica-memory.js';
 import type { StuckRemoval } from '../../../src/daemon/core/stuck-removal.js';
 import type { ContainerDetails, ContainerSummary } from '../../../src/daemon/ports/runtime.js';
@@ -271,10 +271,15 @@ describe('reconcile: stop and restart requests', () => {
 describe('reconcile: old containers the engine cannot remove', () => {
   const moved = (n: number, id: string) => c(n, { id, name: `shop-web-${n}-dead-90000`, state: 'dead' });
 
-  it('replaces a replica whose container the engine keeps removing, as it would a dead one', () => {
+  it('waits a moment for a container being removed, then replaces it as it would a dead one', () => {
     const summary = c(1, { state: 'removing' });
-    const r = run({ service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [detailsFixture(summary, { exitCode: 137, startedAt: NOW - 5_000, finishedAt: NOW - 100 })], memory: { 1: { containerId: 'web-1-id' } } });
-    expect(r.text).toBe(['record-exit web#1 (exited 137; restart 1 after 0 ms)', 'replace web#1 (exited 137; restart 1 after 0 ms)'].join('\n'));
+    const input = { service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [detailsFixture(summary, { exitCode: 137, startedAt: NOW - 5_000, finishedAt: NOW - 100 })] };
+    const first = run({ ...input, memory: { 1: { containerId: 'web-1-id' } } });
+    expect(first.text).toBe('(nothing to do)');
+    expect(first.requeueAt).toBe(NOW + REMOVING_PATIENCE_MS);
+    expect(first.memory[1]?.removingSince).toEqual({ containerId: 'web-1-id', at: NOW });
+    const later = run({ ...input, memory: first.memory, now: NOW + REMOVING_PATIENCE_MS });
+    expect(later.text).toBe(['record-exit web#1 (exited 137; restart 1 after 0 ms)', 'replace web#1 (exited 137; restart 1 after 0 ms)'].join('\n'));
   });
 
   it('counts a container moved aside neither as the replica, nor as a duplicate, nor as a leftover', () => {
