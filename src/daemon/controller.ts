@@ -17,7 +17,7 @@ import type { Balancers } from './balancers.js';
 import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
-import type { Clock } from './ports/clock.js';
+import type { Clock, Timer } from './ports/clock.js';
 import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
 import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
 import { WorkQueue } from './work-queue.js';
@@ -96,7 +96,7 @@ export class Controller {
   private readonly errorCounts = new Map<string, number>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
-  private resyncTimer?: ReturnType<typeof setInterval>;
+  private resyncTimer?: Timer;
   private connectedBefore = false;
   private eventLoop?: Promise<void>;
 
@@ -137,13 +137,12 @@ export class Controller {
   async run(): Promise<void> {
     this.eventLoop = this.consumeEvents();
     await this.resyncAll();
-    this.resyncTimer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs ?? 30_000);
-    this.resyncTimer.unref();
+    this.resyncTimer = this.deps.clock.setRepeating(this.deps.resyncIntervalMs ?? 30_000, () => void this.resyncAll());
   }
 
   /** Stop taking work, let the operations in flight finish; containers keep running. */
   async stop(): Promise<void> {
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer?.cancel();
     this.abort.abort();
     await this.queue.close();
     await this.eventLoop?.catch(() => undefined);
@@ -283,11 +282,11 @@ export class Controller {
   // ---- the per-service sync -------------------------------------------------------------------
 
   private async sync(serviceKey: string): Promise<void> {
-    const started = performance.now();
+    const started = this.deps.clock.monotonic();
     try {
       await this.syncService(serviceKey);
     } finally {
-      this.deps.metrics?.observeReconcile((performance.now() - started) / 1000);
+      this.deps.metrics?.observeReconcile((this.deps.clock.monotonic() - started) / 1000);
     }
   }
 

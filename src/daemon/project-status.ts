@@ -5,6 +5,7 @@ import { LABEL_SERVICE } from './core/labels.js';
 import { stuckWarning } from './core/stuck-removal.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Balancers } from './balancers.js';
+import type { Clock, Timer } from './ports/clock.js';
 import type { ContainerSummary } from './ports/runtime.js';
 import { key, type Controller } from './controller.js';
 import type { ProjectRecord } from './state-store.js';
@@ -18,10 +19,11 @@ import { serviceStatus } from './service-status.js';
 export const STATUS_ENGINE_DEADLINE_MS = 700;
 
 export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler, balancers: Balancers): Promise<ProjectStatus> {
-  const fresh = await withDeadline(controller.listProject(record.name), STATUS_ENGINE_DEADLINE_MS);
+  const clock = controller.deps.clock;
+  const fresh = await withDeadline(clock, controller.listProject(record.name), STATUS_ENGINE_DEADLINE_MS);
   const listing = fresh ?? controller.lastListing.get(record.name) ?? [];
   const now = controller.deps.clock.now();
-  const probeOutputs = fresh ? ((await withDeadline(lastProbeOutputs(controller, listing), STATUS_ENGINE_DEADLINE_MS)) ?? new Map<string, string>()) : new Map<string, string>();
+  const probeOutputs = fresh ? ((await withDeadline(clock, lastProbeOutputs(controller, listing), STATUS_ENGINE_DEADLINE_MS)) ?? new Map<string, string>()) : new Map<string, string>();
   const services = Object.keys(record.project.services)
     .sort()
     .map((name) => {
@@ -71,15 +73,15 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
 }
 
 /** The value, or undefined when the promise fails or takes longer than `ms`. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+async function withDeadline<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: Timer | undefined;
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
+    timer = clock.setTimer(ms, () => resolve(undefined));
   });
   try {
     return await Promise.race([promise.catch(() => undefined), late]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
 
