@@ -185,10 +185,14 @@ export class Controller {
     else this.goingDown.delete(name);
   }
 
+  /** Whether a sync of the project (of any project without one) runs or is due again at once. */
+  busy(project?: string): boolean {
+    return this.queue.busy(project === undefined ? '' : `${project}/`);
+  }
+
   /** Wait until no sync of the project (of any project without one) runs. */
   async waitIdle(project?: string): Promise<void> {
-    const prefix = project === undefined ? '' : `${project}/`;
-    while (this.queue.busy(prefix)) await this.deps.clock.sleep(20);
+    while (this.busy(project)) await this.deps.clock.sleep(20);
   }
 
   /** The project is down: forget it, after any save still in flight, so none can bring it back. */

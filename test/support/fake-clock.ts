@@ -10,6 +10,13 @@ interface Pending {
 }
 
 export class FakeClock implements Clock {
+  /**
+   * Resolves once the work started by the last timer is done (e.g. the controller is idle again);
+   * `advance` waits for it before it fires the next timer.
+   */
+  settledBy?: () => Promise<void>;
+  /** Callers parked in `sleep` until the clock moves (a promote's drain, say). */
+  sleeping = 0;
   private time: number;
   private seq = 0;
   private readonly pending = new Set<Pending>();
@@ -29,9 +36,14 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = this.setTimer(ms, resolve);
+      this.sleeping++;
+      const timer = this.setTimer(ms, () => {
+        this.sleeping--;
+        resolve();
+      });
       signal?.addEventListener('abort', () => {
         timer.cancel();
+        this.sleeping--;
         reject(signal.reason);
       }, { once: true });
     });
@@ -54,7 +66,7 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const until = this.time + ms;
     for (;;) {
-      await settle();
+      await this.settle();
       const next = [...this.pending].filter((p) => p.at <= until).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!next) break;
       this.time = Math.max(this.time, next.at);
@@ -63,7 +75,12 @@ export class FakeClock implements Clock {
       next.fn();
     }
     this.time = until;
-    await settle();
+    await this.settle();
+  }
+
+  private async settle(): Promise<void> {
+    await flush();
+    await this.settledBy?.();
   }
 
   private add(p: Pending): Timer {
@@ -72,7 +89,7 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Lets promise chains started by a timer run as far as they can without real time passing. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets the promise chains a timer started run, and the I/O they wait for finish, in real time. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setTimeout(resolve, 1));
 }

@@ -21,8 +21,13 @@ export class MemoryRuntime implements ContainerRuntime {
   readonly calls: Array<{ call: Call; id: string; name?: string }> = [];
   /** Set to make a call fail: return an error to throw, or undefined to let it through. */
   failure: Partial<Record<Call, (container: ContainerDetails | undefined, req?: ReplicaRequest) => RuntimeError | undefined>> = {};
+  /** Called after a container starts, e.g. to make it crash at once. */
+  onStart?: (container: ContainerDetails) => void;
   private nextId = 1;
   private readonly listeners = new Set<(event: RuntimeEvent) => void>();
+
+  /** `now` gives the engine's times (a test's fake clock, or the wall clock). */
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   count(call: Call): number {
     return this.calls.filter((c) => c.call === call).length;
@@ -35,7 +40,7 @@ export class MemoryRuntime implements ContainerRuntime {
   /** The container dies by itself (exit code), with the events the engine sends. */
   crash(id: string, exitCode = 137): void {
     const c = this.must(id);
-    Object.assign(c, { state: 'exited', exitCode, finishedAt: Date.now(), addresses: {} });
+    Object.assign(c, { state: 'exited', exitCode, finishedAt: this.now(), addresses: {} });
     this.emit('die', c, exitCode);
   }
 
@@ -68,7 +73,7 @@ export class MemoryRuntime implements ContainerRuntime {
       state: 'created',
       health: 'none',
       imageId: 'sha256:memory',
-      createdAt: Date.now(),
+      createdAt: this.now(),
       addresses: {},
       exitCode: 0,
       oomKilled: false,
@@ -85,8 +90,9 @@ export class MemoryRuntime implements ContainerRuntime {
     this.calls.push({ call: 'start', id });
     const c = this.must(id);
     this.fail('start', c);
-    Object.assign(c, { state: 'running' as ContainerState, startedAt: Date.now(), addresses: { default: '10.0.0.1' } });
+    Object.assign(c, { state: 'running' as ContainerState, startedAt: this.now(), addresses: { default: '10.0.0.1' } });
     this.emit('start', c);
+    this.onStart?.(c);
   }
 
   async stopContainer(id: string): Promise<void> {
@@ -95,7 +101,7 @@ export class MemoryRuntime implements ContainerRuntime {
     if (!c) return;
     this.fail('stop', c);
     if (c.state !== 'running') return;
-    Object.assign(c, { state: 'exited' as ContainerState, exitCode: 0, finishedAt: Date.now(), addresses: {} });
+    Object.assign(c, { state: 'exited' as ContainerState, exitCode: 0, finishedAt: this.now(), addresses: {} });
     this.emit('die', c, 0);
     this.emit('stop', c);
   }
@@ -166,7 +172,7 @@ export class MemoryRuntime implements ContainerRuntime {
   }
 
   private emit(action: 'create' | 'start' | 'die' | 'stop' | 'destroy' | 'rename', c: ContainerDetails, exitCode?: number): void {
-    const event: RuntimeEvent = { kind: 'container', action, id: c.id, name: c.name, labels: { ...c.labels }, time: Date.now(), exitCode };
+    const event: RuntimeEvent = { kind: 'container', action, id: c.id, name: c.name, labels: { ...c.labels }, time: this.now(), exitCode };
     for (const listener of this.listeners) listener(event);
   }
 

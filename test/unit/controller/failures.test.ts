@@ -1,19 +1,10 @@
 // The controller against an engine that fails the ways the real one was seen to fail: a removal
 // that never succeeds, an image that cannot be had, a passing engine error. Each failure's class
 // decides what happens next; a replica never waits for a container that cannot be removed.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Controller } from '../../../src/daemon/controller.js';
-import { EventLog } from '../../../src/daemon/event-log.js';
-import { systemClock } from '../../../src/daemon/ports/clock.js';
+import { describe, expect, it } from 'vitest';
 import { RuntimeError, type ContainerDetails } from '../../../src/daemon/ports/runtime.js';
-import { ProjectLifecycle } from '../../../src/daemon/project-lifecycle.js';
-import { StateStore } from '../../../src/daemon/state-store.js';
 import { eventually } from '../../support/eventually.js';
-import { MemoryRuntime } from '../../support/memory-runtime.js';
+import { runningNames, supervise as superviseYaml } from './harness.js';
 
 const COMPOSE = `
 name: shop
@@ -30,27 +21,10 @@ const busy = (c: ContainerDetails | undefined) => {
   return new RuntimeError('transient', `remove container ${c?.id}: driver "overlay2" failed to remove root filesystem: unlinkat /var/lib/docker/overlay2/x/merged: device or resource busy`, { statusCode: 500 });
 };
 
-const running: Array<{ controller: Controller }> = [];
-afterEach(async () => {
-  for (const { controller } of running.splice(0)) await controller.stop();
-});
-
-async function supervise(runtime = new MemoryRuntime()) {
-  const dir = await mkdtemp(join(tmpdir(), 'composed-controller-'));
-  await writeFile(join(dir, 'compose.yaml'), COMPOSE);
-  const events = new EventLog(() => Date.now());
-  const controller = new Controller({ runtime, store: new StateStore(join(dir, 'state')), clock: systemClock, logger: pino({ level: 'silent' }), events, resyncIntervalMs: 60_000 });
-  const lifecycle = new ProjectLifecycle(controller);
-  await controller.load();
-  await controller.run();
-  running.push({ controller });
-  await lifecycle.up({ files: [join(dir, 'compose.yaml')], cwd: dir, env: {}, profiles: [] }, () => undefined);
-  await eventually(() => expect(runningReplicas(runtime)).toEqual(['shop-app-1', 'shop-app-2']));
-  return { runtime, controller, lifecycle, events };
-}
-
-function runningReplicas(runtime: MemoryRuntime): string[] {
-  return [...runtime.containers.values()].filter((c) => c.state === 'running').map((c) => c.name).sort();
+async function supervise() {
+  const supervised = await superviseYaml(COMPOSE);
+  await eventually(() => expect(runningNames(supervised.runtime)).toEqual(['shop-app-1', 'shop-app-2']));
+  return supervised;
 }
 
 describe('controller: a container the engine cannot remove', () => {
@@ -69,7 +43,7 @@ describe('controller: a container the engine cannot remove', () => {
     const stuck = controller.records.get('shop')!.stuck['app']!;
     expect(stuck[old.id]).toMatchObject({ tries: 1, error: expect.stringContaining('device or resource busy') });
     expect(events.recent({ project: 'shop' }).some((e) => e.type === 'operation-failed' && e.message.includes('moved it aside'))).toBe(true);
-    expect(runningReplicas(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
+    expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
   });
 
   it('keeps trying to remove it in the background, and forgets it once the engine lets it go', async () => {
@@ -82,7 +56,7 @@ describe('controller: a container the engine cannot remove', () => {
     await eventually(() => expect(runtime.containers.has(old.id)).toBe(false), { timeoutMs: 10_000 });
     expect(refusals).toBe(3);
     expect(controller.records.get('shop')!.stuck['app']).toBeUndefined();
-    expect(runningReplicas(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
+    expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
   });
 });
 
@@ -100,11 +74,11 @@ describe('controller: what a failed sync does next follows the error class', () 
     await controller.resyncAll();
     await controller.waitIdle('shop');
     expect(runtime.count('create')).toBe(creates);
-    expect(runningReplicas(runtime)).toEqual([]);
+    expect(runningNames(runtime)).toEqual([]);
 
     runtime.failure.create = undefined;
     await lifecycle.restart('shop', 'app');
-    await eventually(() => expect(runningReplicas(runtime)).toEqual(['shop-app-1', 'shop-app-2']));
+    await eventually(() => expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']));
   });
 
   it('transient (the engine failed for a moment): retried with backoff until it works', async () => {
@@ -112,7 +86,7 @@ describe('controller: what a failed sync does next follows the error class', () 
     let refused = 0;
     runtime.failure.create = () => (++refused <= 2 ? new RuntimeError('transient', 'create container: 500 Internal Server Error', { statusCode: 500 }) : undefined);
     runtime.crash(runtime.byName('shop-app-1')!.id);
-    await eventually(() => expect(runningReplicas(runtime)).toEqual(['shop-app-1', 'shop-app-2']), { timeoutMs: 10_000 });
+    await eventually(() => expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']), { timeoutMs: 10_000 });
     expect(refused).toBe(3);
   });
 });
