@@ -36,7 +36,7 @@ export interface ExecutionContext {
   stopTimeoutSeconds?: number;
 }
 
-/** Lines of log kept with an exit, as issue 3 asks. */
+/** Lines of log kept with an exit: enough to see why it died, small enough for status. */
 export const EXIT_LOG_LINES = 50;
 /** Replicas worked on at once: enough for a crash storm, few enough not to swamp the engine. */
 const PARALLEL_REPLICAS = 16;

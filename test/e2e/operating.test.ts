@@ -1,4 +1,4 @@
-// Issue 7 end to end: the daemon under a systemd-like supervisor (sd_notify), /metrics, events,
+// Operating it end to end: the daemon under a systemd-like supervisor (sd_notify), /metrics, events,
 // and `logs -f` through a replacement.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -2,8 +2,6 @@
 // from the daemon. Field names here are the stable `status --json` format (documented in README).
 import type { Diagnostic } from '../../compose/errors.js';
 
-export const API_VERSION = 'v1';
-
 /** POST /v1/projects: how to load the project. The daemon loads the files itself. */
 export interface LoadRequest {
   /** Absolute paths of the compose files, in order; empty means "find them from cwd". */

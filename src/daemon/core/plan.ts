@@ -26,7 +26,6 @@ export type Operation =
   /** Try again to remove an old container the engine could not remove before (it was moved aside). */
   | { kind: 'remove-stuck'; service: string; number: number; containerId: string; cause: string };
 
-export type OperationKind = Operation['kind'];
 
 export function formatOperation(op: Operation): string {
   return `${op.kind} ${op.service}#${op.number} (${op.cause})`;
