@@ -19,6 +19,7 @@ import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './e
 import { containerEvents } from './events.js';
 import * as images from './images.js';
 import * as logs from './logs.js';
+import { keepMatching, labelFilter, oncePerKind, type QuirkSink } from './label-match.js';
 import * as resources from './resources.js';
 import { replicaSpec, withAnonymousMounts } from './spec.js';
 import { singleFileTar } from './tar.js';
@@ -27,12 +28,19 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly cpu: CpuSampler;
   private apiVersion: Promise<string> | undefined;
 
-  constructor(private readonly docker: Docker) {
+  private readonly quirk: QuirkSink;
+
+  /** @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it. */
+  constructor(
+    private readonly docker: Docker,
+    quirk: QuirkSink = () => undefined,
+  ) {
     this.cpu = new CpuSampler(docker);
+    this.quirk = oncePerKind(quirk);
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): DockerRuntime {
-    return new DockerRuntime(createDockerClient(env));
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink): DockerRuntime {
+    return new DockerRuntime(createDockerClient(env), quirk);
   }
 
   async ping(): Promise<void> {
@@ -41,9 +49,10 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listContainers(labels: Record<string, string>, opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
     const list = await this.call('list containers', () =>
-      this.docker.listContainers({ all: opts.all ?? true, filters: { label: resources.labelFilter(labels) } }),
+      this.docker.listContainers({ all: opts.all ?? true, filters: { label: labelFilter(labels) } }),
     );
-    return list.map(toSummary).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const own = keepMatching('container', list, (c) => c.Labels, (c) => c.Names[0] ?? c.Id, labels, this.quirk);
+    return own.map(toSummary).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
@@ -59,7 +68,7 @@ export class DockerRuntime implements ContainerRuntime {
     await this.requireSubpathSupport(req.service);
     const image = await this.imageVolumes(req.service.image);
     const spec = replicaSpec(req, image);
-    const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes);
+    const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes, this.quirk);
     const body = withAnonymousMounts(spec, names);
     // _query/_body keep the create body out of the URL (dockerode otherwise sends it in both).
     const container = await this.call(`create container ${req.name}`, () =>
@@ -160,8 +169,8 @@ export class DockerRuntime implements ContainerRuntime {
     return resources.ensureNetwork(this.docker, project, key, network);
   }
 
-  removeNetwork(_project: Project, _key: string, network: Network): Promise<string | undefined> {
-    return resources.removeNetwork(this.docker, network);
+  removeNetwork(project: Project, key: string, network: Network): Promise<string | undefined> {
+    return resources.removeNetwork(this.docker, project, key, network);
   }
 
   ensureVolume(project: Project, key: string, volume: Volume): Promise<void> {
@@ -169,7 +178,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   removeProjectVolumes(project: Project): Promise<void> {
-    return resources.removeProjectVolumes(this.docker, project);
+    return resources.removeProjectVolumes(this.docker, project, this.quirk);
   }
 
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
