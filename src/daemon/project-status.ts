@@ -49,6 +49,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
         if (rollout.state !== 'complete') status.message = status.message ? `${status.message}; ${rollout.message}` : rollout.message;
       }
+      if (controller.deps.runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
         if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;
@@ -65,6 +66,9 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     services,
   };
 }
+
+const DAEMON_PROBES_NOTE =
+  'run by composed through exec: the engine logged no probe result within the start period plus two intervals (Podman without systemd runs none)';
 
 /** The value, or undefined when the promise fails or takes longer than `ms`. */
 async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

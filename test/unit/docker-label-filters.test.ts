@@ -80,6 +80,10 @@ class FilterIgnoringEngine {
     };
   }
 
+  getContainer(id: string) {
+    return { inspect: async () => ({ Id: id, Config: { Labels: {} }, State: { Running: true } }) };
+  }
+
   getImage() {
     return { inspect: async () => ({ Config: { Volumes: {} } }) };
   }

@@ -99,6 +99,8 @@ export interface ServiceStatus {
     listen: string;
     replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number }>;
   }>;
+  /** Who runs the healthcheck, when it is not the engine (and why). */
+  healthProbes?: string;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
 }

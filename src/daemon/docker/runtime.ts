@@ -17,6 +17,9 @@ import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
 import { containerEvents } from './events.js';
+import { mergeEvents } from './merge-events.js';
+import { HealthProber } from './health-prober.js';
+import { HealthReader } from './health-reader.js';
 import * as images from './images.js';
 import * as logs from './logs.js';
 import { keepMatching, labelFilter, oncePerKind, type QuirkSink } from './label-match.js';
@@ -29,6 +32,8 @@ export class DockerRuntime implements ContainerRuntime {
   private apiVersion: Promise<string> | undefined;
 
   private readonly quirk: QuirkSink;
+  private readonly prober: HealthProber;
+  private readonly health: HealthReader;
 
   /** @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it. */
   constructor(
@@ -37,6 +42,8 @@ export class DockerRuntime implements ContainerRuntime {
   ) {
     this.cpu = new CpuSampler(docker);
     this.quirk = oncePerKind(quirk);
+    this.prober = new HealthProber(docker, this.quirk);
+    this.health = new HealthReader(docker, this.prober);
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink): DockerRuntime {
@@ -52,12 +59,14 @@ export class DockerRuntime implements ContainerRuntime {
       this.docker.listContainers({ all: opts.all ?? true, filters: { label: labelFilter(labels) } }),
     );
     const own = keepMatching('container', list, (c) => c.Labels, (c) => c.Names[0] ?? c.Id, labels, this.quirk);
-    return own.map(toSummary).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const summaries = await this.call('read container health', () => this.health.fill(own.map(toSummary)));
+    return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
     try {
-      return toDetails(await this.docker.getContainer(id).inspect());
+      const info = await this.docker.getContainer(id).inspect();
+      return toDetails(info, this.health.override(info));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw classify(error, `inspect container ${id}`);
@@ -181,8 +190,21 @@ export class DockerRuntime implements ContainerRuntime {
     return resources.removeProjectVolumes(this.docker, project, this.quirk);
   }
 
+  /** The engine's events, and the health changes of the probes the daemon runs itself. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return containerEvents(this.docker, signal);
+    return mergeEvents(this.watchingStarts(containerEvents(this.docker, signal)), (push) => this.prober.onHealthChange(push), signal);
+  }
+
+  /** Every container that starts is followed by the prober, listed or not. */
+  private async *watchingStarts(events: AsyncIterable<RuntimeEvent>): AsyncGenerator<RuntimeEvent> {
+    for await (const event of events) {
+      if (event.kind === 'container' && event.action === 'start') void this.prober.watchStarted(event.id);
+      yield event;
+    }
+  }
+
+  daemonProbesHealth(project: string, service: string): boolean {
+    return this.prober.isProbedByDaemon(project, service);
   }
 
   /** Engine 20.10 (API 1.41) silently drops VolumeOptions.Subpath (observed) and would mount the whole volume. */
