@@ -3,7 +3,7 @@
 import type Docker from 'dockerode';
 import type { Network, Project, Volume } from '../../compose/model.js';
 import { LABEL_ANON_NUMBER, LABEL_MANAGED, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME } from '../core/labels.js';
-import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
+import { RuntimeError, classify, engineMessage, isNetworkInUse, isNotFound, statusOf } from './errors.js';
 import { keepMatching, labelFilter, labelsMatch, type QuirkSink } from './label-match.js';
 import type { AnonymousVolumeSpec } from './spec.js';
 
@@ -93,8 +93,7 @@ export async function removeNetworkNamed(docker: Docker, name: string, sleep = d
       return undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      const busy = statusOf(error) === 403 && /active endpoints/i.test(engineMessage(error));
-      if (!busy) throw classify(error, `remove network ${name}`);
+      if (!isNetworkInUse(error)) throw classify(error, `remove network ${name}`);
       const attached = await disconnectStaleEndpoints(docker, name);
       if (attempt >= waits.length) {
         return attached.length > 0
