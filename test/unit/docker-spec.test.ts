@@ -9,7 +9,7 @@ import { imageAction } from '../../src/daemon/docker/images.js';
 import { engineAddressFromEnv } from '../../src/daemon/docker/client.js';
 import { classify } from '../../src/daemon/docker/errors.js';
 import { RuntimeError } from '../../src/daemon/ports/runtime.js';
-import { nanosFromCpuStat } from '../../src/daemon/docker/cpu.js';
+import { nanosFromCpuStat } from '../../src/daemon/docker/cgroup-paths.js';
 import { singleFileTar } from '../../src/daemon/docker/tar.js';
 import { networkFixture, projectFixture, serviceFixture, volumeFixture } from '../support/fixtures.js';
 
