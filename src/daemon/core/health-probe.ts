@@ -8,7 +8,7 @@
 const DEFAULT_INTERVAL_MS = 30_000;
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 3;
-/** Docker keeps the last 5 probe results and at most 4 KiB of each one's output. */
+/** Docker keeps the last 5 probe results and at most 4 KiB of each one's output, marking a cut with "...". */
 export const MAX_LOG_ENTRIES = 5;
 export const MAX_OUTPUT_BYTES = 4096;
 
@@ -105,5 +105,5 @@ export function timedOutResult(timing: ProbeTiming, start: number, end: number):
 
 function truncateOutput(output: string): string {
   const bytes = Buffer.from(output);
-  return bytes.length <= MAX_OUTPUT_BYTES ? output : bytes.subarray(0, MAX_OUTPUT_BYTES).toString();
+  return bytes.length <= MAX_OUTPUT_BYTES ? output : `${bytes.subarray(0, MAX_OUTPUT_BYTES).toString()}...`;
 }
