@@ -2,6 +2,7 @@
 // when it does not (status must answer during an engine outage and say so).
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import { describeEngine } from './engine-description.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Balancers } from './balancers.js';
 import type { ContainerSummary } from './ports/runtime.js';
@@ -56,11 +57,13 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
       }
       return status;
     });
+  const { engine: engineInfo } = fresh ? await describeEngine(controller.deps.runtime, STATUS_ENGINE_DEADLINE_MS) : {};
   return {
     name: record.name,
     workingDir: record.project.workingDir,
     configFiles: record.project.configFiles,
     engine: controller.engineReachable ? 'reachable' : 'unreachable',
+    ...(engineInfo ? { engineInfo } : {}),
     configErrors: controller.configErrors.get(record.name) ?? [],
     warnings: record.warnings ?? [],
     services,

@@ -317,7 +317,7 @@ describe('small translations', () => {
       protocol: 'https',
       certPath: '/certs',
     });
-    expect(() => engineAddressFromEnv({ DOCKER_HOST: 'ssh://h' })).toThrow(/not supported/);
+    expect(() => engineAddressFromEnv({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' })).toThrow(/not supported/);
   });
 
   it('classifies engine errors', () => {

@@ -7,12 +7,15 @@ import type {
   ContainerRuntime,
   ContainerSummary,
   CpuSample,
+  EngineInfo,
   PullProgress,
   ReplicaRequest,
   RuntimeEvent,
   StopOptions,
 } from '../ports/runtime.js';
-import { createDockerClient } from './client.js';
+import { dockerFor } from './client.js';
+import { describeAddress, findEngine, type FoundEngine } from './engine-discovery.js';
+import { engineIdentity } from './engine-identity.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
@@ -30,15 +33,20 @@ import { singleFileTar } from './tar.js';
 export class DockerRuntime implements ContainerRuntime {
   private readonly cpu: CpuSampler;
   private apiVersion: Promise<string> | undefined;
+  private info: Promise<EngineInfo> | undefined;
 
   private readonly quirk: QuirkSink;
   private readonly prober: HealthProber;
   private readonly health: HealthReader;
 
-  /** @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it. */
+  /**
+   * @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it.
+   * @param found where the engine was found and why, for engineInfo.
+   */
   constructor(
     private readonly docker: Docker,
     quirk: QuirkSink = () => undefined,
+    private readonly found?: FoundEngine,
   ) {
     this.cpu = new CpuSampler(docker);
     this.quirk = oncePerKind(quirk);
@@ -47,7 +55,21 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink): DockerRuntime {
-    return new DockerRuntime(createDockerClient(env), quirk);
+    const found = findEngine(env);
+    return new DockerRuntime(dockerFor(found.address, env), quirk, found);
+  }
+
+  /** Asked once per connection of the event stream (an engine upgraded meanwhile answers anew). */
+  engineInfo(): Promise<EngineInfo> {
+    this.info ??= this.call('engine version', async () => ({
+      ...engineIdentity(await this.docker.version()),
+      address: this.found ? describeAddress(this.found.address) : 'unknown',
+      source: this.found?.source ?? 'given by the caller',
+    })).catch((error: unknown) => {
+      this.info = undefined;
+      throw error;
+    });
+    return this.info;
   }
 
   async ping(): Promise<void> {
@@ -199,6 +221,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async *watchingStarts(events: AsyncIterable<RuntimeEvent>): AsyncGenerator<RuntimeEvent> {
     for await (const event of events) {
       if (event.kind === 'container' && event.action === 'start') void this.prober.watchStarted(event.id);
+      if (event.kind === 'connected') this.info = undefined;
       yield event;
     }
   }
