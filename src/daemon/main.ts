@@ -44,7 +44,8 @@ export function createLogger(options: Pick<DaemonOptions, 'logLevel' | 'logForma
 
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const logger = createLogger(options);
-  const runtime = DockerRuntime.fromEnv(process.env);
+  const engineLogger = logger.child({ component: 'engine' });
+  const runtime = DockerRuntime.fromEnv(process.env, (quirk, detail) => engineLogger.warn({ quirk, ...detail }, 'engine quirk'));
   const events = new EventLog(() => systemClock.now());
   let autoscalerRef: Autoscaler | undefined;
   const balancers = new Balancers(logger.child({ component: 'balancer' }));

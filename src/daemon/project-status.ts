@@ -3,6 +3,7 @@
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
 import { stuckWarning } from './core/stuck-removal.js';
+import { describeEngine } from './engine-description.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Balancers } from './balancers.js';
 import type { Clock, Timer } from './ports/clock.js';
@@ -55,22 +56,28 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
       }
       const stuck = Object.values(record.stuck[name] ?? {});
       if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
+      if (controller.deps.runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
         if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;
       }
       return status;
     });
+  const { engine: engineInfo } = fresh ? await describeEngine(controller.deps.runtime, STATUS_ENGINE_DEADLINE_MS) : {};
   return {
     name: record.name,
     workingDir: record.project.workingDir,
     configFiles: record.project.configFiles,
     engine: controller.engineReachable ? 'reachable' : 'unreachable',
+    ...(engineInfo ? { engineInfo } : {}),
     configErrors: controller.configErrors.get(record.name) ?? [],
     warnings: record.warnings ?? [],
     services,
   };
 }
+
+const DAEMON_PROBES_NOTE =
+  'run by composed through exec: the engine logged no probe result within the start period plus two intervals (Podman without systemd runs none)';
 
 /** The value, or undefined when the promise fails or takes longer than `ms`. */
 async function withDeadline<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T | undefined> {

@@ -7,6 +7,7 @@ import { projectSelector } from '../../src/daemon/core/labels.js';
 import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { engineKind } from '../engines/engine-kind.js';
 
 const runtime = runtimeForTests();
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
@@ -97,7 +98,10 @@ volumes:
 
     const s = service(await projectStatus(daemon, project), 'app');
     expect(s.restarts).toBe(3);
-    expect(s.replicas[0]?.lastExit).toMatchObject({ cause: 'removed' });
+    // Podman 4.3.1's rm -f sends die and, after its cleanup step, remove: the daemon may see the
+    // container exited before it is gone, so the cause recorded there can be the exit.
+    if ((await engineKind()) === 'podman') expect(['removed', 'exit']).toContain(s.replicas[0]?.lastExit?.cause);
+    else expect(s.replicas[0]?.lastExit).toMatchObject({ cause: 'removed' });
   });
 
   it('running `up` again with the same file changes nothing', async () => {

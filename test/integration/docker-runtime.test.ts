@@ -9,10 +9,12 @@ import { LABEL_ANON_NUMBER, LABEL_ANON_TARGET, LABEL_PROJECT, projectSelector, r
 import { eventually } from '../support/eventually.js';
 import { cleanupProject, describeWithEngine, dockerForTests, runtimeForTests, serviceForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { networkFixture, projectFixture, volumeFixture } from '../support/fixtures.js';
+import { engineKind } from '../engines/engine-kind.js';
 
 const runtime = runtimeForTests();
 const docker = dockerForTests();
 const PROJECT = uniqueProjectName('runtime');
+const kind = await engineKind();
 
 /** Networks, volumes, create, start: what the executor does for one replica. */
 async function runReplica(project: Project, service: Service, number: number): Promise<string> {
@@ -152,11 +154,14 @@ describeWithEngine('Docker runtime adapter', () => {
       expect(die).toMatchObject({ kind: 'container', id: sleeperId, exitCode: 137, labels: { 'com.docker.compose.service': 'sleeper' } });
       expect(mine('kill', `${PROJECT}-sleeper-1`)).toHaveLength(1);
 
+      // Podman 4.3.1 (cgroup v1) sends no `oom` event and inspect says OOMKilled false: an OOM kill
+      // there looks like any SIGKILL (137).
+      const oomSeen = kind === 'docker';
       await eventually(() => {
         const sequence = seen.filter((e) => e.kind === 'container' && e.id === hungryId && (e.action === 'oom' || e.action === 'die'));
-        expect(sequence.map((e) => (e.kind === 'container' ? [e.action, e.exitCode] : []))).toEqual([['oom', undefined], ['die', 137]]);
+        expect(sequence.map((e) => (e.kind === 'container' ? [e.action, e.exitCode] : []))).toEqual([...(oomSeen ? [['oom', undefined]] : []), ['die', 137]]);
       });
-      expect(await runtime.inspectContainer(hungryId)).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: true });
+      expect(await runtime.inspectContainer(hungryId)).toMatchObject({ state: 'exited', exitCode: 137, oomKilled: oomSeen });
 
       const health = await eventually(
         () => {
@@ -232,7 +237,8 @@ describeWithEngine('Docker runtime adapter', () => {
     });
     const id = await runReplica(project, svc, 1);
     const raw = await docker.getContainer(id).inspect();
-    expect(raw.HostConfig.NetworkMode).toBe(`${PROJECT}_back`);
+    // Podman 4.3.1 reports NetworkMode "bridge" for a container on named networks; the networks themselves are right.
+    expect(raw.HostConfig.NetworkMode).toBe(kind === 'podman' ? 'bridge' : `${PROJECT}_back`);
     expect(raw.NetworkSettings.Networks[`${PROJECT}_back`]?.Aliases).toEqual(expect.arrayContaining(['multi', 'db-proxy']));
     expect(raw.NetworkSettings.Networks[`${PROJECT}_default`]?.Aliases).toEqual(expect.arrayContaining(['multi']));
     const network = await docker.getNetwork(`${PROJECT}_back`).inspect();
@@ -281,7 +287,8 @@ describeWithEngine('Docker runtime adapter', () => {
       });
       const progress: string[] = [];
       await runtime.ensureImage(projectFixture(PROJECT, [built]), built, (line) => progress.push(line));
-      expect(progress.some((line) => /Step 1\/\d+ : FROM busybox:latest/.test(line))).toBe(true);
+      // Docker 20.10's classic builder prints "Step 1/3 : FROM ...", Podman 4.3.1's buildah "STEP 1/3: FROM ...".
+      expect(progress.some((line) => /step 1\/\d+ ?: FROM busybox:latest/i.test(line))).toBe(true);
       expect(await runtime.imageId(tag)).toMatch(/^sha256:/);
 
       const project = projectFixture(PROJECT, [built]);

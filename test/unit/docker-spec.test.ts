@@ -4,12 +4,12 @@ import type { ReplicaRequest } from '../../src/daemon/ports/runtime.js';
 import { replicaSpec, withAnonymousMounts } from '../../src/daemon/docker/spec.js';
 import { translateEvent } from '../../src/daemon/docker/events.js';
 import { FrameDecoder, LineSplitter } from '../../src/daemon/docker/logs.js';
-import { healthFromStatusText, epochMs } from '../../src/daemon/docker/containers.js';
+import { epochMs } from '../../src/daemon/docker/containers.js';
 import { imageAction } from '../../src/daemon/docker/images.js';
 import { engineAddressFromEnv } from '../../src/daemon/docker/client.js';
 import { classify } from '../../src/daemon/docker/errors.js';
 import { RuntimeError } from '../../src/daemon/ports/runtime.js';
-import { nanosFromCpuStat } from '../../src/daemon/docker/cpu.js';
+import { nanosFromCpuStat } from '../../src/daemon/docker/cgroup-paths.js';
 import { singleFileTar } from '../../src/daemon/docker/tar.js';
 import { networkFixture, projectFixture, serviceFixture, volumeFixture } from '../support/fixtures.js';
 
@@ -223,7 +223,10 @@ function anonLabels(target: string): Record<string, string> {
 }
 
 describe('engine event translation', () => {
-  const actor = (attrs: Record<string, string>) => ({ ID: 'abc', Attributes: { name: 'demo-web-1', image: 'busybox', 'com.docker.compose.service': 'web', ...attrs } });
+  const actor = (attrs: Record<string, string>) => ({
+    ID: 'abc',
+    Attributes: { name: 'demo-web-1', image: 'busybox', 'com.docker.compose.service': 'web', 'dev.composed.managed': 'true', ...attrs },
+  });
 
   it('carries the exit code on die and separates labels from engine attributes', () => {
     expect(translateEvent({ Type: 'container', Action: 'die', Actor: actor({ exitCode: '137' }), timeNano: 1_700_000_000_123_456_789 })).toEqual({
@@ -231,10 +234,29 @@ describe('engine event translation', () => {
       action: 'die',
       id: 'abc',
       name: 'demo-web-1',
-      labels: { 'com.docker.compose.service': 'web' },
+      labels: { 'com.docker.compose.service': 'web', 'dev.composed.managed': 'true' },
       time: 1_700_000_000_123,
       exitCode: 137,
     });
+  });
+
+  it("reads Podman's shapes: remove is destroy, the health status in HealthStatus, its own attributes are not labels", () => {
+    const podman = actor({ containerExitCode: '0', podId: '' });
+    expect(translateEvent({ Type: 'container', Action: 'remove', Actor: podman, time: 1 })).toMatchObject({
+      action: 'destroy',
+      labels: { 'com.docker.compose.service': 'web', 'dev.composed.managed': 'true' },
+    });
+    expect(translateEvent({ Type: 'container', Action: 'health_status', HealthStatus: 'unhealthy', Actor: podman })).toMatchObject({
+      action: 'health_status',
+      health: 'unhealthy',
+    });
+    expect(translateEvent({ Type: 'container', Action: 'die', Actor: actor({ containerExitCode: '3', exitCode: '3' }) })).toMatchObject({ exitCode: 3 });
+    for (const action of ['init', 'cleanup', 'exec_died']) expect(translateEvent({ Type: 'container', Action: action, Actor: podman })).toBeUndefined();
+  });
+
+  it('drops events of containers composed does not manage (the stream is not filtered by label)', () => {
+    const foreign = { ID: 'x', Attributes: { name: 'other', 'com.docker.compose.project': 'p', 'com.docker.compose.service': 'web' } };
+    expect(translateEvent({ Type: 'container', Action: 'die', Actor: foreign })).toBeUndefined();
   });
 
   it('splits health_status: <state>', () => {
@@ -268,12 +290,6 @@ describe('log stream decoding', () => {
 });
 
 describe('small translations', () => {
-  it('reads health from the list Status text', () => {
-    expect(healthFromStatusText('Up 3 seconds (health: starting)')).toBe('starting');
-    expect(healthFromStatusText('Up 1 minute (unhealthy)')).toBe('unhealthy');
-    expect(healthFromStatusText('Exited (0) 2 seconds ago')).toBe('none');
-  });
-
   it('maps the engine zero time to 0', () => {
     expect(epochMs('0001-01-01T00:00:00Z')).toBe(0);
     expect(epochMs('2024-01-02T03:04:05.5Z')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 500));
@@ -301,7 +317,7 @@ describe('small translations', () => {
       protocol: 'https',
       certPath: '/certs',
     });
-    expect(() => engineAddressFromEnv({ DOCKER_HOST: 'ssh://h' })).toThrow(/not supported/);
+    expect(() => engineAddressFromEnv({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' })).toThrow(/not supported/);
   });
 
   it('classifies engine errors', () => {

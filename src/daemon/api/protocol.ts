@@ -97,6 +97,8 @@ export interface ServiceStatus {
     listen: string;
     replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number }>;
   }>;
+  /** Who runs the healthcheck, when it is not the engine (and why). */
+  healthProbes?: string;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
   /** What needs a person's eye without stopping the service (an old container the engine cannot remove). */
@@ -111,11 +113,34 @@ export interface AutoscaleStatus {
   lastDecision?: { at: string; from: number; to: number; reason: string };
 }
 
+/** The container engine the daemon talks to (GET /v1/version and status). */
+export interface EngineDescription {
+  /** `docker`, `podman`, or the engine's own name. */
+  name: string;
+  version: string;
+  apiVersion: string;
+  /** unix:///path, tcp://host:port, tcp+tls://..., ssh://user@host:port */
+  address: string;
+  /** How the address was chosen: DOCKER_HOST, a docker context, the default or rootless socket. */
+  source: string;
+}
+
+/** GET /v1/version. `engine` is absent (and `engineError` says why) when the engine does not answer. */
+export interface VersionResponse {
+  version: string;
+  api: 'v1';
+  pid: number;
+  engine?: EngineDescription;
+  engineError?: string;
+}
+
 export interface ProjectStatus {
   name: string;
   workingDir: string;
   configFiles: string[];
   engine: 'reachable' | 'unreachable';
+  /** Which engine, when it answered in time. */
+  engineInfo?: EngineDescription;
   /** The last reload's errors; the previous valid config keeps running meanwhile. */
   configErrors: Diagnostic[];
   /** The loader's warnings for the running config (e.g. a bind mount of the Docker socket). */

@@ -1,10 +1,11 @@
 // The routes of the control API. Each handler validates its input, makes one call into the
 // lifecycle or controller, and answers. Long operations (up, down) stream NDJSON progress lines.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeEngine } from '../engine-description.js';
 import { followProjectLogs, replicaContainers } from '../log-follower.js';
 import { projectStatus, projectSummary } from '../project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
-import type { DaemonEvent, UpProgress } from './protocol.js';
+import type { DaemonEvent, UpProgress, VersionResponse } from './protocol.js';
 import type { ApiContext } from './server.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
 
@@ -43,7 +44,9 @@ async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  sendJson(res, 200, { version: ctx.version, api: 'v1', pid: process.pid });
+  const engine = await describeEngine(ctx.controller.deps.runtime);
+  const body: VersionResponse = { version: ctx.version, api: 'v1', pid: process.pid, ...engine };
+  sendJson(res, 200, body);
 }
 
 async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {

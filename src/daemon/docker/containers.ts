@@ -12,13 +12,6 @@ function toHealth(status: string | undefined): HealthState {
   return status === 'starting' || status === 'healthy' || status === 'unhealthy' ? status : 'none';
 }
 
-/** The list API has no health field; its Status text ends in "(healthy)", "(unhealthy)" or "(health: starting)". */
-export function healthFromStatusText(status: string): HealthState {
-  const match = /\((healthy|unhealthy|health: starting)\)\s*$/.exec(status);
-  if (!match) return 'none';
-  return match[1] === 'health: starting' ? 'starting' : (match[1] as 'healthy' | 'unhealthy');
-}
-
 /** RFC 3339 -> epoch ms; the engine writes 0001-01-01T00:00:00Z for "never". */
 export function epochMs(time: string | undefined): number {
   if (!time || time.startsWith('0001-01-01')) return 0;
@@ -26,13 +19,14 @@ export function epochMs(time: string | undefined): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
+/** Health is 'none' here: the list carries no health an engine agrees on (health-reader.ts fills it in). */
 export function toSummary(c: Docker.ContainerInfo): ContainerSummary {
   return {
     id: c.Id,
     name: (c.Names[0] ?? '').replace(/^\//, ''),
     labels: c.Labels ?? {},
     state: toState(c.State),
-    health: healthFromStatusText(c.Status ?? ''),
+    health: 'none',
     imageId: c.ImageID,
     createdAt: c.Created * 1000,
     addresses: addressesOf(c.NetworkSettings?.Networks),
@@ -45,21 +39,28 @@ interface HealthLogEntry {
   End: string;
 }
 
-export function toDetails(c: Docker.ContainerInspectInfo): ContainerDetails {
-  const health = c.State.Health as { Status?: string; Log?: HealthLogEntry[] } | undefined;
+/** Health log entries as our port has them (the daemon's own probes pass theirs in `probed`). */
+type HealthLog = ContainerDetails['healthLog'];
+
+export function toDetails(c: Docker.ContainerInspectInfo, probed?: { status?: string; log: HealthLog }): ContainerDetails {
+  const engine = c.State.Health as { Status?: string; Log?: HealthLogEntry[] | null } | undefined;
+  const health = probed ?? {
+    status: engine?.Status,
+    log: (engine?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output, end: epochMs(l.End) })),
+  };
   return {
     id: c.Id,
     name: c.Name.replace(/^\//, ''),
     labels: c.Config.Labels ?? {},
     state: toState(c.State.Status),
-    health: toHealth(health?.Status),
+    health: toHealth(health.status),
     imageId: c.Image,
     createdAt: epochMs(c.Created),
     exitCode: c.State.ExitCode,
     oomKilled: c.State.OOMKilled,
     startedAt: epochMs(c.State.StartedAt),
     finishedAt: epochMs(c.State.FinishedAt),
-    healthLog: (health?.Log ?? []).map((l) => ({ exitCode: l.ExitCode, output: l.Output, end: epochMs(l.End) })),
+    healthLog: health.log,
     mounts: (c.Mounts ?? []).map((m) => ({
       type: m.Type,
       ...(m.Name ? { name: m.Name } : {}),

@@ -1,63 +1,57 @@
-// Cumulative CPU time per container. Probe once which source answers for a running container,
-// then stick to it. Measured here (docker.io 20.10, cgroup v1, cgroupfs driver, 2 cores):
-// - /sys/fs/cgroup/cpuacct/docker/<full id>/cpuacct.usage (nanoseconds; exists only while the
-//   container runs): ~1.5 ms per read even through `cat` with a fork;
-// - GET /containers/<id>/stats?stream=false&one-shot=true: ~950 ms per call;
-// - the same without one-shot: ~2 s (the engine waits for a second sample).
-// So the file wins wherever it is visible; the API is the fallback (e.g. the daemon in a container).
+// Cumulative CPU time per container: its cgroup file when this daemon can see it (cgroup-paths.ts
+// finds it for every engine and driver), else one-shot stats. Measured here (2 cores, cgroup v1):
+// - docker.io 20.10, cgroupfs: cpuacct/docker/<id>/cpuacct.usage ~1.5 ms per read even through
+//   `cat` with a fork; GET /containers/<id>/stats?stream=false&one-shot=true ~950 ms per call, the
+//   same without one-shot ~2 s (the engine waits for a second sample);
+// - Podman 4.3.1, cgroupfs: cpuacct/libpod_parent/libpod-<id>/cpuacct.usage; its stats call ~0.23 s.
+// The file's path is found once per container (one inspect for the pid) and then only read.
 import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import type { CpuSample } from '../ports/runtime.js';
+import { cpuNanos, findCpuFile, HOST_ROOTS, type CgroupRoots, type CpuFile } from './cgroup-paths.js';
 import { isNotFound } from './errors.js';
 
-type Source = { kind: 'file'; path: (id: string) => string; parse: (text: string) => number } | { kind: 'api' };
+export type CpuSource = 'cgroup' | 'stats-api';
 
-const nanosFromUsage = (text: string): number => Number(text.trim());
-
-/** cgroup v2 cpu.stat: `usage_usec N`. */
-export function nanosFromCpuStat(text: string): number {
-  const match = /^usage_usec (\d+)$/m.exec(text);
-  if (!match) throw new Error('cpu.stat has no usage_usec');
-  return Number(match[1]) * 1000;
-}
-
-const FILE_SOURCES: Source[] = [
-  { kind: 'file', path: (id) => `/sys/fs/cgroup/cpuacct/docker/${id}/cpuacct.usage`, parse: nanosFromUsage },
-  { kind: 'file', path: (id) => `/sys/fs/cgroup/cpu,cpuacct/docker/${id}/cpuacct.usage`, parse: nanosFromUsage },
-  { kind: 'file', path: (id) => `/sys/fs/cgroup/cpuacct/system.slice/docker-${id}.scope/cpuacct.usage`, parse: nanosFromUsage },
-  { kind: 'file', path: (id) => `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`, parse: nanosFromCpuStat },
-  { kind: 'file', path: (id) => `/sys/fs/cgroup/docker/${id}/cpu.stat`, parse: nanosFromCpuStat },
-];
+/** Containers whose cgroup file (or its absence) is remembered; beyond that the memory starts over. */
+const MAX_REMEMBERED = 10_000;
 
 export class CpuSampler {
-  private source: Source | undefined;
+  /** Per full container id: its cgroup file, or 'api' when none was visible. */
+  private readonly sources = new Map<string, CpuFile | 'api'>();
 
-  constructor(private readonly docker: Docker) {}
+  constructor(
+    private readonly docker: Docker,
+    private readonly roots: CgroupRoots = HOST_ROOTS,
+  ) {}
 
   /** Undefined when the container is gone or not running (no cgroup, no stats). */
   async sample(id: string): Promise<CpuSample | undefined> {
-    const fullId = await this.fullId(id);
-    if (!fullId) return undefined;
-    if (this.source) return this.read(this.source, fullId);
-    for (const source of [...FILE_SOURCES, { kind: 'api' } as const]) {
-      const sample = await this.read(source, fullId);
-      if (sample) {
-        this.source = source;
-        return sample;
-      }
+    const known = this.sources.get(id);
+    if (known && known !== 'api') {
+      const sample = await readCpuFile(known);
+      if (sample) return sample;
+      this.sources.delete(id);
     }
-    return undefined;
+    const info = await this.inspectRunning(id);
+    if (!info) return undefined;
+    let source = this.sources.get(info.Id);
+    if (!source) {
+      source = (await findCpuFile(info.Id, info.State.Pid, this.roots)) ?? 'api';
+      if (this.sources.size >= MAX_REMEMBERED) this.sources.clear();
+      this.sources.set(info.Id, source);
+    }
+    if (source !== 'api') return readCpuFile(source);
+    return this.fromStatsApi(info.Id);
   }
 
-  private async read(source: Source, id: string): Promise<CpuSample | undefined> {
-    if (source.kind === 'file') {
-      try {
-        const cpuNanos = source.parse(await readFile(source.path(id), 'utf8'));
-        return Number.isFinite(cpuNanos) ? { cpuNanos, atNanos: now() } : undefined;
-      } catch {
-        return undefined;
-      }
-    }
+  /** Which source the last sample of a container came from (for tests and diagnostics). */
+  sourceOf(id: string): CpuSource | undefined {
+    const source = this.sources.get(id);
+    return source === undefined ? undefined : source === 'api' ? 'stats-api' : 'cgroup';
+  }
+
+  private async fromStatsApi(id: string): Promise<CpuSample | undefined> {
     try {
       // one-shot (API 1.41+) skips the engine's one-second wait for a second sample.
       const stats = (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false })) as {
@@ -71,16 +65,24 @@ export class CpuSampler {
     }
   }
 
-  /** cgroup directories are named by the full 64-hex id; callers may hold a name or short id. */
-  private async fullId(id: string): Promise<string | undefined> {
-    if (/^[0-9a-f]{64}$/.test(id)) return id;
+  private async inspectRunning(id: string): Promise<Docker.ContainerInspectInfo | undefined> {
     try {
       const info = await this.docker.getContainer(id).inspect();
-      return info.State.Running ? info.Id : undefined;
+      return info.State.Running ? info : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+}
+
+/** The file exists only while the container runs: undefined once it is gone. */
+async function readCpuFile(file: CpuFile): Promise<CpuSample | undefined> {
+  try {
+    const nanos = cpuNanos(file, await readFile(file.path, 'utf8'));
+    return Number.isFinite(nanos) ? { cpuNanos: nanos, atNanos: now() } : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -50,8 +50,27 @@ export function classify(error: unknown, context: string): RuntimeError {
     const transient = socketCode !== undefined && TRANSIENT_CODES.has(socketCode);
     return new RuntimeError(transient ? 'transient' : 'terminal', message, { cause: error, ...(socketCode ? { code: socketCode } : {}) });
   }
-  const kind = status === 404 ? 'not-found' : status === 409 ? 'conflict' : status >= 500 ? 'transient' : 'terminal';
+  const kind = status === 404 ? 'not-found' : status === 409 || isPodmanConflict(status, error) ? 'conflict' : status >= 500 ? 'transient' : 'terminal';
   return new RuntimeError(kind, message, { cause: error, statusCode: status });
+}
+
+/**
+ * Podman 4.3.1 answers a create whose name is taken with 500 (cause "that name is already in use")
+ * where Docker answers 409; it is the same conflict, not an engine failure to retry blindly.
+ */
+function isPodmanConflict(status: number, error: unknown): boolean {
+  const cause = ((error as ModemErrorShape | undefined)?.json as { cause?: unknown } | undefined)?.cause;
+  return status === 500 && cause === 'that name is already in use';
+}
+
+/**
+ * A network that still has containers: Docker 20.10 answers 403 "has active endpoints", Podman
+ * 4.3.1 answers 500 with cause "network is being used".
+ */
+export function isNetworkInUse(error: unknown): boolean {
+  const status = statusOf(error);
+  const cause = ((error as ModemErrorShape | undefined)?.json as { cause?: unknown } | undefined)?.cause;
+  return (status === 403 && /active endpoints/i.test(engineMessage(error))) || (status === 500 && cause === 'network is being used');
 }
 
 export function isNotFound(error: unknown): boolean {

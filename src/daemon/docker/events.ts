@@ -1,7 +1,7 @@
 // The engine's container event stream, translated to RuntimeEvent and reconnected with backoff.
 //
-// Engine behaviour relied on, observed on docker.io 20.10.24 (API 1.41), `docker events` filtered
-// like the stream below (details and the full table in ./README.md):
+// Engine behaviour relied on, observed on docker.io 20.10.24 (API 1.41) with `docker events
+// --filter type=container` (details and the full table in ./README.md):
 // - `docker kill`:            kill(signal=9) -> die(exitCode=137)
 // - `docker stop` (SIGTERM handled, e.g. --init): kill(signal=15) -> die(exitCode=143) -> stop
 // - `docker stop` (SIGTERM ignored, pid 1 `sleep`): kill(15) -> kill(9) after the timeout -> die(137) -> stop
@@ -10,11 +10,22 @@
 // - OOM kill (memory 8m, a growing shell string): oom -> die(137); inspect says OOMKilled=true
 // - engine restart policy on-failure:2: die(3) -> start -> die(3) -> start -> die(3); no `restart` event
 // - health: `health_status: healthy` / `health_status: unhealthy`, only on a change of status (no
-//   event for the initial `starting`); every probe also emits exec_create/exec_start/exec_die, which
-//   the `event` filter below keeps out (the engine matches health_status by prefix).
+//   event for the initial `starting`); every probe also emits exec_create/exec_start/exec_die,
+//   which translateEvent drops.
 // - `docker rename`: rename with attributes name=<new>, oldName=<old>
 // - a container that dies while dockerd is down gets no event: callers resync after `connected`.
 // Event attributes carry the container's labels mixed with the engine's own keys (name, image, ...).
+//
+// Podman 4.3.1's Docker API (observed with an unfiltered type=container stream):
+// - a stream filtered with `event=die` (or any `event` list) sends nothing at all, and `label`
+//   filters are not to be trusted either (see label-match.ts): the stream asks only for
+//   type=container, and the managed label is checked here;
+// - `docker rm` sends `remove` where Docker sends `destroy`; there is no `stop` after `die`, and
+//   extra actions (`init`, `cleanup`, `exec_died`) that we ignore;
+// - health_status has the bare action and the status in a top-level `HealthStatus` field, which
+//   said "starting" for the probe that turned the container healthy: events only enqueue, the
+//   health itself is read from inspect (health-reader.ts);
+// - every event's attributes carry `containerExitCode` (0 except on die) and `podId`.
 import type Docker from 'dockerode';
 import type { ContainerAction, HealthState, RuntimeEvent } from '../ports/runtime.js';
 import { LABEL_MANAGED } from '../core/labels.js';
@@ -25,8 +36,11 @@ const ACTIONS: readonly ContainerAction[] = [
   'create', 'start', 'die', 'oom', 'stop', 'kill', 'destroy', 'health_status', 'pause', 'unpause', 'rename',
 ];
 
-/** Attributes the engine adds beside the labels. */
-const ENGINE_ATTRIBUTES = new Set(['name', 'image', 'exitCode', 'signal', 'oldName', 'execDuration']);
+/** Podman's names for actions Docker names otherwise. */
+const ACTION_ALIASES: Readonly<Record<string, ContainerAction>> = { remove: 'destroy' };
+
+/** Attributes the engine adds beside the labels (Docker's, then Podman's). */
+const ENGINE_ATTRIBUTES = new Set(['name', 'image', 'exitCode', 'signal', 'oldName', 'execDuration', 'containerExitCode', 'podId']);
 
 export interface EngineEventMessage {
   Type?: string;
@@ -36,17 +50,20 @@ export interface EngineEventMessage {
   Actor?: { ID?: string; Attributes?: Record<string, string> };
   time?: number;
   timeNano?: number;
+  /** Podman: the status of a health_status event. */
+  HealthStatus?: string;
 }
 
-/** One engine event message -> our event; undefined for anything we do not follow. */
+/** One engine event message -> our event; undefined for anything we do not follow or do not manage. */
 export function translateEvent(message: EngineEventMessage): RuntimeEvent | undefined {
   if (message.Type !== 'container') return undefined;
   const raw = message.Action ?? message.status ?? '';
   const colon = raw.indexOf(':');
   const actionName = colon < 0 ? raw : raw.slice(0, colon);
-  const action = ACTIONS.find((a) => a === actionName);
+  const action = ACTION_ALIASES[actionName] ?? ACTIONS.find((a) => a === actionName);
   if (!action) return undefined;
   const attributes = message.Actor?.Attributes ?? {};
+  if (attributes[LABEL_MANAGED] !== 'true') return undefined;
   const labels = Object.fromEntries(Object.entries(attributes).filter(([k]) => !ENGINE_ATTRIBUTES.has(k)));
   const time = message.timeNano !== undefined ? Math.floor(message.timeNano / 1e6) : (message.time ?? 0) * 1000;
   const event: Extract<RuntimeEvent, { kind: 'container' }> = {
@@ -58,7 +75,7 @@ export function translateEvent(message: EngineEventMessage): RuntimeEvent | unde
     time,
   };
   if (action === 'die' && attributes['exitCode'] !== undefined) event.exitCode = Number(attributes['exitCode']);
-  if (action === 'health_status') event.health = healthFromStatus(raw.slice(colon + 1).trim());
+  if (action === 'health_status') event.health = healthFromStatus(colon < 0 ? (message.HealthStatus ?? '') : raw.slice(colon + 1).trim());
   return event;
 }
 
@@ -93,7 +110,7 @@ export async function* containerEvents(
     let error: string;
     try {
       const stream = (await docker.getEvents({
-        filters: { type: ['container'], label: [`${LABEL_MANAGED}=true`], event: [...ACTIONS] },
+        filters: { type: ['container'] },
         abortSignal: signal,
       })) as NodeJS.ReadableStream & { destroy(): void };
       connectedAt = performance.now();

@@ -71,7 +71,11 @@ export async function* followLogs(
   try {
     for await (const chunk of stream) {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      yield* splitter.push(text.write(decoder ? decoder.push(buffer) : buffer));
+      // Podman 4.3.1 sends a followed log in larger chunks than Docker: stop mid-chunk once aborted.
+      for (const line of splitter.push(text.write(decoder ? decoder.push(buffer) : buffer))) {
+        if (opts.signal.aborted) return;
+        yield line;
+      }
     }
     yield* splitter.push(text.end());
     yield* splitter.flush();

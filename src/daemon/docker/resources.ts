@@ -3,7 +3,8 @@
 import type Docker from 'dockerode';
 import type { Network, Project, Volume } from '../../compose/model.js';
 import { LABEL_ANON_NUMBER, LABEL_MANAGED, LABEL_NETWORK, LABEL_PROJECT, LABEL_VOLUME } from '../core/labels.js';
-import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
+import { RuntimeError, classify, engineMessage, isNetworkInUse, isNotFound, statusOf } from './errors.js';
+import { keepMatching, labelFilter, labelsMatch, type QuirkSink } from './label-match.js';
 import type { AnonymousVolumeSpec } from './spec.js';
 
 export async function ensureNetwork(docker: Docker, project: Project, key: string, network: Network): Promise<void> {
@@ -51,9 +52,23 @@ export async function ensureNetwork(docker: Docker, project: Project, key: strin
   }
 }
 
-/** Removes a project network; returns why it was left in place, if it was (see removeNetworkNamed). */
-export async function removeNetwork(docker: Docker, network: Network): Promise<string | undefined> {
+/**
+ * Removes a project network; returns why it was left in place, if it was (see removeNetworkNamed).
+ * A network of that name that does not carry the project's labels (made by hand, or by another
+ * project) is not ours to remove.
+ */
+export async function removeNetwork(docker: Docker, project: Project, key: string, network: Network): Promise<string | undefined> {
   if (network.external) return undefined;
+  let labels: Record<string, string> | undefined;
+  try {
+    labels = ((await docker.getNetwork(network.name).inspect()) as { Labels?: Record<string, string> }).Labels;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw classify(error, `inspect network ${network.name}`);
+  }
+  if (!labelsMatch(labels, { [LABEL_PROJECT]: project.name, [LABEL_NETWORK]: key, [LABEL_MANAGED]: 'true' })) {
+    return `left in place: network ${network.name} was not created by composed for project ${project.name}`;
+  }
   return removeNetworkNamed(docker, network.name);
 }
 
@@ -78,8 +93,7 @@ export async function removeNetworkNamed(docker: Docker, name: string, sleep = d
       return undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      const busy = statusOf(error) === 403 && /active endpoints/i.test(engineMessage(error));
-      if (!busy) throw classify(error, `remove network ${name}`);
+      if (!isNetworkInUse(error)) throw classify(error, `remove network ${name}`);
       const attached = await disconnectStaleEndpoints(docker, name);
       if (attempt >= waits.length) {
         return attached.length > 0
@@ -148,12 +162,17 @@ export async function ensureVolume(docker: Docker, project: Project, key: string
  * Engine names of a replica's anonymous volumes by mount target: the existing labelled volume (the
  * oldest if a race ever made two) or a new one with an engine-generated name.
  */
-export async function ensureAnonymousVolumes(docker: Docker, specs: readonly AnonymousVolumeSpec[]): Promise<Map<string, string>> {
+export async function ensureAnonymousVolumes(
+  docker: Docker,
+  specs: readonly AnonymousVolumeSpec[],
+  quirk: QuirkSink,
+): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const spec of specs) {
     try {
       const { Volumes } = await docker.listVolumes({ filters: { label: labelFilter(spec.labels) } });
-      const [oldest] = (Volumes ?? []).sort(
+      const own = keepMatching('volume', Volumes ?? [], (v) => v.Labels, (v) => v.Name, spec.labels, quirk);
+      const [oldest] = own.sort(
         (a, b) => createdAt(a).localeCompare(createdAt(b)) || a.Name.localeCompare(b.Name),
       );
       const name = oldest?.Name ?? (await docker.createVolume({ Labels: spec.labels })).name;
@@ -165,16 +184,24 @@ export async function ensureAnonymousVolumes(docker: Docker, specs: readonly Ano
   return names;
 }
 
-/** Named non-external volumes, then every anonymous volume of the project's replicas. */
-export async function removeProjectVolumes(docker: Docker, project: Project): Promise<void> {
-  const names = Object.values(project.volumes)
-    .filter((v) => !v.external)
-    .map((v) => v.name);
+/**
+ * Named non-external volumes, then every anonymous volume of the project's replicas; each only when
+ * its own labels say it is this project's and composed made it. A named volume of the right name
+ * that does not (created by hand, or adopted from before) is left in place and reported.
+ */
+export async function removeProjectVolumes(docker: Docker, project: Project, quirk: QuirkSink): Promise<void> {
+  const names: string[] = [];
+  for (const [key, volume] of Object.entries(project.volumes).sort(([a], [b]) => a.localeCompare(b))) {
+    if (volume.external) continue;
+    const labels = await volumeLabels(docker, volume.name);
+    if (labels === undefined) continue;
+    if (labelsMatch(labels, { [LABEL_PROJECT]: project.name, [LABEL_VOLUME]: key, [LABEL_MANAGED]: 'true' })) names.push(volume.name);
+    else quirk(`volume ${volume.name} left in place`, { project: project.name, labels, note: 'it does not carry this project\'s composed labels' });
+  }
+  const anonymous = { [LABEL_PROJECT]: project.name, [LABEL_MANAGED]: 'true', [LABEL_ANON_NUMBER]: true } as const;
   try {
-    const { Volumes } = await docker.listVolumes({
-      filters: { label: [`${LABEL_PROJECT}=${project.name}`, `${LABEL_MANAGED}=true`, LABEL_ANON_NUMBER] },
-    });
-    names.push(...(Volumes ?? []).map((v) => v.Name));
+    const { Volumes } = await docker.listVolumes({ filters: { label: labelFilter(anonymous) } });
+    names.push(...keepMatching('volume', Volumes ?? [], (v) => v.Labels, (v) => v.Name, anonymous, quirk).map((v) => v.Name));
   } catch (error) {
     throw classify(error, `list anonymous volumes of ${project.name}`);
   }
@@ -193,8 +220,14 @@ export async function removeProjectVolumes(docker: Docker, project: Project): Pr
   if (failures.length) throw new RuntimeError(kind, failures.join('; '));
 }
 
-export function labelFilter(labels: Record<string, string>): string[] {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+/** A volume's labels; undefined when there is no such volume. */
+async function volumeLabels(docker: Docker, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await docker.getVolume(name).inspect()).Labels ?? {};
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw classify(error, `inspect volume ${name}`);
+  }
 }
 
 function createdAt(volume: Docker.VolumeInspectInfo): string {

@@ -7,18 +7,25 @@ import type {
   ContainerRuntime,
   ContainerSummary,
   CpuSample,
+  EngineInfo,
   PullProgress,
   ReplicaRequest,
   RuntimeEvent,
   StopOptions,
 } from '../ports/runtime.js';
-import { createDockerClient } from './client.js';
+import { dockerFor } from './client.js';
+import { describeAddress, findEngine, type FoundEngine } from './engine-discovery.js';
+import { engineIdentity } from './engine-identity.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
 import { containerEvents } from './events.js';
+import { mergeEvents } from './merge-events.js';
+import { HealthProber } from './health-prober.js';
+import { HealthReader } from './health-reader.js';
 import * as images from './images.js';
 import * as logs from './logs.js';
+import { keepMatching, labelFilter, oncePerKind, type QuirkSink } from './label-match.js';
 import * as resources from './resources.js';
 import { replicaSpec, withAnonymousMounts } from './spec.js';
 import { singleFileTar } from './tar.js';
@@ -26,13 +33,43 @@ import { singleFileTar } from './tar.js';
 export class DockerRuntime implements ContainerRuntime {
   private readonly cpu: CpuSampler;
   private apiVersion: Promise<string> | undefined;
+  private info: Promise<EngineInfo> | undefined;
 
-  constructor(private readonly docker: Docker) {
+  private readonly quirk: QuirkSink;
+  private readonly prober: HealthProber;
+  private readonly health: HealthReader;
+
+  /**
+   * @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it.
+   * @param found where the engine was found and why, for engineInfo.
+   */
+  constructor(
+    private readonly docker: Docker,
+    quirk: QuirkSink = () => undefined,
+    private readonly found?: FoundEngine,
+  ) {
     this.cpu = new CpuSampler(docker);
+    this.quirk = oncePerKind(quirk);
+    this.prober = new HealthProber(docker, this.quirk);
+    this.health = new HealthReader(docker, this.prober);
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env): DockerRuntime {
-    return new DockerRuntime(createDockerClient(env));
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink): DockerRuntime {
+    const found = findEngine(env);
+    return new DockerRuntime(dockerFor(found.address, env), quirk, found);
+  }
+
+  /** Asked once per connection of the event stream (an engine upgraded meanwhile answers anew). */
+  engineInfo(): Promise<EngineInfo> {
+    this.info ??= this.call('engine version', async () => ({
+      ...engineIdentity(await this.docker.version()),
+      address: this.found ? describeAddress(this.found.address) : 'unknown',
+      source: this.found?.source ?? 'given by the caller',
+    })).catch((error: unknown) => {
+      this.info = undefined;
+      throw error;
+    });
+    return this.info;
   }
 
   async ping(): Promise<void> {
@@ -41,14 +78,17 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listContainers(labels: Record<string, string>, opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
     const list = await this.call('list containers', () =>
-      this.docker.listContainers({ all: opts.all ?? true, filters: { label: resources.labelFilter(labels) } }),
+      this.docker.listContainers({ all: opts.all ?? true, filters: { label: labelFilter(labels) } }),
     );
-    return list.map(toSummary).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const own = keepMatching('container', list, (c) => c.Labels, (c) => c.Names[0] ?? c.Id, labels, this.quirk);
+    const summaries = await this.call('read container health', () => this.health.fill(own.map(toSummary)));
+    return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async inspectContainer(id: string): Promise<ContainerDetails | undefined> {
     try {
-      return toDetails(await this.docker.getContainer(id).inspect());
+      const info = await this.docker.getContainer(id).inspect();
+      return toDetails(info, this.health.override(info));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw classify(error, `inspect container ${id}`);
@@ -59,7 +99,7 @@ export class DockerRuntime implements ContainerRuntime {
     await this.requireSubpathSupport(req.service);
     const image = await this.imageVolumes(req.service);
     const spec = replicaSpec(req, image);
-    const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes);
+    const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes, this.quirk);
     const body = withAnonymousMounts(spec, names);
     // _query/_body keep the create body out of the URL (dockerode otherwise sends it in both).
     const container = await this.call(`create container ${req.name}`, () =>
@@ -162,8 +202,8 @@ export class DockerRuntime implements ContainerRuntime {
     return resources.ensureNetwork(this.docker, project, key, network);
   }
 
-  removeNetwork(_project: Project, _key: string, network: Network): Promise<string | undefined> {
-    return resources.removeNetwork(this.docker, network);
+  removeNetwork(project: Project, key: string, network: Network): Promise<string | undefined> {
+    return resources.removeNetwork(this.docker, project, key, network);
   }
 
   ensureVolume(project: Project, key: string, volume: Volume): Promise<void> {
@@ -171,11 +211,25 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   removeProjectVolumes(project: Project): Promise<void> {
-    return resources.removeProjectVolumes(this.docker, project);
+    return resources.removeProjectVolumes(this.docker, project, this.quirk);
   }
 
+  /** The engine's events, and the health changes of the probes the daemon runs itself. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return containerEvents(this.docker, signal);
+    return mergeEvents(this.watchingStarts(containerEvents(this.docker, signal)), (push) => this.prober.onHealthChange(push), signal);
+  }
+
+  /** Every container that starts is followed by the prober, listed or not. */
+  private async *watchingStarts(events: AsyncIterable<RuntimeEvent>): AsyncGenerator<RuntimeEvent> {
+    for await (const event of events) {
+      if (event.kind === 'container' && event.action === 'start') void this.prober.watchStarted(event.id);
+      if (event.kind === 'connected') this.info = undefined;
+      yield event;
+    }
+  }
+
+  daemonProbesHealth(project: string, service: string): boolean {
+    return this.prober.isProbedByDaemon(project, service);
   }
 
   /** Engine 20.10 (API 1.41) silently drops VolumeOptions.Subpath (observed) and would mount the whole volume. */

@@ -96,6 +96,20 @@ export interface ContainerRuntime {
   removeProjectVolumes(project: Project): Promise<void>;
   /** The engine's event stream, reconnecting with backoff until the signal aborts. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
+  /** True when the engine runs none of the service's health probes and the daemon runs them itself. */
+  daemonProbesHealth?(project: string, service: string): boolean;
+  /** Which engine this is and the API it speaks. */
+  engineInfo?(): Promise<EngineInfo>;
+}
+
+export interface EngineInfo {
+  /** `docker`, `podman`, or the engine's own component name when it is neither. */
+  name: string;
+  version: string;
+  apiVersion: string;
+  /** Where the daemon reaches it (unix socket path, tcp or ssh URL) and how that was chosen. */
+  address: string;
+  source: string;
 }
 
 /**
