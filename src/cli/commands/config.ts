@@ -2,11 +2,14 @@
 // names of the services), or every error with file:line:col. Talks to no daemon. The output format
 // is documented in docs/config-format.md; keep the two in step.
 import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ComposeError, formatDiagnostic, type Diagnostic } from '../../compose/errors.js';
 import { canonicalJson } from '../../compose/hash.js';
 import { loadProject } from '../../compose/load.js';
 import type { Project } from '../../compose/model.js';
+import { addProjectOptions, mergedOptions, projectCwd } from '../common.js';
+import { commandEnvironment } from '../environment.js';
 
 interface ConfigOptions {
   file?: string[];
@@ -18,17 +21,18 @@ interface ConfigOptions {
 }
 
 export function registerConfig(program: Command): void {
-  program
-    .command('config')
+  const config = addProjectOptions(program.command('config'));
+  // config never talks to the daemon; its socket option would only confuse the help.
+  config.options.find((o) => o.long === '--socket')?.hideHelp();
+  config
     .description('validate the compose files and print the normalized model (like `docker compose config`)')
-    .option('-f, --file <file...>', 'compose file(s), merged in order (default: compose.yaml etc., or COMPOSE_FILE)')
-    .option('-p, --project-name <name>', 'project name (default: COMPOSE_PROJECT_NAME, `name:` or the directory name)')
-    .option('--profile <profile...>', 'enable services of these profiles (default: COMPOSE_PROFILES)')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--services', 'print the names of the active services, one per line')
     .option('-q, --quiet', 'only validate: print nothing but warnings and errors')
-    .action(async (options: ConfigOptions) => {
-      process.exitCode = await runConfig(options, process.cwd(), process.env, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+    .action(async (_options: ConfigOptions, command: Command) => {
+      const options = mergedOptions<ConfigOptions>(command);
+      const files = options.file?.map((f) => resolve(f));
+      process.exitCode = await runConfig({ ...options, file: files }, projectCwd(options), commandEnvironment(options, process.cwd(), process.env), (s) => process.stdout.write(s), (s) => process.stderr.write(s));
     });
 }
 

@@ -1,8 +1,8 @@
 // `composed logs [-f] [--tail N] [SERVICE]`: every replica's output, prefixed by the replica name.
 import { Command } from 'commander';
-import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 
-interface LogsOptions extends ProjectOptions {
+interface LogsOptions {
   follow?: boolean;
   tail: string;
 }
@@ -14,7 +14,7 @@ export function registerLogs(program: Command): void {
     .option('-f, --follow', 'keep following new output')
     .option('-n, --tail <lines>', 'lines to show from the end of each replica\'s log', '100')
     .action(
-      action(async (service: string | undefined, options: LogsOptions) => {
+      action<LogsOptions>(async ([service], options) => {
         if (!/^\d+$/.test(options.tail)) throw new UsageError(`--tail: ${JSON.stringify(options.tail)} is not a number of lines`);
         const query = new URLSearchParams({ tail: options.tail });
         if (service) query.set('service', service);

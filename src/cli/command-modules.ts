@@ -1,0 +1,40 @@
+// Which module registers which verb, loaded on demand, and how to find the verb on a command line
+// that may start with compose's global flags (`-f a.yaml -p demo --profile x up`).
+import type { Command } from 'commander';
+
+type Register = (program: Command) => void;
+type Loader = () => Promise<Register>;
+
+const up: Loader = async () => (await import('./commands/up.js')).registerUp;
+const serviceActions: Loader = async () => (await import('./commands/service-actions.js')).registerServiceActions;
+const status: Loader = async () => (await import('./commands/status.js')).registerStatus;
+
+export const COMMAND_MODULES: Record<string, Loader> = {
+  config: async () => (await import('./commands/config.js')).registerConfig,
+  daemon: async () => (await import('./commands/daemon.js')).registerDaemon,
+  down: async () => (await import('./commands/down.js')).registerDown,
+  events: async () => (await import('./commands/events.js')).registerEvents,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  logs: async () => (await import('./commands/logs.js')).registerLogs,
+  systemd: async () => (await import('./commands/systemd.js')).registerSystemd,
+  up,
+  status,
+  ps: status,
+  scale: serviceActions,
+  restart: serviceActions,
+  stop: serviceActions,
+  start: serviceActions,
+};
+
+/** Global flags that take a value: the word after them is not the verb. */
+const VALUE_FLAGS = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--profile', '--env-file', '--ansi', '--progress']);
+
+export function verbOf(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--') return args[i + 1];
+    if (!arg.startsWith('-')) return arg;
+    if (VALUE_FLAGS.has(arg)) i++;
+  }
+  return undefined;
+}
