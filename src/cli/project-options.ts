@@ -33,14 +33,15 @@ export function addGlobalOptions(program: Command): Command {
 }
 
 /** -f, -p, --project-directory, --profile, --env-file and --socket. `logs` keeps -f for --follow (as docker compose logs does), so it has only --file. */
-export function addProjectOptions(command: Command, { shortFile = true } = {}): Command {
-  return addFileOptions(command, shortFile).addOption(socketOption());
+export function addProjectOptions(command: Command, { shortFile = true, shortProject = true } = {}): Command {
+  return addFileOptions(command, shortFile, shortProject).addOption(socketOption());
 }
 
-function addFileOptions(command: Command, shortFile = true): Command {
+/** `run` keeps -p for --publish, as docker compose run does: there the project is `--project-name` (or -p before the verb). */
+function addFileOptions(command: Command, shortFile = true, shortProject = true): Command {
   return command
     .option(`${shortFile ? '-f, ' : ''}--file <file>`, 'compose file, repeat to merge several in order (default: compose.yaml etc., or COMPOSE_FILE)', repeatable)
-    .option('-p, --project-name <name>', 'project name (default: COMPOSE_PROJECT_NAME, `name:` or the directory name)')
+    .option(`${shortProject ? '-p, ' : ''}--project-name <name>`, 'project name (default: COMPOSE_PROJECT_NAME, `name:` or the directory name)')
     .option('--project-directory <dir>', 'where to look for the compose file when no -f is given (default: the current directory)')
     .option('--profile <profile>', 'activate a profile, repeatable (default: COMPOSE_PROFILES)', repeatable)
     .option('--env-file <file>', 'read variables from this file as well, repeatable (default: COMPOSE_ENV_FILES)', repeatable);

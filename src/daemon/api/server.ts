@@ -14,6 +14,7 @@ import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
 import { HttpError, sendError } from './http.js';
 import { routeRequest } from './routes.js';
+import { handleUpgrade } from './session-route.js';
 
 export interface ApiContext {
   controller: Controller;
@@ -38,6 +39,8 @@ export function createApiServer(ctx: ApiContext): Server {
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.maxHeadersCount = 100;
+  // exec and run take over the connection (an HTTP upgrade, like the engine's own attach).
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void handleUpgrade(ctx, req, socket, head, toHttpError));
   return server;
 }
 
