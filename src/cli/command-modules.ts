@@ -21,7 +21,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   systemd: async () => (await import('./commands/systemd.js')).registerSystemd,
   up,
   status,
-  ps: status,
+  ps: async () => (await import('./commands/ps.js')).registerPs,
   scale: serviceActions,
   restart: serviceActions,
   stop: serviceActions,

@@ -5,6 +5,7 @@ import { followProjectLogs, replicaContainers } from '../log-follower.js';
 import { projectStatus, projectSummary } from '../project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
 import type { DaemonEvent, UpProgress } from './protocol.js';
+import { containerRoutes } from './container-routes.js';
 import type { ApiContext } from './server.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
 
@@ -21,6 +22,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/logs$/, handler: logs },
   { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
+  ...containerRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
