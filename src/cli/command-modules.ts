@@ -7,6 +7,9 @@ type Loader = () => Promise<Register>;
 
 const up: Loader = async () => (await import('./commands/up.js')).registerUp;
 const serviceActions: Loader = async () => (await import('./commands/service-actions.js')).registerServiceActions;
+const containerActions: Loader = async () => (await import('./commands/container-actions.js')).registerContainerActions;
+const inspectCommands: Loader = async () => (await import('./commands/inspect-commands.js')).registerInspectCommands;
+const projectCommands: Loader = async () => (await import('./commands/project-commands.js')).registerProjectCommands;
 const status: Loader = async () => (await import('./commands/status.js')).registerStatus;
 
 export const COMMAND_MODULES: Record<string, Loader> = {
@@ -26,6 +29,17 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   restart: serviceActions,
   stop: serviceActions,
   start: serviceActions,
+  kill: containerActions,
+  pause: containerActions,
+  unpause: containerActions,
+  top: inspectCommands,
+  stats: inspectCommands,
+  port: inspectCommands,
+  images: inspectCommands,
+  ls: projectCommands,
+  version: projectCommands,
+  wait: projectCommands,
+  rm: projectCommands,
 };
 
 /** Global flags that take a value: the word after them is not the verb. */

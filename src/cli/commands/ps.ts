@@ -62,9 +62,9 @@ function render(rows: ComposeContainer[], format: string, options: PsOptions): s
   return renderTemplate(format, rows.map(withoutComposedFields));
 }
 
-/** compose's fields only (Number and OneOff are for composed's own commands). */
-function withoutComposedFields(c: ComposeContainer): Omit<ComposeContainer, 'Number' | 'OneOff'> {
-  const { Number: _number, OneOff: _oneOff, ...compose } = c;
+/** compose's fields only (Number, OneOff and ImageID are for composed's own commands). */
+function withoutComposedFields(c: ComposeContainer): Omit<ComposeContainer, 'Number' | 'OneOff' | 'ImageID'> {
+  const { Number: _number, OneOff: _oneOff, ImageID: _imageId, ...compose } = c;
   return compose;
 }
 

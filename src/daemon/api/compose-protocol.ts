@@ -14,6 +14,8 @@ export interface ComposeContainer {
   Name: string;
   Image: string;
   Command: string;
+  /** The image's id (sha256:...); not a compose ps field, left out of ps --format json. */
+  ImageID: string;
   Project: string;
   Service: string;
   /** Epoch seconds, as compose prints it. */

@@ -20,6 +20,7 @@ export const containerRoutes: Array<{ method: string; pattern: RegExp; handler: 
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/containers$/, handler: listContainers },
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/log-entries$/, handler: logEntries },
   { method: 'POST', pattern: /^\/v1\/projects\/([^/]+)\/containers\/([^/]+)\/(kill|pause|unpause)$/, handler: containerAction },
+  { method: 'DELETE', pattern: /^\/v1\/projects\/([^/]+)\/containers\/([^/]+)$/, handler: removeOneOff },
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/containers\/([^/]+)\/top$/, handler: top },
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/containers\/([^/]+)\/stats$/, handler: stats },
 ];
@@ -45,9 +46,20 @@ async function containerAction(ctx: ApiContext, req: IncomingMessage, res: Serve
     const signal = body.signal ?? 'SIGKILL';
     if (typeof signal !== 'string' || !SIGNAL.test(signal)) throw new HttpError(400, `${JSON.stringify(signal)} is not a signal name (e.g. SIGTERM, HUP, 9)`, 'signal');
     await runtime.killContainer(target.id, signal);
+    // What follows (an exit the restart policy answers, or nothing) is the supervisor's, as for any crash.
+    ctx.events.emit({ project: target.labels[LABEL_PROJECT] ?? '', service: target.labels[LABEL_SERVICE] ?? '', replica: Number(target.labels[LABEL_NUMBER] ?? 0), type: 'replica-signalled', message: `${signal} sent by composed kill` });
   } else if (verb === 'pause') await runtime.pauseContainer(target.id);
   else await runtime.unpauseContainer(target.id);
   sendJson(res, 200, { container: target.name, action: verb });
+}
+
+/** Only one-offs: a replica belongs to the supervisor, and `down` is what removes those. */
+async function removeOneOff(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, container]: string[]): Promise<void> {
+  const target = await projectContainer(ctx, project ?? '', container ?? '');
+  if (target.labels[LABEL_ONEOFF] !== 'True') throw new HttpError(409, `${target.name} is a replica the daemon supervises; \`composed down\` removes it`, 'container');
+  if (target.state === 'running') throw new HttpError(409, `${target.name} is running; stop it first (or kill it)`, 'container');
+  await ctx.controller.deps.runtime.removeContainer(target.id, { force: false });
+  sendJson(res, 200, { container: target.name, action: 'remove' });
 }
 
 async function top(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, container]: string[]): Promise<void> {
@@ -76,6 +88,7 @@ function composeContainer(project: Project, e: PsEntry): ComposeContainer {
     ID: e.id,
     Name: e.name,
     Image: e.image,
+    ImageID: e.imageId,
     Command: e.command,
     Project: project.name,
     Service: service,

@@ -153,6 +153,7 @@ export type DaemonEventType =
   | 'replica-removed'
   | 'replica-stopped'
   | 'replica-exited'
+  | 'replica-signalled'
   | 'replica-unhealthy'
   | 'backoff'
   | 'gave-up'

@@ -71,6 +71,7 @@ export async function psEntries(docker: Docker, labels: Record<string, string>):
       id: c.Id,
       name: (c.Names[0] ?? '').replace(/^\//, ''),
       image: c.Image,
+      imageId: c.ImageID,
       command: c.Command,
       createdAt: c.Created * 1000,
       state: c.State,

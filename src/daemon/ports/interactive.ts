@@ -59,6 +59,7 @@ export interface PsEntry {
   id: string;
   name: string;
   image: string;
+  imageId: string;
   command: string;
   /** Epoch ms. */
   createdAt: number;
