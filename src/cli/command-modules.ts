@@ -10,6 +10,7 @@ const serviceActions: Loader = async () => (await import('./commands/service-act
 const containerActions: Loader = async () => (await import('./commands/container-actions.js')).registerContainerActions;
 const inspectCommands: Loader = async () => (await import('./commands/inspect-commands.js')).registerInspectCommands;
 const projectCommands: Loader = async () => (await import('./commands/project-commands.js')).registerProjectCommands;
+const imageCommands: Loader = async () => (await import('./commands/image-commands.js')).registerImageCommands;
 const status: Loader = async () => (await import('./commands/status.js')).registerStatus;
 
 export const COMMAND_MODULES: Record<string, Loader> = {
@@ -40,6 +41,9 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   version: projectCommands,
   wait: projectCommands,
   rm: projectCommands,
+  pull: imageCommands,
+  build: imageCommands,
+  create: imageCommands,
 };
 
 /** Global flags that take a value: the word after them is not the verb. */

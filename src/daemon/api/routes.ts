@@ -6,6 +6,7 @@ import { projectStatus, projectSummary } from '../project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
 import type { DaemonEvent, UpProgress } from './protocol.js';
 import { containerRoutes } from './container-routes.js';
+import { imageRoutes } from './image-routes.js';
 import type { ApiContext } from './server.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
 
@@ -23,6 +24,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
   ...containerRoutes,
+  ...imageRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
