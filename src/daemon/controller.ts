@@ -18,12 +18,12 @@ import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
 import type { Clock, Timer } from './ports/clock.js';
-import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
+import { RuntimeError, type ContainerDetails, type ContainerSummary, type RuntimeEvent, type SupervisionRuntime } from './ports/runtime.js';
 import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps {
-  runtime: ContainerRuntime;
+  runtime: SupervisionRuntime;
   store: StateStore;
   clock: Clock;
   logger: Logger;

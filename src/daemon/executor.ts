@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Project, Service } from '../compose/model.js';
 import { replicaName, steppedAsideName, surgeName } from './core/labels.js';
 import { formatOperation, type Operation } from './core/plan.js';
-import { answeredByEngine, RuntimeError, type ContainerRuntime } from './ports/runtime.js';
+import { answeredByEngine, RuntimeError, type SupervisionRuntime } from './ports/runtime.js';
 
 export interface OperationResult {
   op: Operation;
@@ -20,7 +20,7 @@ export interface OperationResult {
 }
 
 export interface ExecutionContext {
-  runtime: ContainerRuntime;
+  runtime: SupervisionRuntime;
   project: Project;
   configHash: (service: string) => string;
   logger: Logger;

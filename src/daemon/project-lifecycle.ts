@@ -9,7 +9,7 @@ import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
-import { answeredByEngine, type ContainerRuntime, type ContainerSummary } from './ports/runtime.js';
+import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from './ports/runtime.js';
 import { Controller, errorMessage, key } from './controller.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -327,7 +327,7 @@ function sortedEntries<T>(map: Record<string, T>): Array<[string, T]> {
 }
 
 /** Each service's config hash, with the id its image has now (a new build is a config change). */
-export async function projectConfigHashes(runtime: Pick<ContainerRuntime, 'imageId'>, project: Project): Promise<Record<string, string>> {
+export async function projectConfigHashes(runtime: Pick<SupervisionRuntime, 'imageId'>, project: Project): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
   for (const [name, service] of Object.entries(project.services)) {
     hashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });

@@ -6,7 +6,7 @@ import { LABEL_CONFIG_HASH, LABEL_MANAGED, LABEL_NUMBER, LABEL_PROJECT, LABEL_SE
 import {
   RuntimeError,
   type ContainerDetails,
-  type ContainerRuntime,
+  type SupervisionRuntime,
   type ContainerState,
   type ContainerSummary,
   type CpuSample,
@@ -16,7 +16,7 @@ import {
 
 type Call = 'create' | 'start' | 'stop' | 'remove' | 'rename';
 
-export class MemoryRuntime implements ContainerRuntime {
+export class MemoryRuntime implements SupervisionRuntime {
   readonly containers = new Map<string, ContainerDetails>();
   readonly calls: Array<{ call: Call; id: string; name?: string }> = [];
   /** Set to make a call fail: return an error to throw, or undefined to let it through. */

@@ -178,6 +178,7 @@ export type DaemonEventType =
   | 'replica-removed'
   | 'replica-stopped'
   | 'replica-exited'
+  | 'replica-signalled'
   | 'replica-unhealthy'
   | 'backoff'
   | 'gave-up'

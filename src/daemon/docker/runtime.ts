@@ -16,6 +16,11 @@ import type {
 import { dockerFor } from './client.js';
 import { describeAddress, findEngine, type FoundEngine } from './engine-discovery.js';
 import { engineIdentity } from './engine-identity.js';
+import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage } from '../ports/interactive.js';
+import * as controls from './container-controls.js';
+import { logEntries } from './log-entries.js';
+import { createOneOff } from './one-off.js';
+import * as sessions from './sessions.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
@@ -230,6 +235,56 @@ export class DockerRuntime implements ContainerRuntime {
 
   daemonProbesHealth(project: string, service: string): boolean {
     return this.prober.isProbedByDaemon(project, service);
+  }
+
+  execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {
+    return sessions.execSession(this.docker, containerId, opts);
+  }
+
+  execDetached(containerId: string, opts: ProcessOptions): Promise<void> {
+    return sessions.execDetached(this.docker, containerId, opts);
+  }
+
+  createOneOff(req: OneOffRequest): Promise<string> {
+    return createOneOff(this.docker, req);
+  }
+
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession> {
+    return sessions.startAttached(this.docker, containerId, opts);
+  }
+
+  killContainer(id: string, signal: string): Promise<void> {
+    return controls.killContainer(this.docker, id, signal);
+  }
+
+  pauseContainer(id: string): Promise<void> {
+    return controls.setPaused(this.docker, id, true);
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    return controls.setPaused(this.docker, id, false);
+  }
+
+  topContainer(id: string): Promise<ProcessTable> {
+    return controls.topContainer(this.docker, id);
+  }
+
+  resourceUsage(id: string): Promise<ResourceUsage> {
+    return controls.resourceUsage(this.docker, id);
+  }
+
+  psEntries(labels: Record<string, string>): Promise<PsEntry[]> {
+    return controls.psEntries(this.docker, labels);
+  }
+
+  async *logEntries(id: string, query: LogQuery): AsyncIterable<LogEntry> {
+    const container = this.docker.getContainer(id);
+    const tty = await this.call(`logs of ${id}`, () => this.hasTty(container));
+    try {
+      yield* logEntries(container, tty, query);
+    } catch (error) {
+      throw classify(error, `logs of ${id}`);
+    }
   }
 
   /** Engine 20.10 (API 1.41) silently drops VolumeOptions.Subpath (observed) and would mount the whole volume. */
