@@ -6,11 +6,12 @@ import type { Logger } from 'pino';
 import type { Diagnostic } from '../compose/errors.js';
 import type { Service } from '../compose/model.js';
 import type { DaemonEventType } from './api/protocol.js';
-import type { DependencyState } from './core/dependencies.js';
+import { dependantsToRestart, dependencyState, type DependencyState } from './core/dependencies.js';
 import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './core/labels.js';
-import { collectObserved, isReady, needsDetails } from './core/observed.js';
+import { collectObserved, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
+import { followRollout } from './core/rollout-outcome.js';
 import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './core/replica-memory.js';
 import { removalFailedAgain, steppedAside, type StuckRemoval } from './core/stuck-removal.js';
 import type { Balancers } from './balancers.js';
@@ -324,7 +325,7 @@ export class Controller {
     else delete record.replicas[serviceName];
     setStuck(record, serviceName, result.stuck);
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
-    this.followRollout(record, serviceName, result.rolloutFailure, result.outdated.length === 0 && mine.every((c) => !c.name.endsWith('-next')));
+    this.applyRolloutOutcome(record, serviceName, result.rolloutFailure, result.rolloutComplete);
     this.announce(projectName, result.plan, result.memory);
     if (result.plan.length > 0) {
       await this.save(record);
@@ -502,36 +503,20 @@ export class Controller {
     if (waiting && waiting.message !== before?.message) this.emit({ project, service, type: 'waiting', message: waiting.message });
   }
 
-  /**
-   * Roll-out bookkeeping after a reconcile: a failure applies failure_action (rollback returns the
-   * service to its previous config, whose replicas then roll back the same way; pause stops);
-   * no outdated replica left means the roll-out is complete.
-   */
-  private followRollout(record: ProjectRecord, serviceName: string, failure: string | undefined, done: boolean): void {
-    const rollout = record.rollouts[serviceName];
+  /** The roll-out's next state (core/rollout-outcome.ts), applied to the record and announced. */
+  private applyRolloutOutcome(record: ProjectRecord, serviceName: string, failure: string | undefined, complete: boolean): void {
     const service = record.project.services[serviceName];
-    if (!rollout || !service || rollout.state === 'paused' || rollout.state === 'complete') return;
-    const now = this.deps.clock.now();
-    const base = { project: record.name, service: serviceName, type: 'rollout' as const };
-    if (failure) {
-      const canRollBack = rollout.state === 'rolling-out' && rollout.previous && service.updateConfig.failureAction === 'rollback';
-      if (canRollBack && rollout.previous) {
-        const badHash = record.configHashes[serviceName];
-        record.project.services[serviceName] = rollout.previous.service;
-        record.configHashes[serviceName] = rollout.previous.hash;
-        record.rollouts[serviceName] = { state: 'rolled-back', message: `rolled back to the previous config: ${failure}`, at: now, rejectedHash: badHash };
-      } else {
-        record.rollouts[serviceName] = { ...rollout, state: 'paused', message: `roll-out paused: ${failure}`, at: now };
-      }
-      this.emit({ ...base, message: record.rollouts[serviceName]!.message });
-      this.logger.warn({ project: record.name, service: serviceName, failure }, record.rollouts[serviceName]!.message);
-      this.queue.enqueue(key(record.name, serviceName));
-      return;
+    if (!service) return;
+    const outcome = followRollout({ rollout: record.rollouts[serviceName], service, hash: record.configHashes[serviceName] ?? '', failure, complete, now: this.deps.clock.now() });
+    if (!outcome) return;
+    record.rollouts[serviceName] = outcome.rollout;
+    if (outcome.rollBackTo) {
+      record.project.services[serviceName] = outcome.rollBackTo.service;
+      record.configHashes[serviceName] = outcome.rollBackTo.hash;
     }
-    if (done && rollout.state === 'rolling-out') {
-      record.rollouts[serviceName] = { state: 'complete', message: 'roll-out complete', at: now };
-      this.emit({ ...base, message: 'roll-out complete' });
-    }
+    this.emit({ project: record.name, service: serviceName, type: 'rollout', message: outcome.rollout.message });
+    if (failure) this.logger.warn({ project: record.name, service: serviceName, failure }, outcome.rollout.message);
+    if (outcome.requeue) this.queue.enqueue(key(record.name, serviceName));
   }
 
   /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */
@@ -539,8 +524,7 @@ export class Controller {
     const replaced = results.some((r) => r.ok && (r.op.kind === 'replace' || (r.op.kind === 'create' && r.op.replacement)));
     if (!replaced) return;
     const now = this.deps.clock.now();
-    for (const [name, service] of Object.entries(record.project.services)) {
-      if (!service.dependsOn[serviceName]?.restart) continue;
+    for (const name of dependantsToRestart(record.project.services, serviceName)) {
       record.restartRequestedAt[name] = now;
       this.emit({ project: record.name, service: name, type: 'replica-replaced', message: `restarting because its dependency ${serviceName} was replaced (depends_on restart: true)` });
       this.queue.enqueue(key(record.name, name));
@@ -647,20 +631,8 @@ function dependencyStates(
 ): Record<string, DependencyState> {
   const states: Record<string, DependencyState> = {};
   for (const name of Object.keys(service?.dependsOn ?? {})) {
-    const intent = intentFor(name);
     const observed = collectObserved(record.name, name, listing.filter((c) => c.labels[LABEL_SERVICE] === name), new Map());
-    const replicas = [...observed.replicas.values()];
-    const memory = Object.values(record.replicas[name] ?? {});
-    const final = memory.filter((m) => m.handled && m.handled.outcome !== 'replace' && m.lastExit?.cause === 'exit');
-    states[name] = {
-      present: intent !== undefined,
-      desired: intent?.replicas ?? 0,
-      running: replicas.filter((r) => r.container.state === 'running').length,
-      ready: replicas.filter(isReady).length,
-      hasHealthcheck: Boolean(intent?.service.healthcheck && intent.service.healthcheck.test[0] !== 'NONE') || replicas.some((r) => r.container.health !== 'none'),
-      exitCodes: final.map((m) => m.lastExit?.exitCode ?? -1),
-      failed: memory.some((m) => m.handled?.outcome === 'give-up'),
-    };
+    states[name] = dependencyState(intentFor(name), observed, record.replicas[name] ?? {});
   }
   return states;
 }

@@ -5,8 +5,9 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../compose/errors.js';
-import type { Project, Service } from '../compose/model.js';
+import type { Project } from '../compose/model.js';
 import type { LoadRequest } from './api/protocol.js';
+import type { RolloutRecord } from './core/rollout-outcome.js';
 import type { StuckRemoval } from './core/stuck-removal.js';
 import type { ReplicaMemory } from './core/replica-memory.js';
 
@@ -35,17 +36,6 @@ export interface ProjectRecord {
   warnings: Diagnostic[];
   /** Old containers the engine could not remove, by service, then container id. */
   stuck: Record<string, Record<string, StuckRemoval>>;
-}
-
-export interface RolloutRecord {
-  state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused';
-  message: string;
-  /** Epoch ms of the last state change. */
-  at: number;
-  /** The config it replaced: what a rollback returns to. */
-  previous?: { service: Service; hash: string };
-  /** A config that failed and was rolled back: a reload of the same file does not retry it. */
-  rejectedHash?: string;
 }
 
 export interface LoadedState {

@@ -63,6 +63,8 @@ export interface ReconcileResult {
   rolloutFailure?: string;
   /** Replicas still running an older config. */
   outdated: number[];
+  /** No replica runs an older config and no roll-out surge is left: a roll-out under way is done. */
+  rolloutComplete: boolean;
 }
 
 export function reconcile(input: ReconcileInput): ReconcileResult {
@@ -99,7 +101,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const cause = intent ? `scale down to ${wanted}` : 'service removed from the project';
     plan.push({ kind: 'remove', service: name, number: replica.number, containerId: replica.container.id, cause });
   }
-  if (!intent || !rollout) return { plan, memory, stuck: stuck.memory, requeueAt, outdated: [] };
+  if (!intent || !rollout) return { plan, memory, stuck: stuck.memory, requeueAt, outdated: [], rolloutComplete: false };
 
   const firstStart = isFirstStart(observed, input.memory);
   const gate = firstStart ? dependencyGate(intent.service, input.dependencies) : undefined;
@@ -185,6 +187,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     waiting: gate && !gate.ok ? gate.waiting : undefined,
     rolloutFailure: intent.service.updateConfig.failureAction === 'continue' ? undefined : rollout.failure,
     outdated: rollout.outdated,
+    rolloutComplete: rollout.outdated.length === 0 && observed.surges.size === 0,
   };
 }
 
