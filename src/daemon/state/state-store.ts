@@ -4,12 +4,12 @@
 // new file, never a torn one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Diagnostic } from '../compose/errors.js';
-import type { Project } from '../compose/model.js';
-import type { LoadRequest } from './api/protocol.js';
-import type { RolloutRecord } from './core/rollout-outcome.js';
-import type { StuckRemoval } from './core/stuck-removal.js';
-import type { ReplicaMemory } from './core/replica-memory.js';
+import type { Diagnostic } from '../../compose/errors.js';
+import type { Project } from '../../compose/model.js';
+import type { LoadRequest } from '../../protocol/api.js';
+import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { ReplicaMemory } from '../core/replica-memory.js';
 
 export const STATE_VERSION = 1;
 

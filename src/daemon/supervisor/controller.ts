@@ -3,24 +3,24 @@
 // key observes the engine, reconciles, and executes the plan. Project-wide steps (up, down) live in
 // project-lifecycle.ts; this file is the per-service loop and the engine event intake.
 import type { Logger } from 'pino';
-import type { Diagnostic } from '../compose/errors.js';
-import type { Service } from '../compose/model.js';
-import type { DaemonEventType } from './api/protocol.js';
-import { dependantsToRestart, dependencyState, type DependencyState } from './core/dependencies.js';
-import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './core/labels.js';
-import { collectObserved, needsDetails } from './core/observed.js';
-import type { Operation } from './core/plan.js';
-import { reconcile, type ServiceIntent } from './core/reconcile.js';
-import { followRollout } from './core/rollout-outcome.js';
-import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './core/replica-memory.js';
-import { removalFailedAgain, steppedAside, type StuckRemoval } from './core/stuck-removal.js';
-import type { Balancers } from './balancers.js';
-import type { EventLog } from './event-log.js';
-import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
+import type { Diagnostic } from '../../compose/errors.js';
+import type { Service } from '../../compose/model.js';
+import type { DaemonEventType } from '../../protocol/api.js';
+import { dependantsToRestart, dependencyState, type DependencyState } from '../core/dependencies.js';
+import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from '../core/labels.js';
+import { collectObserved, needsDetails } from '../core/observed.js';
+import type { Operation } from '../core/plan.js';
+import { reconcile, type ServiceIntent } from '../core/reconcile.js';
+import { followRollout } from '../core/rollout-outcome.js';
+import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from '../core/replica-memory.js';
+import { removalFailedAgain, steppedAside, type StuckRemoval } from '../core/stuck-removal.js';
+import type { Balancers } from '../balancer/balancers.js';
+import type { EventLog } from '../events/event-log.js';
+import { restartReason, type RestartReason } from '../core/restart-policy.js';
 import { executePlan, type OperationResult } from './executor.js';
-import type { Clock, Timer } from './ports/clock.js';
-import { RuntimeError, type ContainerDetails, type ContainerSummary, type RuntimeEvent, type SupervisionRuntime } from './ports/runtime.js';
-import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import { RuntimeError, type ContainerDetails, type ContainerSummary, type RuntimeEvent, type SupervisionRuntime } from '../ports/runtime.js';
+import type { ProjectRecord, StateStore, UnreadableState } from '../state/state-store.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps {

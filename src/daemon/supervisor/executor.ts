@@ -1,10 +1,10 @@
 // Walks a Plan: one runtime call per step, in plan order for each replica, replicas in parallel.
 // It carries no decision logic: what to do and why was settled by reconcile.
 import type { Logger } from 'pino';
-import type { Project, Service } from '../compose/model.js';
-import { replicaName, steppedAsideName, surgeName } from './core/labels.js';
-import { formatOperation, type Operation } from './core/plan.js';
-import { answeredByEngine, RuntimeError, type SupervisionRuntime } from './ports/runtime.js';
+import type { Project, Service } from '../../compose/model.js';
+import { replicaName, steppedAsideName, surgeName } from '../core/labels.js';
+import { formatOperation, type Operation } from '../core/plan.js';
+import { answeredByEngine, RuntimeError, type SupervisionRuntime } from '../ports/runtime.js';
 
 export interface OperationResult {
   op: Operation;
