@@ -8,7 +8,8 @@ import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
-import { LABEL_SERVICE } from '../core/labels.js';
+import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
+import type { Operation } from '../core/plan.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
 import { Controller, errorMessage, key } from '../supervisor/controller.js';
 import { dependencyLevels } from './dependency-order.js';
@@ -173,38 +174,32 @@ export class ProjectLifecycle {
     }
   }
 
-  /** Stops and removes containers in reverse dependency order, then those of services no longer in the file. */
+  /**
+   * Stops and removes containers in reverse dependency order, then those of services no longer in
+   * the file: a plan per level, carried out by the supervisor's executor (drained, the daemon's own
+   * stops, `-t` over stop_grace_period). One the engine will not remove is left in place and said.
+   */
   private async removeContainers(record: ProjectRecord, listing: ContainerSummary[], request: DownRequest, progress: Progress): Promise<void> {
-    const { runtime } = this.controller.deps;
     const levels = dependencyLevels(record.project).reverse();
     const known = new Set(Object.keys(record.project.services));
     const orphans = listing.filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
     for (const level of [...levels, []]) {
       const containers = level.length === 0 ? orphans : listing.filter((c) => level.includes(c.labels[LABEL_SERVICE] ?? ''));
-      await Promise.all(
-        containers.map(async (c) => {
-          const service = record.project.services[c.labels[LABEL_SERVICE] ?? ''];
-          const timeoutSeconds = request.timeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
-          progress(`container ${c.name}`, 'stopping');
-          this.controller.noteOwnStop(c.id);
-          try {
-            await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
-          } catch (error) {
-            // One the engine cannot remove may refuse a stop as well; the forced removal decides.
-            if (!answeredByEngine(error)) throw error;
-          }
-          try {
-            await runtime.removeContainer(c.id, { force: true });
-            progress(`container ${c.name}`, 'removed');
-          } catch (error) {
-            // down finishes all the same: the engine keeps such a container whatever we do now.
-            if (!answeredByEngine(error)) throw error;
-            const message = `could not be removed, left in place: ${errorMessage(error)}`;
-            progress(`container ${c.name}`, message);
-            this.controller.emit({ project: record.name, service: c.labels[LABEL_SERVICE], type: 'operation-failed', message: `container ${c.name} ${message}` });
-          }
-        }),
-      );
+      const plan: Operation[] = containers.map((c) => ({ kind: 'remove', service: c.labels[LABEL_SERVICE] ?? '', number: Number(c.labels[LABEL_NUMBER]) || 0, containerId: c.id, cause: 'project going down' }));
+      const names = new Map(containers.map((c) => [c.id, c.name]));
+      for (const c of containers) progress(`container ${c.name}`, 'stopping');
+      for (const result of await this.controller.execute(record, plan, { stopTimeoutSeconds: request.timeoutSeconds, stepAside: false })) {
+        const name = names.get('containerId' in result.op ? result.op.containerId : '') ?? result.op.service;
+        if (result.ok) {
+          progress(`container ${name}`, 'removed');
+          continue;
+        }
+        // down finishes all the same: the engine keeps such a container whatever we do now.
+        if (!answeredByEngine(result.error)) throw result.error;
+        const message = `could not be removed, left in place: ${errorMessage(result.error)}`;
+        progress(`container ${name}`, message);
+        this.controller.emit({ project: record.name, service: result.op.service, type: 'operation-failed', message: `container ${name} ${message}` });
+      }
     }
   }
 

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Diagnostic } from '../../compose/errors.js';
 import type { DaemonEventType } from '../../protocol/api.js';
 import { LABEL_SERVICE } from '../core/labels.js';
+import type { Operation, OperationResult } from '../core/plan.js';
 import type { ServiceIntent } from '../core/reconcile.js';
 import { freshMemory } from '../core/replica-memory.js';
 import type { Timer } from '../ports/clock.js';
@@ -14,6 +15,7 @@ import { RuntimeError, type ContainerSummary, type RuntimeEvent } from '../ports
 import type { ProjectRecord, UnreadableState } from '../state/state-store.js';
 import type { ControllerDeps } from './deps.js';
 import { followEngineEvents } from './engine-events.js';
+import { executePlan, type ExecutionContext } from './executor.js';
 import { Observer } from './observer.js';
 import { ServiceWorker } from './service-worker.js';
 import { SyncFailures } from './sync-failures.js';
@@ -58,7 +60,7 @@ export class Controller {
       save: (record) => this.save(record),
       emit: (event) => this.emit(event),
       enqueue: (serviceKey, at) => (at === undefined ? this.queue.enqueue(serviceKey) : this.queue.enqueueAt(serviceKey, at)),
-      noteOwnStop: (id) => this.noteOwnStop(id),
+      execute: (record, plan) => this.execute(record, plan),
     });
   }
 
@@ -202,6 +204,31 @@ export class Controller {
       });
     this.saving.set(record.name, next);
     return next;
+  }
+
+  /**
+   * Carries out a plan for a project with the supervisor's own context: the balancer drains each
+   * replica before it stops, the daemon's own stops are not taken for a user's, listings taken
+   * before are not reused.
+   */
+  async execute(record: ProjectRecord, plan: Operation[], options: Pick<ExecutionContext, 'stopTimeoutSeconds' | 'stepAside'> = {}): Promise<OperationResult[]> {
+    if (plan.length === 0) return [];
+    this.observer.containersChanged(record.name);
+    const { clock, balancers } = this.deps;
+    const results = await executePlan(plan, {
+      runtime: this.deps.runtime,
+      project: record.project,
+      configHash: (s) => record.configHashes[s] ?? '',
+      logger: this.logger.child({ project: record.name }),
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      onOwnStop: (id) => this.noteOwnStop(id),
+      drain: async (id, graceMs) => balancers?.drain(id, graceMs),
+      onRemoved: (id) => balancers?.forget(id),
+      ...options,
+    });
+    this.observer.containersChanged(record.name);
+    return results;
   }
 
   noteOwnStop(containerId: string): void {

@@ -21,6 +21,12 @@ export interface ExecutionContext {
   onRemoved: (containerId: string) => void;
   /** Seconds before SIGKILL when stopping, overriding stop_grace_period (`down -t`). */
   stopTimeoutSeconds?: number;
+  /**
+   * A replica's container the engine will not remove is renamed out of its way (supervision, so
+   * the successor can take the name), unless this is false (`down`, which frees no name: the
+   * removal then fails and is reported).
+   */
+  stepAside?: boolean;
 }
 
 /** Lines of log kept with an exit: enough to see why it died, small enough for status. */
@@ -142,7 +148,7 @@ async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionC
     ctx.onRemoved(containerId);
     return undefined;
   } catch (error) {
-    if (!answeredByEngine(error) || op.number <= 0) throw error;
+    if (!answeredByEngine(error) || op.number <= 0 || ctx.stepAside === false) throw error;
     const name = steppedAsideName(ctx.project.name, op.service, op.number, Math.floor(ctx.now()));
     try {
       await ctx.runtime.renameContainer(containerId, name);

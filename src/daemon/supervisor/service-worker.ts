@@ -8,7 +8,7 @@ import { applyResults } from '../core/apply-results.js';
 import { dependantsToRestart, dependencyState, type DependencyState } from '../core/dependencies.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved } from '../core/observed.js';
-import type { OperationResult } from '../core/plan.js';
+import type { Operation, OperationResult } from '../core/plan.js';
 import { reconcile, type ServiceIntent } from '../core/reconcile.js';
 import { followRollout } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
@@ -16,7 +16,6 @@ import type { ContainerSummary } from '../ports/runtime.js';
 import type { ProjectRecord } from '../state/state-store.js';
 import { announcements } from './announce.js';
 import type { ControllerDeps } from './deps.js';
-import { executePlan } from './executor.js';
 import { DIE_RECHECK_MS, type Observer } from './observer.js';
 import { key, splitKey } from './service-key.js';
 import type { SyncFailures } from './sync-failures.js';
@@ -41,7 +40,7 @@ export interface WorkerHost {
   emit(event: { type: DaemonEventType; message: string; project?: string; service?: string; replica?: number }): void;
   /** Sync the key again, now or at `at` (epoch ms). */
   enqueue(serviceKey: string, at?: number): void;
-  noteOwnStop(containerId: string): void;
+  execute(record: ProjectRecord, plan: Operation[]): Promise<OperationResult[]>;
 }
 
 export class ServiceWorker {
@@ -80,23 +79,9 @@ export class ServiceWorker {
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
     this.applyRolloutOutcome(record, serviceName, result.rolloutFailure, result.rolloutComplete);
     for (const a of announcements(result.plan, result.memory)) host.emit({ project: projectName, ...a });
-    if (result.plan.length > 0) {
-      await host.save(record);
-      host.observer.containersChanged(projectName);
-    }
+    if (result.plan.length > 0) await host.save(record);
 
-    const results = await executePlan(result.plan, {
-      runtime: host.deps.runtime,
-      project: record.project,
-      configHash: (s) => record.configHashes[s] ?? '',
-      logger: host.deps.logger.child({ project: projectName }),
-      now: () => clock.now(),
-      sleep: (ms) => clock.sleep(ms),
-      onOwnStop: (id) => host.noteOwnStop(id),
-      drain: async (id, graceMs) => host.deps.balancers?.drain(id, graceMs),
-      onRemoved: (id) => host.deps.balancers?.forget(id),
-    });
-    if (result.plan.length > 0) host.observer.containersChanged(projectName);
+    const results = await host.execute(record, result.plan);
     this.applyResults(record, serviceName, results);
     this.restartDependants(record, serviceName, results);
     if (result.plan.length > 0) await host.save(record);
