@@ -10,6 +10,8 @@ import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import type { Operation } from '../core/plan.js';
+import { planPrepare } from '../core/prepare-plan.js';
+import { executePreparePlan } from '../supervisor/executor.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
 import { Controller, errorMessage, key } from '../supervisor/controller.js';
 import { dependencyLevels } from './dependency-order.js';
@@ -122,20 +124,9 @@ export class ProjectLifecycle {
     await this.controller.deps.balancers?.follow([...this.controller.records.values()].map((r) => r.project));
   }
 
-  /** Networks, named volumes and images, in that order: what every replica needs before it exists. */
+  /** Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists. */
   private async prepare(project: Project, progress: Progress): Promise<void> {
-    const { runtime } = this.controller.deps;
-    for (const [name, network] of sortedEntries(project.networks)) {
-      progress(`network ${network.name}`, network.external ? 'checking (external)' : 'creating');
-      await runtime.ensureNetwork(project, name, network);
-    }
-    for (const [name, volume] of sortedEntries(project.volumes)) {
-      progress(`volume ${volume.name}`, volume.external ? 'checking (external)' : 'creating');
-      await runtime.ensureVolume(project, name, volume);
-    }
-    for (const [name, service] of sortedEntries(project.services)) {
-      await runtime.ensureImage(project, service, (message) => progress(`service ${name}`, message));
-    }
+    await executePreparePlan(planPrepare(project), { runtime: this.controller.deps.runtime, project, progress });
   }
 
   down(name: string, request: DownRequest, progress: Progress): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Project, Service } from '../../compose/model.js';
 import { replicaName, steppedAsideName, surgeName } from '../core/labels.js';
 import { formatOperation, type Operation, type OperationResult } from '../core/plan.js';
+import { preparedResource, type PrepareOperation } from '../core/prepare-plan.js';
 import { answeredByEngine, RuntimeError, type SupervisionRuntime } from '../ports/runtime.js';
 
 export interface ExecutionContext {
@@ -178,4 +179,28 @@ async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promi
     while (next < items.length) await work(items[next++] as T);
   });
   await Promise.all(lanes);
+}
+
+/** Carries out a prepare plan in order; the first failure stops it (later steps need the earlier ones). */
+export async function executePreparePlan(
+  plan: readonly PrepareOperation[],
+  ctx: { runtime: SupervisionRuntime; project: Project; progress: (resource: string, message: string) => void },
+): Promise<void> {
+  const { runtime, project, progress } = ctx;
+  for (const op of plan) {
+    const resource = preparedResource(op);
+    switch (op.kind) {
+      case 'ensure-network':
+        progress(resource, op.cause);
+        await runtime.ensureNetwork(project, op.key, project.networks[op.key]!);
+        break;
+      case 'ensure-volume':
+        progress(resource, op.cause);
+        await runtime.ensureVolume(project, op.key, project.volumes[op.key]!);
+        break;
+      case 'ensure-image':
+        await runtime.ensureImage(project, project.services[op.service]!, (message) => progress(resource, message));
+        break;
+    }
+  }
 }
