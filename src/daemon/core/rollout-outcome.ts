@@ -1,8 +1,9 @@
-// What a roll-out's state becomes after a reconcile: a failure applies failure_action (rollback
+// Which services roll out when a project is loaded again (their config hash changed), and what a
+// roll-out's state becomes after a reconcile: a failure applies failure_action (rollback
 // returns the service to its previous config, whose replicas then roll back the same way; pause
 // stops), and no outdated replica or surge left means the roll-out is complete. Pure: the caller
 // applies the outcome to the project record and announces it.
-import type { Service } from '../../compose/model.js';
+import type { Project, Service } from '../../compose/model.js';
 
 export interface RolloutRecord {
   state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused';
@@ -51,4 +52,41 @@ export function followRollout({ rollout, service, hash, failure, complete, now }
   }
   if (complete && rollout.state === 'rolling-out') return { rollout: { state: 'complete', message: 'roll-out complete', at: now }, requeue: false };
   return undefined;
+}
+
+export interface PlannedRollouts {
+  rollouts: Record<string, RolloutRecord>;
+  /** Services kept on their previous config: the file brings back one that failed and was rolled back. */
+  kept: Record<string, { service: Service; hash: string }>;
+  /** Services that start rolling out now. */
+  started: string[];
+}
+
+/**
+ * A service whose hash changed rolls out, remembering the config it replaces; on a reload (not an
+ * explicit `up`) a config that was rolled back is not tried again.
+ */
+export function planRollouts(
+  previous: { project: Project; configHashes: Record<string, string>; rollouts: Record<string, RolloutRecord> } | undefined,
+  project: Project,
+  hashes: Readonly<Record<string, string>>,
+  reload: boolean,
+  now: number,
+): PlannedRollouts {
+  const out: PlannedRollouts = { rollouts: {}, kept: {}, started: [] };
+  for (const name of Object.keys(project.services).sort()) {
+    const before = previous?.rollouts[name];
+    const oldService = previous?.project.services[name];
+    const oldHash = previous?.configHashes[name];
+    if (!oldService || !oldHash || oldHash === hashes[name]) {
+      if (before) out.rollouts[name] = before;
+    } else if (reload && before && before.rejectedHash === hashes[name]) {
+      out.kept[name] = { service: oldService, hash: oldHash };
+      out.rollouts[name] = before;
+    } else {
+      out.rollouts[name] = { state: 'rolling-out', message: 'rolling out a changed config', at: now, previous: { service: oldService, hash: oldHash } };
+      out.started.push(name);
+    }
+  }
+  return out;
 }

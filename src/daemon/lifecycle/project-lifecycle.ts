@@ -11,6 +11,7 @@ import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
+import { planRollouts } from '../core/rollout-outcome.js';
 import { executePreparePlan } from '../supervisor/executor.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
 import { Controller, errorMessage, key } from '../supervisor/controller.js';
@@ -94,29 +95,18 @@ export class ProjectLifecycle {
     }
   }
 
-  /** Which services roll out: their hash changed. Keeps the previous config to roll back to. */
+  /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
   private planRollouts(previous: ProjectRecord | undefined, project: Project, hashes: Record<string, string>, reload: boolean): ProjectRecord['rollouts'] {
-    const rollouts: ProjectRecord['rollouts'] = {};
-    const now = this.controller.deps.clock.now();
-    for (const [name, service] of Object.entries(project.services)) {
-      const before = previous?.rollouts[name];
-      const oldService = previous?.project.services[name];
-      const oldHash = previous?.configHashes[name];
-      if (!oldService || !oldHash || oldHash === hashes[name]) {
-        if (before) rollouts[name] = before;
-        continue;
-      }
-      if (reload && before && before.rejectedHash === hashes[name]) {
-        // The same config failed before: keep running the one it was rolled back to.
-        project.services[name] = oldService;
-        hashes[name] = oldHash;
-        rollouts[name] = before;
-        continue;
-      }
-      rollouts[name] = { state: 'rolling-out', message: 'rolling out a changed config', at: now, previous: { service: oldService, hash: oldHash } };
-      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: `config changed: rolling out ${service.replicas > 1 ? 'replica by replica' : ''}`.trim() });
+    const planned = planRollouts(previous, project, hashes, reload, this.controller.deps.clock.now());
+    for (const [name, kept] of Object.entries(planned.kept)) {
+      project.services[name] = kept.service;
+      hashes[name] = kept.hash;
     }
-    return rollouts;
+    for (const name of planned.started) {
+      const many = (project.services[name]?.replicas ?? 1) > 1;
+      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
+    }
+    return planned.rollouts;
   }
 
   /** The balancers' listeners follow the supervised projects (opened on up, closed on down). */
