@@ -10,7 +10,8 @@ import { DNS_LABEL } from '../../export/kubernetes/names.js';
 import type { Expose } from '../../export/kubernetes/options.js';
 import { formatWarning } from '../../export/kubernetes/warnings.js';
 import { manifestFileName, manifestsYaml, manifestYaml } from '../../export/kubernetes/yaml.js';
-import { action, addProjectOptions, loadLocal, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, UsageError, type ProjectOptions } from '../common.js';
+import { loadLocal } from '../local-project.js';
 
 interface KubernetesOptions extends ProjectOptions {
   namespace?: string;
