@@ -15,6 +15,7 @@ export function registerDown(program: Command): void {
     .description('stop supervising the project; stop and remove its containers and networks')
     .option('-v, --volumes', 'also remove named volumes and the replicas\' anonymous volumes')
     .option('-t, --timeout <seconds>', 'seconds to wait for each container to stop (default: its stop_grace_period)')
+    .addHelpText('after', '\nExamples:\n  composed down\n  composed -p demo down -v -t 5')
     .action(
       action<DownOptions>(async (_args, options) => {
         const project = await projectNameFor(options);
