@@ -12,7 +12,7 @@ import type {
   RuntimeEvent,
   StopOptions,
 } from '../ports/runtime.js';
-import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage } from '../ports/interactive.js';
+import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage, TerminalSize } from '../ports/interactive.js';
 import { createDockerClient } from './client.js';
 import * as controls from './container-controls.js';
 import { logEntries } from './log-entries.js';
@@ -193,7 +193,7 @@ export class DockerRuntime implements ContainerRuntime {
     return createOneOff(this.docker, req);
   }
 
-  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession> {
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession> {
     return sessions.startAttached(this.docker, containerId, opts);
   }
 
