@@ -172,9 +172,22 @@ const SECTIONS = {
         'The CLI loads only the module of the verb typed (src/cli/command-modules.ts), and a command given -p never loads the compose loader.',
       '',
     );
+    const node = r.figures.commands.find((c) => c.command === '--version')?.socket;
     for (const c of r.figures.commands) {
       out.push(`**\`composed ${c.command}\`** (adds ${ms(c.addedMs)} to the median)`, '', ...statsHeader());
       out.push(statsRow(`composed ${c.command}`, c.composed), statsRow(c.reference, c.socket), '');
+    }
+    if (node) {
+      out.push(
+        `Most of what a command adds is Node starting at all: bare \`node -e 0\` took ${ms(node.median)} (median) in this run, and it grows with the machine's load ` +
+          '(the engine and two cores are shared with other work). Beyond that start and the request itself, the CLI\'s own work (loading its modules, parsing, rendering) is: ' +
+          r.figures.commands
+            .filter((c) => c.command !== '--version')
+            .map((c) => `\`${c.command}\` ${ms(c.composed.median - node.median - c.socket.median)}`)
+            .join(', ') +
+          '.',
+        '',
+      );
     }
     return out;
   },
