@@ -84,6 +84,19 @@ services:
     expect(noStart.stderr).toContain('--no-start');
   });
 
+  it('up --force-recreate replaces the named service\'s containers and leaves the others', async () => {
+    const ids = async () => Object.fromEntries((await projectStatus(daemon, project)).services.map((s) => [s.name, s.replicas[0]?.containerId]));
+    const before = await ids();
+    const up = await daemon.cli(['-f', file, '-p', project, '--env-file', 'vars.env', 'up', '-d', '--force-recreate', 'web'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    await eventually(async () => {
+      const after = await ids();
+      expect(after.web).not.toBe(before.web);
+      expect(after.worker).toBe(before.worker);
+      expect(await running()).toMatchObject({ web: 1 });
+    });
+  });
+
   it('up without -d on a terminal follows the logs; Ctrl-C detaches and the services keep running', async () => {
     const term = spawn('script', ['-qec', `${process.execPath} -- ${CLI} -f ${file} -p ${project} --env-file vars.env up web`, '/dev/null'], {
       cwd: dir,
