@@ -2,7 +2,7 @@
 // bench, a summary of targets first. Every number shown comes from those files.
 import { ratio } from './stats.mjs';
 
-const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer'];
+const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli'];
 
 export function renderResults(entries) {
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -141,6 +141,8 @@ function targets(e) {
       }
       return rows;
     }
+    case 'cli':
+      return f.commands.map((c) => ['CLI latency', `\`composed ${c.command}\` vs ${c.reference}`, ms(c.composed.median), ms(c.socket.median), `+${ms(c.addedMs)}`, `<= +${e.result.config.targetAddedMs} ms`, c.addedMs <= e.result.config.targetAddedMs ? 'met' : `**missed** (+${ms(c.addedMs)})`]);
     default:
       return [];
   }
@@ -162,6 +164,34 @@ function plus(v) {
 // ---- sections -----------------------------------------------------------------------------------
 
 const SECTIONS = {
+  cli(r) {
+    const out = [];
+    out.push(
+      `Whole commands timed by ${r.config.hyperfine} (\`-N\`, no shell), ${r.config.rounds} rounds of ${r.config.runsPerRound} runs, every contender in every round, against a daemon supervising 5 replicas. ` +
+        'Each composed command is set beside the raw request it makes, sent with `curl --unix-socket`; `--version` beside bare `node -e 0`, the floor of any Node CLI. ' +
+        'The CLI loads only the module of the verb typed (src/cli/command-modules.ts), and a command given -p never loads the compose loader.',
+      '',
+    );
+    const node = r.figures.commands.find((c) => c.command === '--version')?.socket;
+    for (const c of r.figures.commands) {
+      out.push(`**\`composed ${c.command}\`** (adds ${ms(c.addedMs)} to the median)`, '', ...statsHeader());
+      out.push(statsRow(`composed ${c.command}`, c.composed), statsRow(c.reference, c.socket), '');
+    }
+    if (node) {
+      out.push(
+        `Most of what a command adds is Node starting at all: bare \`node -e 0\` took ${ms(node.median)} (median) in this run, and it grows with the machine's load ` +
+          '(the engine and two cores are shared with other work). Beyond that start and the request itself, the CLI\'s own work (loading its modules, parsing, rendering) is: ' +
+          r.figures.commands
+            .filter((c) => c.command !== '--version')
+            .map((c) => `\`${c.command}\` ${ms(c.composed.median - node.median - c.socket.median)}`)
+            .join(', ') +
+          '.',
+        '',
+      );
+    }
+    return out;
+  },
+
   replacement(r) {
     const f = r.figures;
     const out = [];

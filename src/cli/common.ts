@@ -1,10 +1,7 @@
 // What every command shares: the project name rule, loading the project here, and how failures print.
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
 import { ComposeError, formatDiagnostic } from '../compose/errors.js';
-import type { LoadResult } from '../compose/load.js';
 import { ApiError, DaemonClient, DaemonUnavailable } from './client.js';
-import { commandEnvironment } from './environment.js';
 import { mergedOptions, type ProjectOptions, type SocketOptions } from './project-options.js';
 
 export { addProjectOptions, mergedOptions, socketOption, type ProjectOptions, type SocketOptions } from './project-options.js';
@@ -13,34 +10,12 @@ export function clientFor(options: SocketOptions): DaemonClient {
   return new DaemonClient(options.socket);
 }
 
-/** Where compose files are looked for and relative paths start: --project-directory, else the cwd. */
-export function projectCwd(options: ProjectOptions): string {
-  return options.projectDirectory ? resolve(options.projectDirectory) : process.cwd();
-}
-
-/** The request fields that tell the daemon how to load the project (it reads the files itself). */
-export function loadRequestFor(options: ProjectOptions): { files: string[]; projectName?: string; cwd: string; env: Record<string, string>; profiles: string[] } {
-  return {
-    files: options.file?.map((f) => resolve(f)) ?? [],
-    ...(options.projectName !== undefined ? { projectName: options.projectName } : {}),
-    cwd: projectCwd(options),
-    env: commandEnvironment(options, process.cwd(), process.env),
-    profiles: options.profile ?? [],
-  };
-}
-
-/** Loads the compose project the way the daemon will, from this shell's cwd and environment. */
-export async function loadLocal(options: ProjectOptions): Promise<LoadResult> {
-  // Imported here: commands that only ask the daemon (ps -p, status -p) never load the loader.
-  const { loadProject } = await import('../compose/load.js');
-  const request = loadRequestFor(options);
-  return loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles });
-}
-
 /** The project a command is about: -p, else COMPOSE_PROJECT_NAME, else the one the compose file here names. */
 export async function projectNameFor(options: ProjectOptions): Promise<string> {
   if (options.projectName) return options.projectName;
   if (process.env.COMPOSE_PROJECT_NAME) return process.env.COMPOSE_PROJECT_NAME;
+  // Imported here: a command given -p never loads the compose loader.
+  const { loadLocal } = await import('./local-project.js');
   return (await loadLocal(options)).project.name;
 }
 

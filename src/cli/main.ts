@@ -18,7 +18,9 @@ export async function buildProgram(argv: string[]): Promise<Command> {
   addGlobalOptions(program);
   program.addHelpText('after', '\nExamples:\n  composed up -d\n  composed -f compose.yaml -p demo ps\n  composed exec web sh\n\nSee `composed COMMAND --help` for each command.');
   const verb = verbOf(argv.slice(2));
-  const wanted = verb && COMMAND_MODULES[verb] ? [COMMAND_MODULES[verb]] : [...new Set(Object.values(COMMAND_MODULES))];
+  // `composed --version` needs no command at all; help and unknown verbs need them all.
+  const versionOnly = verb === undefined && argv.slice(2).some((a) => a === '-v' || a === '--version');
+  const wanted = versionOnly ? [] : verb && COMMAND_MODULES[verb] ? [COMMAND_MODULES[verb]] : [...new Set(Object.values(COMMAND_MODULES))];
   for (const load of wanted) (await load())(program);
   return program;
 }

@@ -11,8 +11,13 @@ export interface SessionOutcome {
   container?: string;
 }
 
-export async function runSession(client: DaemonClient, path: string, request: { tty: boolean; interactive: boolean }): Promise<SessionOutcome> {
-  const { socket, head } = await client.upgrade(`${path}?request=${encodeURIComponent(JSON.stringify(request))}`, SESSION_UPGRADE);
+/**
+ * @param forwardSignals pass SIGINT/SIGTERM/SIGHUP on to the process (run, as `docker run` does)
+ * instead of leaving (exec: the engine cannot signal an exec'd process).
+ */
+export async function runSession(client: DaemonClient, path: string, request: { tty: boolean; interactive: boolean }, forwardSignals = false): Promise<SessionOutcome> {
+  const size = request.tty && process.stdout.isTTY && process.stdout.rows > 0 ? { size: { rows: process.stdout.rows, cols: process.stdout.columns } } : {};
+  const { socket, head } = await client.upgrade(`${path}?request=${encodeURIComponent(JSON.stringify({ ...request, ...size }))}`, SESSION_UPGRADE);
   const stdin = process.stdin;
   const raw = request.tty && stdin.isTTY;
   if (raw) stdin.setRawMode(true);
@@ -29,6 +34,9 @@ export async function runSession(client: DaemonClient, path: string, request: { 
     stdin.on('data', onInput);
     stdin.once('end', onInputEnd);
   }
+  const forward = (signal: NodeJS.Signals): void => void socket.write(encodeFrame(FrameType.signal, JSON.stringify({ signal })));
+  const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  if (forwardSignals) for (const s of FORWARDED) process.on(s, forward);
   try {
     return await new Promise<SessionOutcome>((resolve, reject) => {
       const reader = new FrameReader();
@@ -50,6 +58,7 @@ export async function runSession(client: DaemonClient, path: string, request: { 
   } finally {
     if (raw) stdin.setRawMode(false);
     process.stdout.off('resize', sendSize);
+    for (const s of FORWARDED) process.off(s, forward);
     stdin.off('data', onInput);
     stdin.off('end', onInputEnd);
     // Reading stdin would keep this process alive after the container's process has ended.

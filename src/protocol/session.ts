@@ -21,6 +21,8 @@ export const FrameType = {
   error: 6,
   /** daemon -> client: JSON {container} once a one-off container exists. */
   started: 7,
+  /** client -> daemon: JSON {signal}, a signal the client received, for the process (run only). */
+  signal: 8,
 } as const;
 
 export type FrameTypeValue = (typeof FrameType)[keyof typeof FrameType];
@@ -38,6 +40,8 @@ export interface ExecRequest {
   /** Replica number (--index), default 1. */
   index: number;
   privileged: boolean;
+  /** The client's terminal size, with a TTY. */
+  size?: { rows: number; cols: number };
 }
 
 /** POST /v1/projects/{p}/services/{s}/run */
@@ -62,6 +66,8 @@ export interface RunRequest {
   volumes: string[];
   /** Absolute directory the CLI ran in. */
   cwd: string;
+  /** The client's terminal size, with a TTY. */
+  size?: { rows: number; cols: number };
 }
 
 export function encodeFrame(type: FrameTypeValue, payload: Buffer | string = Buffer.alloc(0)): Buffer {

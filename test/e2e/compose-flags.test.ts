@@ -1,11 +1,12 @@
 // docker compose's command lines, typed as a compose user types them: global flags before the verb,
 // repeatable flags that never swallow a service name, --env-file, COMPOSE_* variables, and the
 // verbs that act on the whole project when no service is named.
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/protocol/api.js';
-import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
+import { CLI, projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
@@ -82,6 +83,37 @@ services:
     const noStart = await daemon.cli(['-f', file, '-p', project, 'up', '--no-start'], { cwd: dir });
     expect(noStart.code).toBe(1);
     expect(noStart.stderr).toContain('--no-start');
+  });
+
+  it('up --force-recreate replaces the named service\'s containers and leaves the others', async () => {
+    const ids = async () => Object.fromEntries((await projectStatus(daemon, project)).services.map((s) => [s.name, s.replicas[0]?.containerId]));
+    const before = await ids();
+    const up = await daemon.cli(['-f', file, '-p', project, '--env-file', 'vars.env', 'up', '-d', '--force-recreate', 'web'], { cwd: dir });
+    expect(up.code, up.stderr).toBe(0);
+    await eventually(async () => {
+      const after = await ids();
+      expect(after.web).not.toBe(before.web);
+      expect(after.worker).toBe(before.worker);
+      expect(await running()).toMatchObject({ web: 1 });
+    });
+  });
+
+  it('up without -d on a terminal follows the logs; Ctrl-C detaches and the services keep running', async () => {
+    const term = spawn('script', ['-qec', `${process.execPath} -- ${CLI} -f ${file} -p ${project} --env-file vars.env up web`, '/dev/null'], {
+      cwd: dir,
+      env: { ...process.env, COMPOSED_SOCKET: daemon.socket },
+    });
+    let out = '';
+    term.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => term.on('close', resolve));
+    await eventually(() => expect(out).toContain('attached to the logs'));
+    await daemon.cli(['-p', project, 'exec', '-T', 'web', 'sh', '-c', 'echo while-attached > /proc/1/fd/1'], { cwd: dir });
+    // On a terminal the prefix is coloured.
+    await eventually(() => expect(out).toContain('\u001b[36mweb-1 |\u001b[39m while-attached'));
+    term.stdin.write('\u0003');
+    expect(await exited).toBe(0);
+    expect(out).toContain(`detached: the daemon keeps ${project} running`);
+    expect(await running()).toMatchObject({ web: 1 });
   });
 
   it('a missing --env-file is an error naming the flag and file', async () => {

@@ -43,6 +43,19 @@ describe('composed config round trip', () => {
   });
 });
 
+describe('project flags before the verb, without a daemon', () => {
+  it('--project-directory finds the file; --profile repeats; COMPOSE_PROFILES stands for it; version --short', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'composed-flags-'));
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  a: {image: busybox}\n  b: {image: busybox, profiles: [one]}\n  c: {image: busybox, profiles: [two]}\n');
+    const all = await runCli(['--project-directory', dir, '--profile', 'one', '--profile', 'two', 'config', '--services'], { cwd: '/', env: ENV });
+    expect(all).toMatchObject({ code: 0, stdout: 'a\nb\nc\n' });
+    const fromEnv = await runCli(['--project-directory', dir, 'config', '--services'], { cwd: '/', env: { ...ENV, COMPOSE_PROFILES: 'two' } });
+    expect(fromEnv.stdout).toBe('a\nc\n');
+    const version = await runCli(['version', '--short'], { env: ENV });
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
 describe.skipIf(!corpusPresent)('composed config round trip on awesome-compose', () => {
   const rows = corpusPresent ? readTsv('awesome-compose/INDEX.tsv', false) : [];
   it.each(rows.map((r) => r.path as string))('%s', (path) => sameHashesThroughConfig(join(CORPUS, 'awesome-compose', path)));

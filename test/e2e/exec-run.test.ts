@@ -61,6 +61,30 @@ volumes:
     expect(noTty.stdout).toContain('not a tty');
   });
 
+  it('the terminal\'s size reaches exec; run passes the signals it gets on to the one-off', async () => {
+    // Engine 20.10 (API 1.41) ignores an exec's ConsoleSize, so the size lands just after the
+    // process started (a resize right after start): the command gives it that moment.
+    const waitForSize = `sh -c 'sleep 0.5; stty size'`;
+    const sized = spawnSync('script', ['-qec', `stty rows 33 cols 101; ${process.execPath} -- ${CLI} -p ${project} exec web ${waitForSize}`, '/dev/null'], {
+      cwd: dir,
+      env: { ...process.env, COMPOSED_SOCKET: daemon.socket },
+      encoding: 'utf8',
+    });
+    // script echoes its own stdin's end as ^@.
+    expect(sized.stdout.replace(/\^@/g, '').trim()).toBe('33 101');
+    const run = spawn(process.execPath, ['--', CLI, '-p', project, 'run', '--rm', '-T', 'web', 'sh', '-c', "trap 'echo got-term; exit 7' TERM; echo ready; while true; do sleep 0.1; done"], {
+      cwd: dir,
+      env: { ...process.env, COMPOSED_SOCKET: daemon.socket },
+    });
+    let out = '';
+    run.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = new Promise<number | null>((resolve) => run.on('close', resolve));
+    await eventually(() => expect(out).toBe('ready\n'));
+    run.kill('SIGTERM');
+    expect(await code).toBe(7);
+    expect(out).toBe('ready\ngot-term\n');
+  });
+
   it('exec feeds stdin to the command and ends it', async () => {
     const child = spawn(process.execPath, ['--', CLI, '-p', project, 'exec', '-T', 'web', 'sh', '-c', 'tr a-z A-Z; exit 4'], {
       cwd: dir,
@@ -103,7 +127,6 @@ volumes:
     docker('kill', `${project}-web-1`);
     await eventually(() => expect(docker('inspect', '-f', '{{.Id}} {{.State.Status}}', `${project}-web-1`)).toMatch(new RegExp(`^(?!${before})\\w+ running$`)));
     expect(docker('inspect', '-f', '{{.State.Status}}', name)).toBe('exited');
-    docker('rm', name);
   });
 
   it('run with a bad -p or -v names the flag; run before up names the project', async () => {
@@ -115,5 +138,14 @@ volumes:
     const other = await daemon.cli(['-p', 'not-up-here', 'run', '--rm', 'web', 'true'], { cwd: dir });
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/not-up-here/);
+  });
+
+  it('down removes one-offs too, running or exited, and then the network', async () => {
+    expect((await cli('run', '-d', 'web', 'sleep', '300')).code).toBe(0);
+    const down = await cli('down', '-t', '1');
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toContain(`container ${project}-oneoff: removed (one-off)`);
+    expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).toBe('');
+    expect(docker('network', 'ls', '-q', '--filter', `name=^${project}_default$`)).toBe('');
   });
 });

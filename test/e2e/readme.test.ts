@@ -31,9 +31,11 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
     const up = await cli('up', '-f', file, '-p', project, '--wait', '--wait-timeout', '90s');
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toMatch(/web: waiting \(waiting for migrate to complete successfully\)/);
-    const port = docker('port', `${project}-web-1`, '80/tcp').split(':').at(-1);
+    const port = (await cli('-p', project, 'port', 'web', '80')).stdout.trim().split(':').at(-1);
     const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     expect(page).toContain('demo shop');
+    const ps = await cli('-f', file, '-p', project, 'ps');
+    expect(ps.stdout).toMatch(new RegExp(`^${project}-web-1\\s+busybox:latest\\s.*127\\.0\\.0\\.1:${port}->80/tcp$`, 'm'));
     const status = await cli('status', '-f', file, '-p', project);
     expect(status.stdout).toMatch(/migrate\s+completed/);
     expect(status.stdout).toMatch(/web\s+running\s+1\/1/);
@@ -41,7 +43,7 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
 
   it('crash something and watch it come back; events say why', async () => {
     const before = (await service('web')).replicas[0]!.containerId;
-    docker('kill', `${project}-web-1`);
+    expect((await cli('-p', project, 'kill', 'web')).code).toBe(0);
     await eventually(
       async () => {
         const web = await service('web');
@@ -51,11 +53,20 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
       { timeoutMs: 30_000 },
     );
     const events = await cli('events', '-p', project, '--no-follow');
+    expect(events.stdout).toMatch(/web#1 replica-signalled: SIGKILL sent by composed kill/);
     expect(events.stdout).toMatch(/web#1 replica-replaced: exited 137/);
   });
 
+  it('look inside a replica, and run a one-off beside them', async () => {
+    const page = await cli('-p', project, 'exec', 'web', 'cat', '/www/index.html');
+    expect(page).toMatchObject({ code: 0, stdout: '<h1>demo shop</h1>\n' });
+    const listing = await cli('-p', project, 'run', '--rm', 'migrate', 'ls', '/www');
+    expect(listing).toMatchObject({ code: 0, stdout: 'index.html\n' });
+    expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.oneoff=True')).toBe('');
+  });
+
   it('load the CPU service and watch it scale', async () => {
-    docker('exec', `${project}-cruncher-1`, 'touch', '/control/burn');
+    expect((await cli('-p', project, 'exec', 'cruncher', 'touch', '/control/burn')).code).toBe(0);
     const scaled = await eventually(
       async () => {
         const s = await service('cruncher');
@@ -65,7 +76,7 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
       { timeoutMs: 30_000, intervalMs: 250 },
     );
     expect(scaled.autoscale?.lastDecision?.reason).toMatch(/cpu \d+%/);
-    docker('exec', `${project}-cruncher-1`, 'rm', '/control/burn');
+    expect((await cli('-p', project, 'exec', 'cruncher', 'rm', '/control/burn')).code).toBe(0);
   });
 
   it('edit the file and watch the roll-out of only the changed service', async () => {

@@ -10,7 +10,8 @@ import { canonicalJson, serviceConfigHash } from '../../compose/hash.js';
 import { loadProject, type LoadOptions } from '../../compose/load.js';
 import type { Project } from '../../compose/model.js';
 import { projectToCompose } from '../../compose/to-compose.js';
-import { addProjectOptions, mergedOptions, projectCwd } from '../common.js';
+import { addProjectOptions, mergedOptions } from '../common.js';
+import { projectCwd } from '../local-project.js';
 import { commandEnvironment } from '../environment.js';
 
 export interface ConfigOptions {

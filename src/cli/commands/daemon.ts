@@ -17,6 +17,7 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--socket-group <group>', 'group owning the control socket (name or gid); its members may use composed').env('COMPOSED_SOCKET_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
+    .addHelpText('after', '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464')
     .action(
       action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; metricsAddr?: string }) => {
         const { runDaemon } = await import('../../daemon/main.js');

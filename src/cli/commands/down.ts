@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import type { UpProgress } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { ApiError } from '../client.js';
+import { containerPath, projectContainers } from '../containers.js';
 
 interface DownOptions {
   volumes?: boolean;
@@ -12,9 +13,10 @@ interface DownOptions {
 
 export function registerDown(program: Command): void {
   addProjectOptions(program.command('down'))
-    .description('stop supervising the project; stop and remove its containers and networks')
+    .description('stop supervising the project; stop and remove its containers (one-offs from `composed run` too) and networks')
     .option('-v, --volumes', 'also remove named volumes and the replicas\' anonymous volumes')
     .option('-t, --timeout <seconds>', 'seconds to wait for each container to stop (default: its stop_grace_period)')
+    .addHelpText('after', '\nExamples:\n  composed down\n  composed -p demo down -v -t 5')
     .action(
       action<DownOptions>(async (_args, options) => {
         const project = await projectNameFor(options);
@@ -24,7 +26,14 @@ export function registerDown(program: Command): void {
           if (!/^\d+$/.test(options.timeout)) throw new UsageError(`-t: ${JSON.stringify(options.timeout)} is not a whole number of seconds`);
           query.set('timeout', options.timeout);
         }
-        for await (const line of clientFor(options).lines<UpProgress>(`${projectPath(project)}?${query}`, { method: 'DELETE' })) {
+        const client = clientFor(options);
+        // One-offs first (`composed run -d`): they hold the project network that down removes.
+        for (const c of (await projectContainers(client, project).catch(() => [])).filter((x) => x.OneOff)) {
+          if (c.State === 'running' || c.State === 'paused') await client.json(containerPath(project, c.Name, '/kill'), { method: 'POST', body: { signal: 'SIGKILL' } });
+          await client.json(containerPath(project, c.Name), { method: 'DELETE' }).catch(() => undefined);
+          process.stdout.write(`container ${c.Name}: removed (one-off)\n`);
+        }
+        for await (const line of client.lines<UpProgress>(`${projectPath(project)}?${query}`, { method: 'DELETE' })) {
           if (line.kind === 'progress') process.stdout.write(`${line.resource}: ${line.message}\n`);
           // The answer's status (200) went out before the failure: it is the daemon's error all the same.
           if (line.kind === 'error') throw new ApiError(500, line.error);

@@ -20,6 +20,7 @@ export function registerEvents(program: Command): void {
     .option('--since <duration>', 'history from this long ago', '1h')
     .option('--no-follow', 'print the history and exit')
     .addOption(socketOption())
+    .addHelpText('after', '\nExamples:\n  composed events -p demo\n  composed events --since 10m --no-follow --json')
     .action(
       action(async (_args, options: EventsOptions) => {
         const query = new URLSearchParams({ since: String(Date.now() - parseDuration(options.since, '--since')) });

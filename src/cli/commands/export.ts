@@ -10,7 +10,8 @@ import { DNS_LABEL } from '../../export/kubernetes/names.js';
 import type { Expose } from '../../export/kubernetes/options.js';
 import { formatWarning } from '../../export/kubernetes/warnings.js';
 import { manifestFileName, manifestsYaml, manifestYaml } from '../../export/kubernetes/yaml.js';
-import { action, addProjectOptions, loadLocal, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, UsageError, type ProjectOptions } from '../common.js';
+import { loadLocal } from '../local-project.js';
 
 interface KubernetesOptions extends ProjectOptions {
   namespace?: string;
@@ -20,7 +21,7 @@ interface KubernetesOptions extends ProjectOptions {
 }
 
 export function registerExport(program: Command): void {
-  const exportCommand = program.command('export').description('turn the project into manifests for a cluster engine');
+  const exportCommand = program.command('export').description('turn the project into manifests for a cluster engine').addHelpText('after', '\nExample:\n  composed export kubernetes > app.yaml');
   const kubernetes = addProjectOptions(exportCommand.command('kubernetes'));
   // The export never talks to the daemon; its socket option would only confuse the help.
   kubernetes.options.find((o) => o.long === '--socket')?.hideHelp();
@@ -30,7 +31,7 @@ export function registerExport(program: Command): void {
     .option('-o, --output <dir>', 'write one file per object into this directory instead of printing')
     .addOption(new Option('--expose <type>', 'make published ports reachable from outside the cluster').choices(['loadbalancer', 'nodeport']))
     .option('--allow-hostpath', 'carry bind mounts over as hostPath volumes (the path must exist on the node)')
-    .addHelpText('after', '\nSee docs/kubernetes-export.md for what maps to what, and what does not.')
+    .addHelpText('after', '\nSee docs/kubernetes-export.md for what maps to what, and what does not.\n\nExamples:\n  composed export kubernetes > app.yaml && kubectl apply -f app.yaml\n  composed export kubernetes --namespace shop -o k8s/')
     .action(action(exportToKubernetes));
 }
 

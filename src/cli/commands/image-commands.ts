@@ -2,7 +2,8 @@
 // daemon's engine connection. Nothing is supervised, so these work before the first `up`.
 import { Command } from 'commander';
 import type { UpProgress } from '../../protocol/api.js';
-import { action, addProjectOptions, clientFor, loadRequestFor, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, clientFor, UsageError, type ProjectOptions } from '../common.js';
+import { loadRequestFor } from '../local-project.js';
 import { ApiError } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { repeatable } from '../project-options.js';

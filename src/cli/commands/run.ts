@@ -65,7 +65,7 @@ Examples:
           ...(options.name !== undefined ? { name: options.name } : {}),
         };
         const project = await projectNameFor(options);
-        const outcome = await runSession(clientFor(options), servicePath(project, service as string, '/run'), request);
+        const outcome = await runSession(clientFor(options), servicePath(project, service as string, '/run'), request, true);
         if (options.detach && outcome.container) process.stdout.write(`${outcome.container}\n`);
         process.exitCode = outcome.exitCode;
       }),

@@ -14,6 +14,7 @@ export function registerStatus(program: Command): void {
     .description('services, replicas, health, restarts, last exit and next retry')
     .option('--json', 'print the status as JSON (stable format, see README)')
     .option('-a, --all', 'every project the daemon supervises')
+    .addHelpText('after', '\nExamples:\n  composed status\n  composed status -p demo --json\n  composed status --all')
     .action(
       action<StatusOptions>(async (_args, options) => {
         const client = clientFor(options);

@@ -30,6 +30,7 @@ export function registerSystemd(program: Command, { unitPath = UNIT_PATH }: Syst
     .addOption(new Option('--socket <path>', 'control socket the daemon listens on').default('/run/composed/composed.sock'))
     .addOption(new Option('--state-dir <dir>', 'where the daemon keeps its state').default('/var/lib/composed'))
     .addOption(new Option('-e, --env <NAME=VALUE...>', 'environment for the daemon, e.g. DOCKER_HOST or COMPOSED_LOG_LEVEL (repeatable)').default([]))
+    .addHelpText('after', '\nExamples:\n  composed systemd > composed.service\n  composed systemd --install && systemctl enable --now composed')
     .action(
       action(async (_args, opts: SystemdOptions) => {
         const entry = daemonEntryPoint();

@@ -4,7 +4,8 @@
 import { Command, Option } from 'commander';
 import type { DaemonEvent, ProjectStatus, UpProgress } from '../../protocol/api.js';
 import { formatDiagnostic } from '../../compose/errors.js';
-import { action, addProjectOptions, clientFor, loadLocal, loadRequestFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, clientFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
+import { loadLocal, loadRequestFor } from '../local-project.js';
 import { ApiError, type DaemonClient } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { parseDuration } from '../duration.js';

@@ -1,20 +1,19 @@
-// Aligned, borderless tables (docker ps style) on cli-table3, which measures wide and coloured
-// text correctly.
-import Table from 'cli-table3';
-
-const NO_BORDERS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '',
-  right: '', 'right-mid': '', middle: '   ',
-};
+// Aligned, borderless tables (docker ps style): each column as wide as its widest cell, three
+// spaces between columns. Widths are measured without colour codes, so coloured cells align.
+const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function renderTable(head: string[], rows: string[][]): string {
-  const table = new Table({ head, chars: NO_BORDERS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
-  table.push(...rows);
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.trimEnd())
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  return all
+    .map((r) => widths.map((w, i) => pad(r[i] ?? '', w)).join('   ').trimEnd())
     .join('\n');
+}
+
+function visibleLength(text: string): number {
+  return text.replace(ANSI, '').length;
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(width - visibleLength(text));
 }

@@ -11,7 +11,7 @@ const ENV_ENTRY = /^[^=\s]+=/s;
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
 export function execRequest(raw: unknown): ExecRequest {
-  const o = object(raw, ['cmd', 'tty', 'interactive', 'detach', 'user', 'workdir', 'env', 'index', 'privileged']);
+  const o = object(raw, ['cmd', 'tty', 'interactive', 'detach', 'user', 'workdir', 'env', 'index', 'privileged', 'size']);
   const cmd = strings(o.cmd, 'cmd');
   if (cmd.length === 0) throw new HttpError(400, 'a command is required', 'cmd');
   const index = o.index ?? 1;
@@ -25,11 +25,12 @@ export function execRequest(raw: unknown): ExecRequest {
     env: envEntries(o.env),
     index: index as number,
     privileged: bool(o.privileged, 'privileged'),
+    ...terminalSize(o.size),
   };
 }
 
 export function runRequest(raw: unknown): RunRequest {
-  const o = object(raw, ['command', 'entrypoint', 'tty', 'interactive', 'detach', 'rm', 'user', 'workdir', 'env', 'name', 'publish', 'volumes', 'cwd']);
+  const o = object(raw, ['command', 'entrypoint', 'tty', 'interactive', 'detach', 'rm', 'user', 'workdir', 'env', 'name', 'publish', 'volumes', 'cwd', 'size']);
   const cwd = typeof o.cwd === 'string' && isAbsolute(o.cwd) ? o.cwd : fail('must be an absolute path', 'cwd');
   const request: RunRequest = {
     command: strings(o.command ?? [], 'command'),
@@ -42,6 +43,7 @@ export function runRequest(raw: unknown): RunRequest {
     publish: strings(o.publish ?? [], 'publish'),
     volumes: strings(o.volumes ?? [], 'volumes'),
     cwd,
+    ...terminalSize(o.size),
   };
   if (o.entrypoint !== undefined) request.entrypoint = strings(o.entrypoint, 'entrypoint');
   if (request.name !== undefined && !CONTAINER_NAME.test(request.name)) fail(`${JSON.stringify(request.name)} is not a container name`, 'name');
@@ -86,6 +88,14 @@ function extraVolume(project: Project, spec: string, cwd: string, field: string)
   }
   if (v.source !== '' && !project.volumes[v.source]) fail(`volume ${JSON.stringify(v.source)} is not a volume of project ${project.name} (it has ${Object.keys(project.volumes).join(', ') || 'none'})`, field);
   return { type: 'volume', ...(v.source !== '' ? { source: v.source } : {}), target: v.target, readOnly: v.readOnly, nocopy: v.nocopy };
+}
+
+function terminalSize(value: unknown): { size?: { rows: number; cols: number } } {
+  if (value === undefined) return {};
+  const s = value as { rows?: unknown; cols?: unknown };
+  const ok = (n: unknown) => Number.isInteger(n) && (n as number) > 0 && (n as number) < 10_000;
+  if (typeof value !== 'object' || value === null || !ok(s.rows) || !ok(s.cols)) fail('must be {rows, cols} of whole numbers', 'size');
+  return { size: { rows: s.rows as number, cols: s.cols as number } };
 }
 
 function fail(message: string, field: string): never {

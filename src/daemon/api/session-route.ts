@@ -72,7 +72,16 @@ async function startExec(ctx: ApiContext, project: string, service: string, body
     throw new HttpError(409, `service ${service}: replica #${request.index} ${state} (running: ${replicas.filter((c) => c.state === 'running').map((c) => `#${c.labels[LABEL_NUMBER]}`).join(', ') || 'none'})`, 'index');
   }
   const runtime = ctx.runtime;
-  const opts = { cmd: request.cmd, tty: request.tty, interactive: request.interactive, env: request.env, privileged: request.privileged, ...(request.user !== undefined ? { user: request.user } : {}), ...(request.workdir !== undefined ? { workdir: request.workdir } : {}) };
+  const opts = {
+    cmd: request.cmd,
+    tty: request.tty,
+    interactive: request.interactive,
+    env: request.env,
+    privileged: request.privileged,
+    ...(request.user !== undefined ? { user: request.user } : {}),
+    ...(request.workdir !== undefined ? { workdir: request.workdir } : {}),
+    ...(request.size ? { size: request.size } : {}),
+  };
   if (request.detach) {
     await runtime.execDetached(target.id, opts);
     return {};
@@ -92,7 +101,7 @@ async function startRun(ctx: ApiContext, project: string, service: string, body:
     await runtime.startContainer(id);
     return { container: name };
   }
-  return { container: name, session: await runtime.startAttached(id, { interactive: request.interactive, tty: request.tty, removeAfter: request.rm }) };
+  return { container: name, session: await runtime.startAttached(id, { interactive: request.interactive, tty: request.tty, removeAfter: request.rm, ...(request.size ? { size: request.size } : {}) }) };
 }
 
 /** Client frames in, process output out as frames, then the exit code as the last frame. */
@@ -104,6 +113,7 @@ async function pipeSession(session: InteractiveSession, socket: Duplex, head: Bu
       if (frame.type === FrameType.stdin) session.write(frame.payload);
       else if (frame.type === FrameType.stdinEnd) session.endInput();
       else if (frame.type === FrameType.resize) void session.resize(JSON.parse(frame.payload.toString()) as { rows: number; cols: number }).catch(() => undefined);
+      else if (frame.type === FrameType.signal) void session.signal?.((JSON.parse(frame.payload.toString()) as { signal: string }).signal).catch(() => undefined);
     }
   };
   socket.on('data', onData);

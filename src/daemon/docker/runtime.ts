@@ -16,7 +16,7 @@ import type {
 import { dockerFor } from './client.js';
 import { describeAddress, findEngine, type FoundEngine } from './engine-discovery.js';
 import { engineIdentity } from './engine-identity.js';
-import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage } from '../ports/interactive.js';
+import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage, TerminalSize } from '../ports/interactive.js';
 import * as controls from './container-controls.js';
 import { logEntries } from './log-entries.js';
 import { createOneOff } from './one-off.js';
@@ -249,7 +249,7 @@ export class DockerRuntime implements ContainerRuntime {
     return createOneOff(this.docker, req);
   }
 
-  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession> {
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession> {
     return sessions.startAttached(this.docker, containerId, opts);
   }
 

@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import type { InteractiveSession, ProcessOptions, TerminalSize } from '../ports/interactive.js';
+import { killContainer } from './container-controls.js';
 import { classify, isNotFound } from './errors.js';
 import { demultiplexed } from './multiplexed.js';
 
@@ -15,6 +16,8 @@ export async function execSession(docker: Docker, containerId: string, opts: Pro
   let stream: Duplex;
   try {
     stream = await exec.start({ hijack: true, stdin: opts.interactive, Tty: opts.tty });
+    // Engines before API 1.42 ignore ConsoleSize: size the terminal as soon as the process runs.
+    if (opts.tty && opts.size) await exec.resize({ h: opts.size.rows, w: opts.size.cols }).catch(() => undefined);
   } catch (error) {
     throw classify(error, `start exec in ${containerId}`);
   }
@@ -44,17 +47,18 @@ export async function execDetached(docker: Docker, containerId: string, opts: Pr
 }
 
 /** Attaches first (so no early output is lost), then starts the container. */
-export async function startAttached(docker: Docker, containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession> {
+export async function startAttached(docker: Docker, containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession> {
   const container = docker.getContainer(containerId);
   let stream: Duplex;
   try {
     stream = (await container.attach({ stream: true, stdin: opts.interactive, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
     await container.start();
+    if (opts.tty && opts.size) await container.resize({ h: opts.size.rows, w: opts.size.cols }).catch(() => undefined);
   } catch (error) {
     if (opts.removeAfter) await container.remove({ force: true, v: true }).catch(() => undefined);
     throw classify(error, `start one-off container ${containerId}`);
   }
-  return sessionOver(stream, opts.tty, {
+  const session = sessionOver(stream, opts.tty, {
     resize: async (size) => void (await container.resize({ h: size.rows, w: size.cols })),
     exitCode: async () => {
       try {
@@ -65,6 +69,8 @@ export async function startAttached(docker: Docker, containerId: string, opts: {
       }
     },
   });
+  // As `docker run` proxies signals: the one-off's pid 1 gets what the user's CLI got.
+  return { ...session, signal: (name) => killContainer(docker, containerId, name) };
 }
 
 async function createExec(docker: Docker, containerId: string, opts: ProcessOptions, attach: boolean): Promise<Docker.Exec> {
@@ -79,6 +85,7 @@ async function createExec(docker: Docker, containerId: string, opts: ProcessOpti
       Privileged: opts.privileged,
       ...(opts.user !== undefined ? { User: opts.user } : {}),
       ...(opts.workdir !== undefined ? { WorkingDir: opts.workdir } : {}),
+      ...(opts.tty && opts.size ? { ConsoleSize: [opts.size.rows, opts.size.cols] as [number, number] } : {}),
     });
   } catch (error) {
     throw classify(error, `exec in ${containerId}`);

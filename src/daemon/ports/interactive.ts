@@ -12,6 +12,8 @@ export interface ProcessOptions {
   /** `KEY=VALUE` entries added to the container's environment. */
   env: string[];
   privileged: boolean;
+  /** The client's terminal size, applied as the process starts (with a TTY). */
+  size?: TerminalSize;
 }
 
 export interface TerminalSize {
@@ -28,6 +30,8 @@ export interface InteractiveSession {
   /** The client's stdin ended: the process sees end of file. */
   endInput(): void;
   resize(size: TerminalSize): Promise<void>;
+  /** Sends a signal to the process; undefined where the engine cannot (an exec'd process). */
+  signal?(name: string): Promise<void>;
   /** The exit code, once the process has ended (call after the output ended). */
   exitCode(): Promise<number>;
   /** The client went away: let go of the engine connection. */

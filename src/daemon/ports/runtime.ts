@@ -1,7 +1,7 @@
 // The container engine as the daemon sees it, in our own types. `docker/` implements it with
 // dockerode; nothing else in the daemon knows dockerode exists.
 import type { Network, Project, Service, Volume } from '../../compose/model.js';
-import type { InteractiveSession, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, LogEntry, LogQuery, ResourceUsage } from './interactive.js';
+import type { InteractiveSession, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, LogEntry, LogQuery, ResourceUsage, TerminalSize } from './interactive.js';
 
 export type ContainerState =
   | 'created'
@@ -113,7 +113,7 @@ export interface ContainerRuntime extends SupervisionRuntime {
   /** Creates a one-off container (`composed run`), never a replica; returns its id. */
   createOneOff(req: OneOffRequest): Promise<string>;
   /** Attaches to a created one-off, starts it, and hands back the session; its exit code is the container's. */
-  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession>;
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession>;
   killContainer(id: string, signal: string): Promise<void>;
   pauseContainer(id: string): Promise<void>;
   unpauseContainer(id: string): Promise<void>;
