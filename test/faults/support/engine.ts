@@ -132,7 +132,8 @@ export class MarkerBook {
 
 /** Other vitest runs and benchmarks (this repo's or another clone's), not counting this run's own process tree. */
 async function otherTestRuns(): Promise<string[]> {
-  const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args=']);
+  // Large: a host with thousands of processes (Podman keeps a conmon per exec session for minutes) lists megabytes.
+  const { stdout } = await run('ps', ['-eo', 'pid=,ppid=,args='], { maxBuffer: 256 * 1024 * 1024 });
   const procs = new Map<number, { ppid: number; args: string }>();
   for (const line of stdout.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
