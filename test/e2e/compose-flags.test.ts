@@ -101,7 +101,8 @@ services:
   it('up without -d on a terminal follows the logs; Ctrl-C detaches and the services keep running', async () => {
     const term = spawn('script', ['-qec', `${process.execPath} -- ${CLI} -f ${file} -p ${project} --env-file vars.env up web`, '/dev/null'], {
       cwd: dir,
-      env: { ...process.env, COMPOSED_SOCKET: daemon.socket },
+      // A user's terminal: CI unset (with CI set, up never attaches).
+      env: { ...process.env, CI: '', COMPOSED_SOCKET: daemon.socket },
     });
     let out = '';
     term.stdout.on('data', (d: Buffer) => (out += d.toString()));
