@@ -8,7 +8,7 @@
 // replicas share, as in test/e2e/autoscale.test.ts), under a 0.2-core limit, target 50 %. So every
 // running replica is at 100 % of its limit while the load is on, and the count goes to max (4).
 //
-// Then the sampling cost (issue 5): the daemon's own CPU and RSS while it samples 100 running
+// Then the sampling cost: the daemon's own CPU and RSS while it samples 100 running
 // containers every 5 s, all of them autoscaled (20 idle services of 5 replicas, `interval: 5s`, a
 // target idle containers never reach, so the count never changes). A daemon of its own, with the
 // runtime trace preload to count the cgroup reads (`cpuSample`) it makes, measured as the overhead

@@ -1,4 +1,4 @@
-// Bench 6, the built-in balancer against Docker's own port publishing (issue 10: throughput >= 0.8x,
+// Bench 6, the built-in balancer against Docker's own port publishing (targets: throughput >= 0.8x,
 // added p99 latency < 1 ms). The same busybox `httpd` serving a small static page, once as a
 // composed service whose published port the daemon balances, once as an identical container that
 // the engine publishes itself (`-p 127.0.0.1:PORT:80`: to a loopback address that is the engine's

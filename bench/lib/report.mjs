@@ -124,7 +124,7 @@ function targets(e) {
       ];
       const sc = f.samplingCost;
       if (sc) {
-        // Issue 5 sets no CPU target; this is the bench's own yardstick, issue 8's overhead target.
+        // No CPU target is set for sampling; this is the bench's own yardstick, the overhead bench's target.
         rows.push(['Autoscale', `daemon CPU sampling ${sc.containers} autoscaled containers every 5 s, % of one core over 60 s`, `${sc.cpuPercentOfOneCore.toFixed(2)} %`, '–', '–', '<= 1 % (own yardstick, from issue 8)', verdict(sc.cpuPercentOfOneCore, 1)]);
       }
       return rows;

@@ -2,6 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ErrorResponse } from '../daemon/api/protocol.js';
 
 export class DaemonUnavailable extends Error {}
@@ -66,15 +67,25 @@ export class DaemonClient {
     if ((res.statusCode ?? 500) >= 300) {
       let text = '';
       for await (const chunk of res as AsyncIterable<string>) text += chunk;
-      let parsed: ErrorResponse;
-      try {
-        parsed = JSON.parse(text) as ErrorResponse;
-      } catch {
-        parsed = { error: text || `HTTP ${res.statusCode}` };
-      }
-      throw new ApiError(res.statusCode ?? 500, parsed);
+      throw new ApiError(res.statusCode ?? 500, parseError(text, res.statusCode));
     }
     for await (const chunk of res as AsyncIterable<string>) yield chunk;
+  }
+
+  /** An HTTP upgrade (exec, run): the raw connection once the daemon answered 101. */
+  upgrade(path: string, protocol: string): Promise<{ socket: Duplex; head: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ socketPath: this.socketPath, path, method: 'POST', headers: { connection: 'Upgrade', upgrade: protocol } });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => reject(new ApiError(res.statusCode ?? 500, parseError(text, res.statusCode))));
+      });
+      req.on('error', (error: NodeJS.ErrnoException) => reject(this.connectionError(error)));
+      req.end();
+    });
   }
 
   async ping(): Promise<boolean> {
@@ -93,6 +104,14 @@ export class DaemonClient {
     }
     if (error.code === 'EACCES') return new DaemonUnavailable(permissionDenied(this.socketPath));
     return error;
+  }
+}
+
+function parseError(text: string, status: number | undefined): ErrorResponse {
+  try {
+    return JSON.parse(text) as ErrorResponse;
+  } catch {
+    return { error: text || `HTTP ${status}` };
   }
 }
 

@@ -1,7 +1,7 @@
 // Which published ports the daemon's built-in balancer serves instead of Docker. A fixed host port
 // can be bound by one container only; a service that may run more than one replica (replicas > 1
 // or autoscale.max > 1) gets the port from the daemon, which forwards each TCP connection to a
-// ready replica (issue 10). `x-composed.balance: false` keeps plain Docker publishing.
+// ready replica. `x-composed.balance: false` keeps plain Docker publishing.
 import type { PortMapping, Service } from './model.js';
 
 export function maxReplicas(service: Service): number {

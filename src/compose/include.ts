@@ -3,6 +3,7 @@
 // Runs on the merged tree, before extends and normalization, recursively, rejecting cycles.
 import { posix } from 'node:path';
 import type { FileReader } from './context.js';
+import { displayName } from './display-name.js';
 import { readDotenvFile } from './dotenv.js';
 import { resolveExtends } from './extends.js';
 import { interpolateTree } from './interpolate.js';
@@ -16,6 +17,8 @@ const SECTIONS = ['services', 'networks', 'volumes', 'secrets', 'configs'];
 
 export interface IncludeInput {
   workingDir: string;
+  /** The top-level project's directory: diagnostics name every file relative to it, however deep the include. */
+  displayDir?: string;
   env: Record<string, string>;
   reader: FileReader;
 }
@@ -101,7 +104,7 @@ function loadIncluded(d: Diagnostics, entry: Field, spec: IncludeSpec, input: In
       return undefined;
     }
     files.push(path);
-    const parsed = parseYaml(text, displayName(input.workingDir, path));
+    const parsed = parseYaml(text, displayName(input.displayDir ?? input.workingDir, path));
     d.list.push(...parsed.diagnostics);
     for (const root of parsed.roots) {
       const interpolated = interpolateTree(root, (k) => env[k]);
@@ -111,7 +114,7 @@ function loadIncluded(d: Diagnostics, entry: Field, spec: IncludeSpec, input: In
   }
   if (roots.length === 0) return undefined;
   const merged = dropResets(roots.slice(1).reduce((acc, next) => mergeDocuments(acc, next), roots[0]!));
-  const nested = resolveIncludes(merged, d, { workingDir: spec.projectDir, env, reader: input.reader }, [...stack, ...spec.paths]);
+  const nested = resolveIncludes(merged, d, { workingDir: spec.projectDir, displayDir: input.displayDir ?? input.workingDir, env, reader: input.reader }, [...stack, ...spec.paths]);
   files.push(...nested.files);
   const extended = resolveExtends(nested.node, d, { workingDir: spec.projectDir, reader: input.reader }, (k) => env[k]);
   return { node: rebaseDocument(extended, spec.projectDir), files };
@@ -137,9 +140,4 @@ function addResources(d: Diagnostics, into: MapNode, included: Node, entry: Fiel
     entries.set(section, { key: section, keyPos: ours?.keyPos ?? entry.node.pos, value: { kind: 'map', entries: merged, pos } });
   }
   return { ...into, entries };
-}
-
-function displayName(workingDir: string, path: string): string {
-  const rel = posix.relative(workingDir, path);
-  return rel.startsWith('..') ? path : rel;
 }

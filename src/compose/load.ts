@@ -2,9 +2,10 @@
 // (-f, COMPOSE_FILE, default names in the cwd and its parents, plus the override file), reads the
 // .env beside the first file, and hands text to the pure buildProject.
 import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileReader } from './context.js';
 import { readDotenvFile } from './dotenv.js';
+import { displayName } from './display-name.js';
 import { ComposeError, type Diagnostic } from './errors.js';
 import type { Project } from './model.js';
 import { buildProject, type SourceFile } from './project.js';
@@ -122,11 +123,6 @@ function isFile(path: string): boolean {
 }
 
 /** Relative to the cwd when the file is under it, else absolute. */
-function displayName(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
-
 function readDotenv(path: string, name: string, processEnv: Record<string, string>): { values: Record<string, string>; diagnostics: Diagnostic[]; read: boolean } {
   const text = isFile(path) ? fsReader.read(path) : undefined;
   if (text === undefined) return { values: {}, diagnostics: [], read: false };

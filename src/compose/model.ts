@@ -199,7 +199,6 @@ export interface UpdateConfig {
   order?: 'start-first' | 'stop-first';
   failureAction: 'rollback' | 'pause' | 'continue';
   monitorMs: number;
-  maxFailureRatio: number;
 }
 
 /** The `x-composed` service extension. */

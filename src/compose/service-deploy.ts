@@ -149,7 +149,7 @@ function readRestartString(ctx: NormalizeContext, f: Field): Partial<RestartBase
 }
 
 function readUpdateConfig(ctx: NormalizeContext, f: Field | undefined): UpdateConfig {
-  const out: UpdateConfig = { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 5000, maxFailureRatio: 0 };
+  const out: UpdateConfig = { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 5000 };
   if (!f) return out;
   const fields = fieldsOf(f, ctx.d, ['delay', 'failure_action', 'max_failure_ratio', 'monitor', 'order', 'parallelism']);
   if (!fields) return out;
@@ -167,7 +167,8 @@ function readUpdateConfig(ctx: NormalizeContext, f: Field | undefined): UpdateCo
   }
   if (fields.max_failure_ratio) {
     const r = num(fields.max_failure_ratio, ctx.d, { min: 0 });
-    if (r !== undefined) out.maxFailureRatio = r;
+    // Swarm tolerates that share of failed tasks before failure_action; composed acts at the first.
+    if (r !== undefined && r > 0) ctx.d.warn(fields.max_failure_ratio.keyPos, fields.max_failure_ratio.path, 'not supported: the first new container that fails applies failure_action, as with max_failure_ratio 0');
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { cpuPercent } from './core/cpu-usage.js';
 import { LABEL_SERVICE } from './core/labels.js';
 import { collectObserved, isReady } from './core/observed.js';
 import { key, type Controller } from './controller.js';
+import type { Timer } from './ports/clock.js';
 import type { CpuSample } from './ports/runtime.js';
 
 /** How often the loop looks for services that are due; each service keeps its own interval. */
@@ -29,7 +30,7 @@ interface ServiceScaler {
 
 export class Autoscaler {
   private readonly scalers = new Map<string, ServiceScaler>();
-  private timer?: ReturnType<typeof setInterval>;
+  private timer?: Timer;
 
   constructor(
     private readonly controller: Controller,
@@ -37,12 +38,11 @@ export class Autoscaler {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-    this.timer.unref();
+    this.timer = this.controller.deps.clock.setRepeating(TICK_MS, () => this.tick());
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
   }
 
   /** What status shows for an autoscaled service, and its replicas' CPU. */

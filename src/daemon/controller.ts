@@ -6,23 +6,25 @@ import type { Logger } from 'pino';
 import type { Diagnostic } from '../compose/errors.js';
 import type { Service } from '../compose/model.js';
 import type { DaemonEventType } from './api/protocol.js';
-import type { DependencyState } from './core/dependencies.js';
+import { dependantsToRestart, dependencyState, type DependencyState } from './core/dependencies.js';
 import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, projectSelector } from './core/labels.js';
-import { collectObserved, isReady, needsDetails } from './core/observed.js';
+import { collectObserved, needsDetails } from './core/observed.js';
 import type { Operation } from './core/plan.js';
 import { reconcile, type ServiceIntent } from './core/reconcile.js';
+import { followRollout } from './core/rollout-outcome.js';
 import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './core/replica-memory.js';
+import { removalFailedAgain, steppedAside, type StuckRemoval } from './core/stuck-removal.js';
 import type { Balancers } from './balancers.js';
 import type { EventLog } from './event-log.js';
 import { restartReason, type RestartReason } from './metrics/daemon-metrics.js';
 import { executePlan, type OperationResult } from './executor.js';
-import type { Clock } from './ports/clock.js';
-import { RuntimeError, type ContainerDetails, type ContainerRuntime, type ContainerSummary, type RuntimeEvent } from './ports/runtime.js';
+import type { Clock, Timer } from './ports/clock.js';
+import { RuntimeError, type ContainerDetails, type ContainerSummary, type RuntimeEvent, type SupervisionRuntime } from './ports/runtime.js';
 import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface ControllerDeps {
-  runtime: ContainerRuntime;
+  runtime: SupervisionRuntime;
   store: StateStore;
   clock: Clock;
   logger: Logger;
@@ -43,6 +45,12 @@ export interface ControllerMetrics {
 
 /** Retry delays for a sync that failed (engine unreachable, an operation refused). */
 const ERROR_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/**
+ * A container that vanished or changed under an operation (not found, conflict) means the listing
+ * was stale: look again this soon, this many times in a row, before backing off like any failure.
+ */
+const STALE_RETRY_MS = 100;
+const STALE_RETRIES = 3;
 /** How long the daemon remembers that it stopped a container itself. */
 const OWN_STOP_MEMORY_MS = 5 * 60_000;
 /**
@@ -73,6 +81,12 @@ export class Controller {
   readonly lastError = new Map<string, string>();
   /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
   readonly configErrors = new Map<string, Diagnostic[]>();
+  /**
+   * Services whose last sync failed in a way retrying cannot fix (an image that cannot be pulled, a
+   * spec the engine refuses), with the config hash it failed on: they wait for a change (a new
+   * config, `up`, `restart`, `start`, `scale`) instead of retrying forever.
+   */
+  private readonly halted = new Map<string, { message: string; configHash: string }>();
   engineReachable = true;
 
   private readonly queue: WorkQueue;
@@ -83,7 +97,7 @@ export class Controller {
   private readonly errorCounts = new Map<string, number>();
   private readonly saving = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
-  private resyncTimer?: ReturnType<typeof setInterval>;
+  private resyncTimer?: Timer;
   private connectedBefore = false;
   private eventLoop?: Promise<void>;
 
@@ -111,6 +125,7 @@ export class Controller {
       // replica memories missing a field, are filled in rather than refused.
       record.rollouts ??= {};
       record.warnings ??= [];
+      record.stuck ??= {};
       for (const byNumber of Object.values(record.replicas)) {
         for (const [number, mem] of Object.entries(byNumber)) byNumber[Number(number)] = { ...freshMemory(), ...mem };
       }
@@ -123,13 +138,12 @@ export class Controller {
   async run(): Promise<void> {
     this.eventLoop = this.consumeEvents();
     await this.resyncAll();
-    this.resyncTimer = setInterval(() => void this.resyncAll(), this.deps.resyncIntervalMs ?? 30_000);
-    this.resyncTimer.unref();
+    this.resyncTimer = this.deps.clock.setRepeating(this.deps.resyncIntervalMs ?? 30_000, () => void this.resyncAll());
   }
 
   /** Stop taking work, let the operations in flight finish; containers keep running. */
   async stop(): Promise<void> {
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer?.cancel();
     this.abort.abort();
     await this.queue.close();
     await this.eventLoop?.catch(() => undefined);
@@ -151,15 +165,35 @@ export class Controller {
     for (const service of Object.keys(record?.project.services ?? {})) this.queue.forget(key(name, service));
   }
 
+  /** Why the service waits for a change, when its last sync failed in a way retrying cannot fix. */
+  haltedBy(serviceKey: string): string | undefined {
+    return this.halted.get(serviceKey)?.message;
+  }
+
+  /** Something changed that may fix a failure retrying could not (`up`, a reload, restart, start, scale). */
+  retryAfterChange(project: string, service?: string): void {
+    for (const serviceKey of [...this.halted.keys()]) {
+      if (service === undefined ? serviceKey.startsWith(`${project}/`) : serviceKey === key(project, service)) {
+        this.halted.delete(serviceKey);
+        this.lastError.delete(serviceKey);
+        this.errorCounts.delete(serviceKey);
+      }
+    }
+  }
+
   markGoingDown(name: string, down: boolean): void {
     if (down) this.goingDown.add(name);
     else this.goingDown.delete(name);
   }
 
+  /** Whether a sync of the project (of any project without one) runs or is due again at once. */
+  busy(project?: string): boolean {
+    return this.queue.busy(project === undefined ? '' : `${project}/`);
+  }
+
   /** Wait until no sync of the project (of any project without one) runs. */
   async waitIdle(project?: string): Promise<void> {
-    const prefix = project === undefined ? '' : `${project}/`;
-    while (this.queue.busy(prefix)) await this.deps.clock.sleep(20);
+    while (this.busy(project)) await this.deps.clock.sleep(20);
   }
 
   /** The project is down: forget it, after any save still in flight, so none can bring it back. */
@@ -172,7 +206,7 @@ export class Controller {
     this.listedAt.delete(name);
     this.changes.delete(name);
     this.configErrors.delete(name);
-    for (const map of [this.waiting, this.lastError, this.errorCounts]) {
+    for (const map of [this.waiting, this.lastError, this.errorCounts, this.halted]) {
       for (const key of [...map.keys()]) if (key.startsWith(`${name}/`)) map.delete(key);
     }
   }
@@ -253,11 +287,11 @@ export class Controller {
   // ---- the per-service sync -------------------------------------------------------------------
 
   private async sync(serviceKey: string): Promise<void> {
-    const started = performance.now();
+    const started = this.deps.clock.monotonic();
     try {
       await this.syncService(serviceKey);
     } finally {
-      this.deps.metrics?.observeReconcile((performance.now() - started) / 1000);
+      this.deps.metrics?.observeReconcile((this.deps.clock.monotonic() - started) / 1000);
     }
   }
 
@@ -270,8 +304,10 @@ export class Controller {
     // The services of a project synced together (a resync, a reload) share one listing.
     const { listing, inspected, stillRunning } = await this.seeRecentDeaths(await this.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    if (stillRunning) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     this.deps.balancers?.setBackends(record.project, serviceName, mine);
+    if (this.halted.get(serviceKey)?.configHash === (record.configHashes[serviceName] ?? '')) return;
+    this.halted.delete(serviceKey);
+    if (stillRunning) this.queue.enqueueAt(serviceKey, clock.now() + DIE_RECHECK_MS);
     const details = await this.inspectWhereNeeded(mine, inspected);
     const intent = this.intentFor(record, serviceName);
     const result = reconcile({
@@ -279,6 +315,7 @@ export class Controller {
       intent,
       observed: collectObserved(projectName, serviceName, mine, details),
       memory: record.replicas[serviceName] ?? {},
+      stuck: record.stuck[serviceName] ?? {},
       dependencies: dependencyStates(record, listing, intent?.service, (s) => this.intentFor(record, s)),
       now: clock.now(),
     });
@@ -286,8 +323,9 @@ export class Controller {
 
     if (intent) record.replicas[serviceName] = result.memory;
     else delete record.replicas[serviceName];
+    setStuck(record, serviceName, result.stuck);
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
-    this.followRollout(record, serviceName, result.rolloutFailure, result.outdated.length === 0 && mine.every((c) => !c.name.endsWith('-next')));
+    this.applyRolloutOutcome(record, serviceName, result.rolloutFailure, result.rolloutComplete);
     this.announce(projectName, result.plan, result.memory);
     if (result.plan.length > 0) {
       await this.save(record);
@@ -310,7 +348,8 @@ export class Controller {
     this.restartDependants(record, serviceName, results);
     if (result.plan.length > 0) await this.save(record);
 
-    const failed = results.filter((r) => !r.ok);
+    // A stuck container's failed removal is retried on its own backoff; it fails nothing else.
+    const failed = results.filter((r) => !r.ok && r.op.kind !== 'remove-stuck');
     if (failed.length > 0) throw failed[0]?.error;
     this.errorCounts.delete(serviceKey);
     this.lastError.delete(serviceKey);
@@ -373,9 +412,11 @@ export class Controller {
   }
 
   private applyResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    this.applyStuckResults(record, serviceName, results);
     const memory = record.replicas[serviceName];
     if (!memory) return;
     for (const result of results) {
+      if (result.op.kind === 'remove-stuck') continue;
       const { op } = result;
       // A surge is not the replica yet: it becomes it on promote.
       if (op.kind === 'create-surge' && result.ok) continue;
@@ -396,6 +437,28 @@ export class Controller {
       }
       if (result.logTail && mem.lastExit) mem.lastExit.logTail = result.logTail;
     }
+  }
+
+  /** Containers moved aside, and retried removals: the stuck memory and the events that say so. */
+  private applyStuckResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const now = this.deps.clock.now();
+    const stuck = { ...(record.stuck[serviceName] ?? {}) };
+    for (const { op, ok, error, steppedAside: aside } of results) {
+      const base = { project: record.name, service: serviceName, replica: op.number };
+      if (aside) {
+        stuck[aside.containerId] = steppedAside(aside.name, aside.error, now);
+        this.emit({ ...base, type: 'operation-failed', message: `the engine cannot remove the old container (${aside.error}); moved it aside as ${aside.name} and kept going` });
+      }
+      if (op.kind !== 'remove-stuck') continue;
+      const entry = stuck[op.containerId];
+      if (ok) {
+        delete stuck[op.containerId];
+        this.emit({ ...base, type: 'replica-removed', message: `removed ${entry?.name ?? op.containerId}, which the engine could not remove before` });
+      } else if (entry) {
+        stuck[op.containerId] = removalFailedAgain(entry, errorMessage(error), now);
+      }
+    }
+    setStuck(record, serviceName, stuck);
   }
 
   /** Log and publish what a plan is about to do, with each operation's cause. */
@@ -440,36 +503,20 @@ export class Controller {
     if (waiting && waiting.message !== before?.message) this.emit({ project, service, type: 'waiting', message: waiting.message });
   }
 
-  /**
-   * Roll-out bookkeeping after a reconcile: a failure applies failure_action (rollback returns the
-   * service to its previous config, whose replicas then roll back the same way; pause stops);
-   * no outdated replica left means the roll-out is complete.
-   */
-  private followRollout(record: ProjectRecord, serviceName: string, failure: string | undefined, done: boolean): void {
-    const rollout = record.rollouts[serviceName];
+  /** The roll-out's next state (core/rollout-outcome.ts), applied to the record and announced. */
+  private applyRolloutOutcome(record: ProjectRecord, serviceName: string, failure: string | undefined, complete: boolean): void {
     const service = record.project.services[serviceName];
-    if (!rollout || !service || rollout.state === 'paused' || rollout.state === 'complete') return;
-    const now = this.deps.clock.now();
-    const base = { project: record.name, service: serviceName, type: 'rollout' as const };
-    if (failure) {
-      const canRollBack = rollout.state === 'rolling-out' && rollout.previous && service.updateConfig.failureAction === 'rollback';
-      if (canRollBack && rollout.previous) {
-        const badHash = record.configHashes[serviceName];
-        record.project.services[serviceName] = rollout.previous.service;
-        record.configHashes[serviceName] = rollout.previous.hash;
-        record.rollouts[serviceName] = { state: 'rolled-back', message: `rolled back to the previous config: ${failure}`, at: now, rejectedHash: badHash };
-      } else {
-        record.rollouts[serviceName] = { ...rollout, state: 'paused', message: `roll-out paused: ${failure}`, at: now };
-      }
-      this.emit({ ...base, message: record.rollouts[serviceName]!.message });
-      this.logger.warn({ project: record.name, service: serviceName, failure }, record.rollouts[serviceName]!.message);
-      this.queue.enqueue(key(record.name, serviceName));
-      return;
+    if (!service) return;
+    const outcome = followRollout({ rollout: record.rollouts[serviceName], service, hash: record.configHashes[serviceName] ?? '', failure, complete, now: this.deps.clock.now() });
+    if (!outcome) return;
+    record.rollouts[serviceName] = outcome.rollout;
+    if (outcome.rollBackTo) {
+      record.project.services[serviceName] = outcome.rollBackTo.service;
+      record.configHashes[serviceName] = outcome.rollBackTo.hash;
     }
-    if (done && rollout.state === 'rolling-out') {
-      record.rollouts[serviceName] = { state: 'complete', message: 'roll-out complete', at: now };
-      this.emit({ ...base, message: 'roll-out complete' });
-    }
+    this.emit({ project: record.name, service: serviceName, type: 'rollout', message: outcome.rollout.message });
+    if (failure) this.logger.warn({ project: record.name, service: serviceName, failure }, outcome.rollout.message);
+    if (outcome.requeue) this.queue.enqueue(key(record.name, serviceName));
   }
 
   /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */
@@ -477,8 +524,7 @@ export class Controller {
     const replaced = results.some((r) => r.ok && (r.op.kind === 'replace' || (r.op.kind === 'create' && r.op.replacement)));
     if (!replaced) return;
     const now = this.deps.clock.now();
-    for (const [name, service] of Object.entries(record.project.services)) {
-      if (!service.dependsOn[serviceName]?.restart) continue;
+    for (const name of dependantsToRestart(record.project.services, serviceName)) {
       record.restartRequestedAt[name] = now;
       this.emit({ project: record.name, service: name, type: 'replica-replaced', message: `restarting because its dependency ${serviceName} was replaced (depends_on restart: true)` });
       this.queue.enqueue(key(record.name, name));
@@ -491,14 +537,32 @@ export class Controller {
     }
   }
 
+  /**
+   * What a failed sync does next depends on what failed (the runtime classifies engine errors):
+   * not found / conflict -> look again soon; transient -> back off; terminal -> report it and wait
+   * for a change.
+   */
   private syncFailed(serviceKey: string, error: unknown): void {
+    const message = errorMessage(error);
+    const kind = error instanceof RuntimeError ? error.kind : 'transient';
+    const [project, service] = splitKey(serviceKey);
+    if (kind === 'terminal') {
+      const configHash = this.records.get(project)?.configHashes[service] ?? '';
+      if (this.halted.get(serviceKey)?.message !== message) {
+        this.emit({ project, service, type: 'operation-failed', message: `${message}; not retried until the config changes, up, restart or start` });
+      }
+      this.halted.set(serviceKey, { message, configHash });
+      this.lastError.set(serviceKey, message);
+      this.logger.error({ key: serviceKey, err: error }, 'sync failed in a way retrying cannot fix; waiting for a change');
+      return;
+    }
     const count = (this.errorCounts.get(serviceKey) ?? 0) + 1;
     this.errorCounts.set(serviceKey, count);
-    const delay = ERROR_BACKOFF_MS[Math.min(count, ERROR_BACKOFF_MS.length) - 1] ?? 30_000;
-    const message = errorMessage(error);
+    const stale = (kind === 'not-found' || kind === 'conflict') && count <= STALE_RETRIES;
+    const delay = stale ? STALE_RETRY_MS : (ERROR_BACKOFF_MS[Math.min(count, ERROR_BACKOFF_MS.length) - 1] ?? 30_000);
     if (isUnreachable(error)) this.setEngineReachable(false);
     this.lastError.set(serviceKey, message);
-    this.logger.warn({ key: serviceKey, err: error, retryInMs: delay }, 'sync failed; will retry');
+    this.logger.warn({ key: serviceKey, err: error, kind, retryInMs: delay }, 'sync failed; will retry');
     this.queue.enqueueAt(serviceKey, this.deps.clock.now() + delay);
   }
 
@@ -567,22 +631,15 @@ function dependencyStates(
 ): Record<string, DependencyState> {
   const states: Record<string, DependencyState> = {};
   for (const name of Object.keys(service?.dependsOn ?? {})) {
-    const intent = intentFor(name);
     const observed = collectObserved(record.name, name, listing.filter((c) => c.labels[LABEL_SERVICE] === name), new Map());
-    const replicas = [...observed.replicas.values()];
-    const memory = Object.values(record.replicas[name] ?? {});
-    const final = memory.filter((m) => m.handled && m.handled.outcome !== 'replace' && m.lastExit?.cause === 'exit');
-    states[name] = {
-      present: intent !== undefined,
-      desired: intent?.replicas ?? 0,
-      running: replicas.filter((r) => r.container.state === 'running').length,
-      ready: replicas.filter(isReady).length,
-      hasHealthcheck: Boolean(intent?.service.healthcheck && intent.service.healthcheck.test[0] !== 'NONE') || replicas.some((r) => r.container.health !== 'none'),
-      exitCodes: final.map((m) => m.lastExit?.exitCode ?? -1),
-      failed: memory.some((m) => m.handled?.outcome === 'give-up'),
-    };
+    states[name] = dependencyState(intentFor(name), observed, record.replicas[name] ?? {});
   }
   return states;
+}
+
+function setStuck(record: ProjectRecord, service: string, stuck: Record<string, StuckRemoval>): void {
+  if (Object.keys(stuck).length > 0) record.stuck[service] = stuck;
+  else delete record.stuck[service];
 }
 
 export function key(project: string, service: string): string {

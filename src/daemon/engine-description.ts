@@ -1,10 +1,10 @@
 // The engine the daemon talks to, for GET /v1/version and status: asked with a deadline, so an engine
 // that hangs never holds up an answer that does not need it.
 import type { EngineDescription } from './api/protocol.js';
-import type { ContainerRuntime } from './ports/runtime.js';
+import type { SupervisionRuntime } from './ports/runtime.js';
 
 export async function describeEngine(
-  runtime: Pick<ContainerRuntime, 'engineInfo'>,
+  runtime: Pick<SupervisionRuntime, 'engineInfo'>,
   deadlineMs = 2_000,
 ): Promise<{ engine?: EngineDescription; engineError?: string }> {
   if (!runtime.engineInfo) return { engineError: 'this runtime does not say which engine it is' };

@@ -2,9 +2,9 @@
 // It carries no decision logic: what to do and why was settled by reconcile.
 import type { Logger } from 'pino';
 import type { Project, Service } from '../compose/model.js';
-import { replicaName, surgeName } from './core/labels.js';
+import { replicaName, steppedAsideName, surgeName } from './core/labels.js';
 import { formatOperation, type Operation } from './core/plan.js';
-import type { ContainerRuntime } from './ports/runtime.js';
+import { answeredByEngine, RuntimeError, type SupervisionRuntime } from './ports/runtime.js';
 
 export interface OperationResult {
   op: Operation;
@@ -15,10 +15,12 @@ export interface OperationResult {
   createdAt?: number;
   /** Last log lines of the stopped container (record-exit). */
   logTail?: string[];
+  /** An old container the engine would not remove, moved out of the replica's way under this name. */
+  steppedAside?: { containerId: string; name: string; error: string };
 }
 
 export interface ExecutionContext {
-  runtime: ContainerRuntime;
+  runtime: SupervisionRuntime;
   project: Project;
   configHash: (service: string) => string;
   logger: Logger;
@@ -34,7 +36,7 @@ export interface ExecutionContext {
   stopTimeoutSeconds?: number;
 }
 
-/** Lines of log kept with an exit, as issue 3 asks. */
+/** Lines of log kept with an exit: enough to see why it died, small enough for status. */
 export const EXIT_LOG_LINES = 50;
 /** Replicas worked on at once: enough for a crash storm, few enough not to swamp the engine. */
 const PARALLEL_REPLICAS = 16;
@@ -78,11 +80,15 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       return {};
     case 'record-exit':
       return { logTail: await runtime.logsTail(op.containerId, EXIT_LOG_LINES) };
-    case 'replace':
-      await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
-      return createAndStart(op.service, op.number, ctx);
+    case 'replace': {
+      const steppedAside = await stopAndRemove(op, op.containerId, ctx);
+      return { ...(await createAndStart(op.service, op.number, ctx)), steppedAside };
+    }
     case 'remove':
-      await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
+      return { steppedAside: await stopAndRemove(op, op.containerId, ctx) };
+    case 'remove-stuck':
+      await runtime.removeContainer(op.containerId, { force: true });
+      ctx.onRemoved(op.containerId);
       return {};
     case 'create-surge':
       return createAndStart(op.service, op.number, ctx, surgeName(ctx.project.name, op.service, op.number));
@@ -92,8 +98,8 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       await runtime.renameContainer(op.surgeId, name);
       const promotedAt = ctx.now();
       await ctx.sleep(op.drainMs);
-      await stopAndRemove(op.containerId, serviceOf(ctx.project, op.service), ctx);
-      return { containerId: op.surgeId, createdAt: promotedAt };
+      const steppedAside = await stopAndRemove(op, op.containerId, ctx);
+      return { containerId: op.surgeId, createdAt: promotedAt, steppedAside };
     }
     case 'adopt-surge':
       await runtime.renameContainer(op.surgeId, replicaName(ctx.project.name, op.service, op.number));
@@ -128,13 +134,41 @@ async function createAndStart(
   return { containerId, createdAt };
 }
 
-async function stopAndRemove(containerId: string, service: Service | undefined, ctx: ExecutionContext): Promise<void> {
+/**
+ * Stops and removes a replica's container. When the engine answers the removal with an error (it
+ * keeps the container `removing` or `dead`: see core/stuck-removal.ts), the container is renamed
+ * out of the replica's way instead, and what was done is returned: the replica never waits for it.
+ * Leftovers (number 0) have no name to free and fail as before.
+ */
+async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionContext): Promise<OperationResult['steppedAside']> {
+  const service = serviceOf(ctx.project, op.service);
   ctx.onOwnStop(containerId);
   await ctx.drain(containerId, service?.stopGracePeriodMs ?? 10_000);
-  await ctx.runtime.stopContainer(containerId, stopOptions(service, ctx));
-  await ctx.runtime.removeContainer(containerId, { force: true });
-  ctx.onRemoved(containerId);
+  try {
+    await ctx.runtime.stopContainer(containerId, stopOptions(service, ctx));
+  } catch (error) {
+    // A container the engine is failing to remove may refuse a stop too; the forced removal decides.
+    if (!answeredByEngine(error)) throw error;
+  }
+  try {
+    await ctx.runtime.removeContainer(containerId, { force: true });
+    ctx.onRemoved(containerId);
+    return undefined;
+  } catch (error) {
+    if (!answeredByEngine(error) || op.number <= 0) throw error;
+    const name = steppedAsideName(ctx.project.name, op.service, op.number, Math.floor(ctx.now()));
+    try {
+      await ctx.runtime.renameContainer(containerId, name);
+    } catch (renameError) {
+      if (renameError instanceof RuntimeError && renameError.kind === 'not-found') return undefined; // it went after all
+      throw error;
+    }
+    ctx.onRemoved(containerId);
+    ctx.logger.warn({ service: op.service, replica: op.number, containerId, name, err: error }, 'the engine cannot remove the old container; moved it aside');
+    return { containerId, name, error: error instanceof Error ? error.message : String(error) };
+  }
 }
+
 
 function stopOptions(service: Service | undefined, ctx: ExecutionContext) {
   const timeoutSeconds = ctx.stopTimeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);

@@ -11,7 +11,7 @@ import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './event-log.js';
 import { systemClock } from './ports/clock.js';
-import type { ContainerRuntime } from './ports/runtime.js';
+import type { SupervisionRuntime } from './ports/runtime.js';
 import { ProjectLifecycle } from './project-lifecycle.js';
 import { recoverFromLabels } from './recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
@@ -69,7 +69,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const lifecycle = new ProjectLifecycle(controller);
   const autoscaler = new Autoscaler(controller, logger.child({ component: 'autoscaler' }));
   autoscalerRef = autoscaler;
-  const server = createApiServer({ controller, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const server = createApiServer({ controller, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
@@ -132,7 +132,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   logger.info('stopped');
 }
 
-async function waitForEngine(runtime: Pick<ContainerRuntime, 'ping'>, boundMs: number): Promise<void> {
+async function waitForEngine(runtime: Pick<SupervisionRuntime, 'ping'>, boundMs: number): Promise<void> {
   const deadline = Date.now() + boundMs;
   while (Date.now() < deadline) {
     if (await runtime.ping().then(() => true, () => false)) return;

@@ -9,8 +9,8 @@ import type { Project } from '../compose/model.js';
 import { serviceConfigHash } from '../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
-import type { ContainerRuntime, ContainerSummary } from './ports/runtime.js';
-import { Controller, key } from './controller.js';
+import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from './ports/runtime.js';
+import { Controller, errorMessage, key } from './controller.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { ProjectRecord } from './state-store.js';
@@ -63,9 +63,11 @@ export class ProjectLifecycle {
       replicas: clearGiveUps(previous?.replicas ?? {}),
       rollouts,
       warnings,
+      stuck: previous?.stuck ?? {},
     };
     this.controller.records.set(project.name, record);
     this.controller.configErrors.delete(project.name);
+    this.controller.retryAfterChange(project.name);
     await this.controller.save(record);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
     for (const name of Object.keys(previous?.project.services ?? {})) {
@@ -195,9 +197,22 @@ export class ProjectLifecycle {
           const timeoutSeconds = request.timeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
           progress(`container ${c.name}`, 'stopping');
           this.controller.noteOwnStop(c.id);
-          await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
-          await runtime.removeContainer(c.id, { force: true });
-          progress(`container ${c.name}`, 'removed');
+          try {
+            await runtime.stopContainer(c.id, { timeoutSeconds, signal: service?.stopSignal });
+          } catch (error) {
+            // One the engine cannot remove may refuse a stop as well; the forced removal decides.
+            if (!answeredByEngine(error)) throw error;
+          }
+          try {
+            await runtime.removeContainer(c.id, { force: true });
+            progress(`container ${c.name}`, 'removed');
+          } catch (error) {
+            // down finishes all the same: the engine keeps such a container whatever we do now.
+            if (!answeredByEngine(error)) throw error;
+            const message = `could not be removed, left in place: ${errorMessage(error)}`;
+            progress(`container ${c.name}`, message);
+            this.controller.emit({ project: record.name, service: c.labels[LABEL_SERVICE], type: 'operation-failed', message: `container ${c.name} ${message}` });
+          }
         }),
       );
     }
@@ -271,6 +286,7 @@ export class ProjectLifecycle {
   }
 
   private async changed(record: ProjectRecord, service: string): Promise<void> {
+    this.controller.retryAfterChange(record.name, service);
     await this.controller.save(record);
     this.controller.enqueueService(key(record.name, service));
   }
@@ -311,7 +327,7 @@ function sortedEntries<T>(map: Record<string, T>): Array<[string, T]> {
 }
 
 /** Each service's config hash, with the id its image has now (a new build is a config change). */
-export async function projectConfigHashes(runtime: Pick<ContainerRuntime, 'imageId'>, project: Project): Promise<Record<string, string>> {
+export async function projectConfigHashes(runtime: Pick<SupervisionRuntime, 'imageId'>, project: Project): Promise<Record<string, string>> {
   const hashes: Record<string, string> = {};
   for (const [name, service] of Object.entries(project.services)) {
     hashes[name] = serviceConfigHash(service, { imageId: await runtime.imageId(service.image) });

@@ -2,9 +2,11 @@
 // when it does not (status must answer during an engine outage and say so).
 import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
 import { LABEL_SERVICE } from './core/labels.js';
+import { stuckWarning } from './core/stuck-removal.js';
 import { describeEngine } from './engine-description.js';
 import type { Autoscaler } from './autoscaler.js';
 import type { Balancers } from './balancers.js';
+import type { Clock, Timer } from './ports/clock.js';
 import type { ContainerSummary } from './ports/runtime.js';
 import { key, type Controller } from './controller.js';
 import type { ProjectRecord } from './state-store.js';
@@ -18,10 +20,11 @@ import { serviceStatus } from './service-status.js';
 export const STATUS_ENGINE_DEADLINE_MS = 700;
 
 export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler, balancers: Balancers): Promise<ProjectStatus> {
-  const fresh = await withDeadline(controller.listProject(record.name), STATUS_ENGINE_DEADLINE_MS);
+  const clock = controller.deps.clock;
+  const fresh = await withDeadline(clock, controller.listProject(record.name), STATUS_ENGINE_DEADLINE_MS);
   const listing = fresh ?? controller.lastListing.get(record.name) ?? [];
   const now = controller.deps.clock.now();
-  const probeOutputs = fresh ? ((await withDeadline(lastProbeOutputs(controller, listing), STATUS_ENGINE_DEADLINE_MS)) ?? new Map<string, string>()) : new Map<string, string>();
+  const probeOutputs = fresh ? ((await withDeadline(clock, lastProbeOutputs(controller, listing), STATUS_ENGINE_DEADLINE_MS)) ?? new Map<string, string>()) : new Map<string, string>();
   const services = Object.keys(record.project.services)
     .sort()
     .map((name) => {
@@ -37,6 +40,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         memory: record.replicas[name] ?? {},
         waiting: controller.waiting.get(serviceKey),
         lastError: controller.lastError.get(serviceKey),
+        halted: controller.haltedBy(serviceKey),
         probeOutputs,
         now,
       });
@@ -50,6 +54,8 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
         if (rollout.state !== 'complete') status.message = status.message ? `${status.message}; ${rollout.message}` : rollout.message;
       }
+      const stuck = Object.values(record.stuck[name] ?? {});
+      if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
       if (controller.deps.runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
@@ -74,15 +80,15 @@ const DAEMON_PROBES_NOTE =
   'run by composed through exec: the engine logged no probe result within the start period plus two intervals (Podman without systemd runs none)';
 
 /** The value, or undefined when the promise fails or takes longer than `ms`. */
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+async function withDeadline<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: Timer | undefined;
   const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
+    timer = clock.setTimer(ms, () => resolve(undefined));
   });
   try {
     return await Promise.race([promise.catch(() => undefined), late]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
 

@@ -114,6 +114,7 @@ async function rebuildRecord(controller: Controller, name: string): Promise<Rebu
     replicas: {},
     rollouts: {},
     warnings,
+    stuck: {},
   };
   return { record, notes };
 }

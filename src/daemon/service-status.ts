@@ -16,6 +16,8 @@ export interface ServiceStatusInput {
   /** A dependency the first start waits for, or a failure to report. */
   waiting?: { message: string; blocked: boolean };
   lastError?: string;
+  /** A failure retrying cannot fix: the service waits for a change. */
+  halted?: string;
   /** Last probe output of the replicas that are unhealthy now, by container id. */
   probeOutputs: ReadonlyMap<string, string>;
   now: number;
@@ -100,6 +102,7 @@ function replicaPhase(container: ContainerSummary | undefined, handled: ReplicaM
 function servicePhase(input: ServiceStatusInput, replicas: ReplicaStatus[], ready: number): { phase: ServicePhase; message?: string } {
   if (input.stopped) return { phase: 'stopped', message: 'stopped by a user (composed start resumes it)' };
   if (input.waiting) return { phase: input.waiting.blocked ? 'blocked' : 'waiting', message: input.waiting.message };
+  if (input.halted) return { phase: 'failed', message: `${input.halted} (waiting for a change: edit the file, up, restart or start)` };
   if (input.desired === 0) return { phase: 'scaled-to-zero' };
   const failed = replicas.find((r) => r.phase === 'failed');
   if (failed) return { phase: 'failed', message: failed.reason };

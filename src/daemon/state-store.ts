@@ -5,8 +5,10 @@
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../compose/errors.js';
-import type { Project, Service } from '../compose/model.js';
+import type { Project } from '../compose/model.js';
 import type { LoadRequest } from './api/protocol.js';
+import type { RolloutRecord } from './core/rollout-outcome.js';
+import type { StuckRemoval } from './core/stuck-removal.js';
 import type { ReplicaMemory } from './core/replica-memory.js';
 
 export const STATE_VERSION = 1;
@@ -32,17 +34,8 @@ export interface ProjectRecord {
   rollouts: Record<string, RolloutRecord>;
   /** The loader's warnings for the running config (ignored keys, bind mounts of / or the Docker socket). */
   warnings: Diagnostic[];
-}
-
-export interface RolloutRecord {
-  state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused';
-  message: string;
-  /** Epoch ms of the last state change. */
-  at: number;
-  /** The config it replaced: what a rollback returns to. */
-  previous?: { service: Service; hash: string };
-  /** A config that failed and was rolled back: a reload of the same file does not retry it. */
-  rejectedHash?: string;
+  /** Old containers the engine could not remove, by service, then container id. */
+  stuck: Record<string, Record<string, StuckRemoval>>;
 }
 
 export interface LoadedState {
@@ -166,6 +159,7 @@ export function recordProblem(value: unknown): string | undefined {
   if (!allOf(value.replicas, (x) => allOf(x, isObject))) return 'replicas is not a map of replica memories';
   // Absent in records written before roll-outs existed: the controller fills it in.
   if (value.rollouts !== undefined && !allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
+  if (value.stuck !== undefined && !allOf(value.stuck, (x) => allOf(x, isObject))) return 'stuck is not a map of stuck containers';
   return undefined;
 }
 

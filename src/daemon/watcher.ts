@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Controller } from './controller.js';
 import type { ProjectLifecycle } from './project-lifecycle.js';
+import type { Timer } from './ports/clock.js';
 
 export const RELOAD_DEBOUNCE_MS = 300;
 /** How often a watched directory that disappeared is looked for again. */
@@ -25,8 +26,8 @@ export class ProjectWatcher {
   private readonly dirs = new Set<string>();
   /** Watched directories that disappeared, looked for again until they are back. */
   private readonly lost = new Set<string>();
-  private lostTimer?: ReturnType<typeof setInterval>;
-  private readonly pending = new Map<string, ReturnType<typeof setTimeout>>();
+  private lostTimer?: Timer;
+  private readonly pending = new Map<string, Timer>();
 
   constructor(
     private readonly controller: Controller,
@@ -67,8 +68,8 @@ export class ProjectWatcher {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    if (this.lostTimer) clearInterval(this.lostTimer);
+    for (const timer of this.pending.values()) timer.cancel();
+    this.lostTimer?.cancel();
     await this.watcher.close();
   }
 
@@ -76,7 +77,7 @@ export class ProjectWatcher {
   private directoryLost(dir: string): void {
     this.watcher.unwatch(dir);
     this.lost.add(dir);
-    this.lostTimer ??= setInterval(() => {
+    this.lostTimer ??= this.controller.deps.clock.setRepeating(LOST_DIRECTORY_RETRY_MS, () => {
       for (const d of this.lost) {
         if (!this.dirs.has(d)) this.lost.delete(d);
         else if (existsSync(d)) {
@@ -86,22 +87,21 @@ export class ProjectWatcher {
         }
       }
       if (this.lost.size === 0 && this.lostTimer) {
-        clearInterval(this.lostTimer);
+        this.lostTimer.cancel();
         this.lostTimer = undefined;
       }
-    }, LOST_DIRECTORY_RETRY_MS);
-    this.lostTimer.unref();
+    });
   }
 
   private changed(path: string, event: string): void {
     for (const project of this.owners.get(path) ?? []) {
-      clearTimeout(this.pending.get(project));
+      this.pending.get(project)?.cancel();
       this.pending.set(
         project,
-        setTimeout(() => {
+        this.controller.deps.clock.setTimer(this.debounceMs, () => {
           this.pending.delete(project);
           void this.lifecycle.reload(project, `${path} ${event}`).finally(() => this.refresh());
-        }, this.debounceMs),
+        }),
       );
     }
   }

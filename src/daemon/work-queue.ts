@@ -1,14 +1,14 @@
 // A work queue keyed by `project/service`, like a Kubernetes controller's: triggers only enqueue a
 // key; one worker at a time syncs a key; a key enqueued while its sync runs is synced once more
 // afterwards (never twice at once); a delayed enqueue keeps the earliest due time.
-import type { Clock } from './ports/clock.js';
+import type { Clock, Timer } from './ports/clock.js';
 
 export type SyncFn = (key: string) => Promise<void>;
 
 interface KeyState {
   running: boolean;
   dirty: boolean;
-  timer?: ReturnType<typeof setTimeout>;
+  timer?: Timer;
   dueAt?: number;
 }
 
@@ -41,11 +41,11 @@ export class WorkQueue {
     if (state.dueAt !== undefined && state.dueAt <= at) return;
     this.clearTimer(state);
     state.dueAt = at;
-    state.timer = setTimeout(() => {
+    state.timer = this.clock.setTimer(at - this.clock.now(), () => {
       state.timer = undefined;
       state.dueAt = undefined;
       this.enqueue(key);
-    }, Math.max(0, at - this.clock.now()));
+    });
   }
 
   /** Forget a key (its project went down); a sync in flight finishes. */
@@ -93,7 +93,7 @@ export class WorkQueue {
   }
 
   private clearTimer(state: KeyState): void {
-    if (state.timer !== undefined) clearTimeout(state.timer);
+    state.timer?.cancel();
     state.timer = undefined;
     state.dueAt = undefined;
   }

@@ -1,4 +1,4 @@
-// Issue 5 end to end: CPU-burning replicas scale up, come back down after the window, and an
+// Autoscaling end to end: CPU-burning replicas scale up, come back down after the window, and an
 // alternating load does not flap the count.
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Issue 10 end to end: one published port, many replicas, traffic only to ready replicas.
+// The balancer end to end: one published port, many replicas, traffic only to ready replicas.
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';

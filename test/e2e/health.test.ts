@@ -1,4 +1,4 @@
-// Issue 4 end to end: the daemon acts on health, and depends_on conditions order start-up.
+// Health end to end: the daemon acts on health, and depends_on conditions order start-up.
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/daemon/api/protocol.js';

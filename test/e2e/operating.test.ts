@@ -1,4 +1,4 @@
-// Issue 7 end to end: the daemon under a systemd-like supervisor (sd_notify), /metrics, events,
+// Operating it end to end: the daemon under a systemd-like supervisor (sd_notify), /metrics, events,
 // and `logs -f` through a replacement.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -88,15 +88,15 @@ services:
   });
 
   it('`events` shows the replacement with its cause; `logs -f` continues under the same prefix after it', async () => {
-    const follow = spawn(process.execPath, [CLI, 'logs', '-f', '-p', project, 'app'], { env: { ...process.env, COMPOSED_SOCKET: daemon.socket } });
+    const follow = spawn(process.execPath, ['--', CLI, 'logs', '-f', '-p', project, 'app'], { env: { ...process.env, COMPOSED_SOCKET: daemon.socket } });
     let output = '';
     follow.stdout.on('data', (d: Buffer) => (output += d.toString()));
     try {
-      await eventually(() => expect(output.match(new RegExp(`^${project}-app-2 \\| hello from`, 'gm'))?.length).toBe(1));
+      await eventually(() => expect(output.match(/^app-2 \| hello from/gm)?.length).toBe(1));
       const before = (await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`)).services[0]!.replicas[1]!.containerId!;
       docker('kill', before);
       // The successor prints its own hello, followed under the same replica name.
-      await eventually(() => expect(output.match(new RegExp(`^${project}-app-2 \\| hello from`, 'gm'))?.length).toBe(2), { timeoutMs: 20_000 });
+      await eventually(() => expect(output.match(/^app-2 \| hello from/gm)?.length).toBe(2), { timeoutMs: 20_000 });
     } finally {
       follow.kill();
     }

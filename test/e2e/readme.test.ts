@@ -87,7 +87,7 @@ describeWithEngine('README walkthrough on examples/compose.yaml', () => {
 
   it('logs of the worker, then down', async () => {
     const logs = await cli('logs', '-p', project, 'worker');
-    expect(logs.stdout).toMatch(new RegExp(`^${project}-worker-1 \\| worker: processing jobs$`, 'm'));
+    expect(logs.stdout).toMatch(/^worker-1 \| worker: processing jobs$/m);
     const down = await cli('down', '-f', file, '-p', project, '-t', '1');
     expect(down.code).toBe(0);
     expect(docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)).toBe('');

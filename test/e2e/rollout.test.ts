@@ -1,4 +1,4 @@
-// Issue 6 end to end: edits to the compose file roll out by themselves, without downtime.
+// Roll-outs end to end: edits to the compose file roll out by themselves, without downtime.
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, expect, it } from 'vitest';
 import type { DaemonEvent } from '../../src/daemon/api/protocol.js';

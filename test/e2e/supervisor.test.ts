@@ -1,4 +1,4 @@
-// Issue 3 end to end: the CLI and daemon as a user runs them, against the real engine.
+// The supervisor end to end: the CLI and daemon as a user runs them, against the real engine.
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';

@@ -27,11 +27,24 @@ export function uniqueProjectName(prefix: string): string {
   return `t-${clean}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Removes every container (forced), network and volume labelled with the project. Safe when none exist. */
+/**
+ * Removes every container (forced), network and volume labelled with the project. Safe when none
+ * exist. A container the engine refuses to remove (after a dockerd crash it can keep one for good:
+ * src/daemon/core/stuck-removal.ts) is left with a warning, as `composed down` leaves it.
+ */
 export async function cleanupProject(name: string, docker: Docker = dockerForTests()): Promise<void> {
   const filters = { label: [`${LABEL_PROJECT}=${name}`] };
   const containers = await docker.listContainers({ all: true, filters });
-  await Promise.all(containers.map((c) => ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }))));
+  await Promise.all(
+    containers.map(async (c) => {
+      try {
+        await ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 500) throw error;
+        console.warn(`cleanup of ${name}: the engine cannot remove ${c.Names[0] ?? c.Id}: ${String((error as Error).message)}`);
+      }
+    }),
+  );
   const networks = await docker.listNetworks({ filters });
   for (const n of networks) {
     const left = await removeNetworkNamed(docker, n.Id);

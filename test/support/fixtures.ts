@@ -17,7 +17,7 @@ export function serviceFixture(name: string, over: Partial<Service> = {}): Servi
     restart: { condition: 'any', unlessStopped: false, delayMs: 100, maxDelayMs: 60_000, windowMs: 10_000 },
     replicas: 1,
     resources: { limits: {}, reservations: {} },
-    updateConfig: { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 0, maxFailureRatio: 0 },
+    updateConfig: { parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 0 },
     labels: {},
     stopGracePeriodMs: 10_000,
     capAdd: [],

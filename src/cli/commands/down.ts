@@ -2,10 +2,10 @@
 // volumes only with -v; external ones never).
 import { Command } from 'commander';
 import type { UpProgress } from '../../daemon/api/protocol.js';
-import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { ApiError } from '../client.js';
 
-interface DownOptions extends ProjectOptions {
+interface DownOptions {
   volumes?: boolean;
   timeout?: string;
 }
@@ -16,7 +16,7 @@ export function registerDown(program: Command): void {
     .option('-v, --volumes', 'also remove named volumes and the replicas\' anonymous volumes')
     .option('-t, --timeout <seconds>', 'seconds to wait for each container to stop (default: its stop_grace_period)')
     .action(
-      action(async (options: DownOptions) => {
+      action<DownOptions>(async (_args, options) => {
         const project = await projectNameFor(options);
         const query = new URLSearchParams();
         if (options.volumes) query.set('volumes', 'true');

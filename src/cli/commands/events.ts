@@ -21,7 +21,7 @@ export function registerEvents(program: Command): void {
     .option('--no-follow', 'print the history and exit')
     .addOption(socketOption())
     .action(
-      action(async (options: EventsOptions) => {
+      action(async (_args, options: EventsOptions) => {
         const query = new URLSearchParams({ since: String(Date.now() - parseDuration(options.since, '--since')) });
         if (options.follow) query.set('follow', 'true');
         if (options.projectName) query.set('project', options.projectName);

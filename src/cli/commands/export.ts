@@ -26,7 +26,6 @@ export function registerExport(program: Command): void {
   kubernetes.options.find((o) => o.long === '--socket')?.hideHelp();
   kubernetes
     .description('print Kubernetes manifests for the project (Deployments, Services, claims, autoscalers, ...)')
-    .option('--profile <profile...>', 'enable services of these profiles (default: COMPOSE_PROFILES)')
     .option('--namespace <namespace>', 'namespace set on every object (default: kubectl\'s current one)')
     .option('-o, --output <dir>', 'write one file per object into this directory instead of printing')
     .addOption(new Option('--expose <type>', 'make published ports reachable from outside the cluster').choices(['loadbalancer', 'nodeport']))
@@ -35,7 +34,7 @@ export function registerExport(program: Command): void {
     .action(action(exportToKubernetes));
 }
 
-async function exportToKubernetes(options: KubernetesOptions): Promise<void> {
+async function exportToKubernetes(_args: string[], options: KubernetesOptions & ProjectOptions): Promise<void> {
   if (options.namespace !== undefined && !(options.namespace.length <= 63 && DNS_LABEL.test(options.namespace))) {
     throw new UsageError(`--namespace: ${JSON.stringify(options.namespace)} is not a namespace name (lower-case letters, digits and "-", a letter first)`);
   }

@@ -1,18 +1,27 @@
-// `composed scale|restart|stop|start`: one request per service named.
+// `composed scale|restart|stop|start`: one request per service; no service named means every
+// service of the project, as docker compose does.
 import { Command } from 'commander';
-import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError, type ProjectOptions } from '../common.js';
+import type { ProjectStatus } from '../../daemon/api/protocol.js';
+import { action, addProjectOptions, clientFor, projectNameFor, projectPath, servicePath, type ProjectOptions } from '../common.js';
+import type { DaemonClient } from '../client.js';
+import { parseScale } from './up.js';
+
+interface ActionOptions extends ProjectOptions {
+  timeout?: string;
+}
 
 export function registerServiceActions(program: Command): void {
   addProjectOptions(program.command('scale'))
     .description('set the replica count of services (an autoscaled service continues from there within its bounds)')
     .argument('<service=replicas...>', 'e.g. web=3 worker=2')
+    .addHelpText('after', '\nExample:\n  composed scale web=3 worker=2')
     .action(
-      action(async (pairs: string[], options: ProjectOptions) => {
+      action(async (pairs, options) => {
         const targets = pairs.map(parseScale);
         const project = await projectNameFor(options);
         const client = clientFor(options);
         for (const { service, replicas } of targets) {
-          await client.json(projectPath(project, `/services/${encodeURIComponent(service)}/scale`), { method: 'POST', body: { replicas } });
+          await client.json(servicePath(project, service, '/scale'), { method: 'POST', body: { replicas } });
           process.stdout.write(`${service} scaled to ${replicas}\n`);
         }
       }),
@@ -20,19 +29,21 @@ export function registerServiceActions(program: Command): void {
 
   const verbs: Array<[string, string, string]> = [
     ['restart', 'replace every replica of the services (clears a service that gave up)', 'restarted'],
-    ['stop', 'stop the services\' replicas and keep them stopped', 'stopped'],
+    ['stop', 'stop the services\' replicas and keep them stopped (the restart policy does not undo a user\'s stop)', 'stopped'],
     ['start', 'start services stopped with `composed stop`', 'started'],
   ];
   for (const [verb, description, done] of verbs) {
     addProjectOptions(program.command(verb))
-      .description(description)
-      .argument('<service...>')
+      .description(`${description}; every service when none is named`)
+      .argument('[service...]')
+      .option('-t, --timeout <seconds>', 'accepted for compatibility: each service stops within its own stop_grace_period')
+      .addHelpText('after', `\nExamples:\n  composed ${verb}\n  composed -p demo ${verb} web worker`)
       .action(
-        action(async (services: string[], options: ProjectOptions) => {
+        action<ActionOptions>(async (services, options) => {
           const project = await projectNameFor(options);
           const client = clientFor(options);
-          for (const service of services) {
-            await client.json(projectPath(project, `/services/${encodeURIComponent(service)}/${verb}`), { method: 'POST' });
+          for (const service of services.length ? services : await projectServices(client, project)) {
+            await client.json(servicePath(project, service, `/${verb}`), { method: 'POST' });
             process.stdout.write(`${service} ${done}\n`);
           }
         }),
@@ -40,8 +51,6 @@ export function registerServiceActions(program: Command): void {
   }
 }
 
-function parseScale(pair: string): { service: string; replicas: number } {
-  const match = /^([^=]+)=(\d+)$/.exec(pair);
-  if (!match) throw new UsageError(`${JSON.stringify(pair)} is not SERVICE=REPLICAS (e.g. web=3)`);
-  return { service: match[1] as string, replicas: Number(match[2]) };
+export async function projectServices(client: DaemonClient, project: string): Promise<string[]> {
+  return (await client.json<ProjectStatus>(projectPath(project, '/status'))).services.map((s) => s.name);
 }

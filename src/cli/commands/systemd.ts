@@ -31,7 +31,7 @@ export function registerSystemd(program: Command, { unitPath = UNIT_PATH }: Syst
     .addOption(new Option('--state-dir <dir>', 'where the daemon keeps its state').default('/var/lib/composed'))
     .addOption(new Option('-e, --env <NAME=VALUE...>', 'environment for the daemon, e.g. DOCKER_HOST or COMPOSED_LOG_LEVEL (repeatable)').default([]))
     .action(
-      action(async (opts: SystemdOptions) => {
+      action(async (_args, opts: SystemdOptions) => {
         const entry = daemonEntryPoint();
         const unit = render({ ...entry, socket: resolve(opts.socket), stateDir: resolve(opts.stateDir), environment: parseEnv(opts.env) });
         const built = existsSync(entry.cliPath);

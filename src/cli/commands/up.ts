@@ -1,76 +1,117 @@
-// `composed up`: validate here (nothing is sent when the file is bad), make sure a daemon runs,
-// hand the project over, show progress, and with --wait return only once everything is ready.
+// `composed up [SERVICE...]`: validate here (nothing is sent when the file is bad), make sure a
+// daemon runs, hand the project over, show progress; with --wait return only once everything is
+// ready; without -d, attach to the logs on a terminal until Ctrl-C (the daemon keeps running them).
 import { Command, Option } from 'commander';
-import { resolve } from 'node:path';
 import type { DaemonEvent, ProjectStatus, UpProgress } from '../../daemon/api/protocol.js';
 import { formatDiagnostic } from '../../compose/errors.js';
-import { action, addProjectOptions, clientFor, loadLocal, projectPath, type ProjectOptions } from '../common.js';
-import { ApiError } from '../client.js';
+import { action, addProjectOptions, clientFor, loadLocal, loadRequestFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
+import { ApiError, type DaemonClient } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { parseDuration } from '../duration.js';
+import { repeatable } from '../project-options.js';
 import { settledState } from '../readiness.js';
+import { attachToLogs, shouldAttach } from '../up-attach.js';
 
 interface UpOptions extends ProjectOptions {
+  detach?: boolean;
   wait?: boolean;
   waitTimeout: string;
   quiet?: boolean;
+  forceRecreate?: boolean;
+  recreate?: boolean;
+  scale?: string[];
+  start?: boolean;
+  build?: boolean;
+  pull?: string;
+  deps?: boolean;
+  removeOrphans?: boolean;
 }
 
 export function registerUp(program: Command): void {
   addProjectOptions(program.command('up'))
-    .description('validate the compose file and hand the project to the daemon (starting one if none runs)')
-    .option('--profile <profile...>', 'activate profiles (default: COMPOSE_PROFILES)')
-    .option('--wait', 'return only when every service is running, and healthy where it has a healthcheck; fail if one gives up or a one-shot fails')
-    .addOption(new Option('--wait-timeout <duration>', 'how long --wait waits').default('5m'))
+    .description('validate the compose file and hand the project to the daemon (starting one if none runs); it keeps the services running until `composed down`')
+    .argument('[service...]', 'services --wait and the attached logs are about (the daemon supervises the whole file)')
+    .option('-d, --detach', 'return once started, do not attach to the logs')
+    .option('--wait', 'return only when every service is running, and healthy where it has a healthcheck; fail if one gives up or a one-shot fails (implies -d)')
+    .addOption(new Option('--wait-timeout <duration>', 'how long --wait waits (a bare number is seconds)').default('5m'))
+    .option('--force-recreate', 'replace the containers even when their config is unchanged')
+    .option('--no-recreate', 'accepted: unchanged containers are never recreated; changed ones roll out as the daemon would anyway')
+    .option('--remove-orphans', 'accepted: containers of services no longer in the file are always removed')
+    .option('--scale <service=n>', 'set a service\'s replica count, repeatable', repeatable)
+    .option('--no-start', 'refused: a supervised service is started; use `composed create` semantics via `composed up` then `composed stop`')
+    .option('--build', 'accepted: images are built when missing, as pull_policy says')
+    .option('--no-build', 'accepted: see --build')
+    .addOption(new Option('--pull <policy>', 'accepted for the images pull_policy already covers').choices(['always', 'missing', 'never']))
+    .option('--no-deps', 'accepted: the daemon starts dependencies as depends_on orders them')
     .option('-q, --quiet', 'print only errors')
+    .addHelpText('after', `
+Without -d on a terminal, up follows the services' logs until Ctrl-C; Ctrl-C detaches and the
+daemon keeps them running (\`composed down\` stops them). When stdout is not a terminal, or CI is
+set, up returns as with -d, so a script never hangs.
+
+Examples:
+  composed up -d
+  composed -f compose.yaml -p demo up --wait --wait-timeout 2m
+  composed up -d --scale worker=3 --force-recreate web`)
     .action(action(up));
 }
 
-async function up(options: UpOptions): Promise<void> {
+async function up(services: string[], options: UpOptions): Promise<void> {
+  if (options.start === false) throw new UsageError('--no-start: composed starts what it supervises; use `composed up -d` then `composed stop SERVICE`');
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
+  const scales = (options.scale ?? []).map(parseScale);
   const { project, warnings } = await loadLocal(options);
   for (const w of warnings) process.stderr.write(`${formatDiagnostic(w)}\n`);
+  for (const name of [...services, ...scales.map((s) => s.service)]) {
+    if (!project.services[name]) throw new UsageError(`no such service: ${name} (the file has ${Object.keys(project.services).join(', ')})`);
+  }
   const client = clientFor(options);
   await ensureDaemon(client, say);
 
   const follow = new AbortController();
   const printed = printEvents(client, project.name, follow.signal, say);
   try {
-    for await (const line of client.lines<UpProgress>('/v1/projects', {
-      method: 'POST',
-      body: {
-        files: options.file?.map((f) => resolve(f)) ?? [],
-        projectName: options.projectName,
-        cwd: process.cwd(),
-        env: definedEnv(),
-        profiles: options.profile ?? [],
-      },
-    })) {
+    for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: loadRequestFor(options) })) {
       if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
       // The answer's status (200) went out before the failure: it is the daemon's error all the same.
       if (line.kind === 'error') throw new ApiError(500, line.error);
     }
-    const outcome = await waitUntilSettled(client, project.name, options.wait ?? false, waitMs);
+    for (const { service, replicas } of scales) {
+      await client.json(servicePath(project.name, service, '/scale'), { method: 'POST', body: { replicas } });
+    }
+    if (options.forceRecreate) {
+      for (const service of services.length ? services : Object.keys(project.services)) {
+        await client.json(servicePath(project.name, service, '/restart'), { method: 'POST' });
+      }
+    }
+    const outcome = await waitUntilSettled(client, project.name, services, options.wait ?? false, waitMs);
     for (const failed of outcome.failed) process.stderr.write(`composed: warning: ${failed}\n`);
     if (outcome.problem) {
       process.exitCode = 1;
       process.stderr.write(`composed: ${outcome.problem}\n`);
-    } else {
-      say(options.wait ? `project ${project.name} is ready` : `project ${project.name} is up; the daemon keeps it that way (composed status)`);
+      return;
     }
+    say(options.wait ? `project ${project.name} is ready` : `project ${project.name} is up; the daemon keeps it that way (composed status)`);
   } finally {
     follow.abort();
     await printed;
   }
+  if (options.detach || options.wait) return;
+  const attach = shouldAttach(process.stdin.isTTY, process.stdout.isTTY, process.env);
+  if (!attach.attach) {
+    process.stderr.write(`composed: not attaching to the logs (${attach.why}); the daemon keeps ${project.name} running, \`composed logs -f\` follows it\n`);
+    return;
+  }
+  await attachToLogs(client, project.name, services);
 }
 
-async function waitUntilSettled(client: ReturnType<typeof clientFor>, project: string, wait: boolean, timeoutMs: number): Promise<{ problem?: string; failed: string[] }> {
+async function waitUntilSettled(client: DaemonClient, project: string, services: string[], wait: boolean, timeoutMs: number): Promise<{ problem?: string; failed: string[] }> {
   const deadline = Date.now() + timeoutMs;
-  let last: ProjectStatus | undefined;
   for (;;) {
-    last = await client.json<ProjectStatus>(projectPath(project, '/status'));
-    const state = settledState(last, wait);
+    const status = await client.json<ProjectStatus>(projectPath(project, '/status'));
+    const named = services.length ? { ...status, services: status.services.filter((s) => services.includes(s.name)) } : status;
+    const state = settledState(named, wait);
     if (state.done) return { problem: state.problem, failed: state.failed };
     if (Date.now() >= deadline) {
       return { problem: `timed out after ${Math.round(timeoutMs / 1000)} s: ${state.pending.join('; ')}`, failed: state.failed };
@@ -79,7 +120,7 @@ async function waitUntilSettled(client: ReturnType<typeof clientFor>, project: s
   }
 }
 
-async function printEvents(client: ReturnType<typeof clientFor>, project: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
+async function printEvents(client: DaemonClient, project: string, signal: AbortSignal, say: (line: string) => void): Promise<void> {
   try {
     const since = Date.now();
     for await (const event of client.lines<DaemonEvent>(`/v1/events?follow=1&since=${since}&project=${encodeURIComponent(project)}`, { signal })) {
@@ -91,6 +132,8 @@ async function printEvents(client: ReturnType<typeof clientFor>, project: string
   }
 }
 
-function definedEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+export function parseScale(pair: string): { service: string; replicas: number } {
+  const match = /^([^=]+)=(\d+)$/.exec(pair);
+  if (!match) throw new UsageError(`${JSON.stringify(pair)} is not SERVICE=REPLICAS (e.g. web=3)`);
+  return { service: match[1] as string, replicas: Number(match[2]) };
 }

@@ -2,17 +2,10 @@
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
+import { colourWanted } from './colour.js';
 import { renderTable } from './table.js';
 
-/**
- * Colour on a terminal only, NO_COLOR wins, FORCE_COLOR forces. (picocolors alone also colours
- * whenever CI is set, even into a pipe; status piped to a file or grep must stay plain.)
- */
-export function colourWanted(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): boolean {
-  if ('NO_COLOR' in env) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
-  return isTTY && env.TERM !== 'dumb';
-}
+export { colourWanted } from './colour.js';
 
 const pc = picocolors.createColors(colourWanted());
 
@@ -43,6 +36,7 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
   if (status.engine === 'unreachable') lines.push(pc.red('engine unreachable: showing the last known state'));
   for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
   for (const w of status.warnings) lines.push(pc.yellow(formatDiagnostic(w)));
+  for (const s of status.services) for (const w of s.warnings ?? []) lines.push(pc.yellow(`warning: ${s.name}: ${w}`));
   const rows: string[][] = [];
   for (const s of status.services) {
     rows.push(serviceRow(s));

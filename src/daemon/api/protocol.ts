@@ -2,8 +2,6 @@
 // from the daemon. Field names here are the stable `status --json` format (documented in README).
 import type { Diagnostic } from '../../compose/errors.js';
 
-export const API_VERSION = 'v1';
-
 /** POST /v1/projects: how to load the project. The daemon loads the files itself. */
 export interface LoadRequest {
   /** Absolute paths of the compose files, in order; empty means "find them from cwd". */
@@ -103,6 +101,8 @@ export interface ServiceStatus {
   healthProbes?: string;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
+  /** What needs a person's eye without stopping the service (an old container the engine cannot remove). */
+  warnings?: string[];
 }
 
 export interface AutoscaleStatus {
@@ -178,6 +178,7 @@ export type DaemonEventType =
   | 'replica-removed'
   | 'replica-stopped'
   | 'replica-exited'
+  | 'replica-signalled'
   | 'replica-unhealthy'
   | 'backoff'
   | 'gave-up'

@@ -6,6 +6,8 @@ import { followProjectLogs, replicaContainers } from '../log-follower.js';
 import { projectStatus, projectSummary } from '../project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
 import type { DaemonEvent, UpProgress, VersionResponse } from './protocol.js';
+import { containerRoutes } from './container-routes.js';
+import { imageRoutes } from './image-routes.js';
 import type { ApiContext } from './server.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
 
@@ -22,6 +24,8 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/logs$/, handler: logs },
   { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
+  ...containerRoutes,
+  ...imageRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -44,7 +48,7 @@ async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const engine = await describeEngine(ctx.controller.deps.runtime);
+  const engine = await describeEngine(ctx.runtime);
   const body: VersionResponse = { version: ctx.version, api: 'v1', pid: process.pid, ...engine };
   sendJson(res, 200, body);
 }
@@ -114,7 +118,7 @@ async function logs(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse,
   const containers = replicaContainers(record.name, await ctx.controller.listProject(record.name), service);
   startStream(res, 'text/plain; charset=utf-8');
   if (!follow) {
-    for (const c of containers) for (const line of await ctx.controller.deps.runtime.logsTail(c.id, tail)) writeText(res, `${c.name} | ${line}\n`);
+    for (const c of containers) for (const line of await ctx.runtime.logsTail(c.id, tail)) writeText(res, `${c.name} | ${line}\n`);
     res.end();
     return;
   }

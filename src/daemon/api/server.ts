@@ -8,15 +8,19 @@ import type { Logger } from 'pino';
 import { ComposeError } from '../../compose/errors.js';
 import type { Autoscaler } from '../autoscaler.js';
 import type { Balancers } from '../balancers.js';
+import type { ContainerRuntime } from '../ports/runtime.js';
 import type { Controller } from '../controller.js';
 import type { EventLog } from '../event-log.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
 import { HttpError, sendError } from './http.js';
 import { routeRequest } from './routes.js';
+import { handleUpgrade } from './session-route.js';
 
 export interface ApiContext {
   controller: Controller;
+  /** The engine, for the operator's verbs (exec, run, kill, ps, logs); supervision goes through the controller. */
+  runtime: ContainerRuntime;
   autoscaler: Autoscaler;
   balancers: Balancers;
   lifecycle: ProjectLifecycle;
@@ -38,6 +42,8 @@ export function createApiServer(ctx: ApiContext): Server {
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.maxHeadersCount = 100;
+  // exec and run take over the connection (an HTTP upgrade, like the engine's own attach).
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void handleUpgrade(ctx, req, socket, head, toHttpError));
   return server;
 }
 

@@ -30,12 +30,3 @@ export function resolveSocketGroup(value: string, groupFile = '/etc/group'): num
   if (!found) throw new Error(`--socket-group: no group named ${JSON.stringify(trimmed)} in ${groupFile} (give a name from there or a numeric gid)`);
   return found.gid;
 }
-
-/** The name of a gid for messages, or the number when /etc/group does not list it. */
-export function groupName(gid: number, groupFile = '/etc/group'): string {
-  try {
-    return parseGroupFile(readFileSync(groupFile, 'utf8')).find((g) => g.gid === gid)?.name ?? String(gid);
-  } catch {
-    return String(gid);
-  }
-}

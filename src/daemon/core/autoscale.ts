@@ -17,7 +17,7 @@
 //      scale-up window and no lower than the highest within the scale-down window, so a spike
 //      (or a dip) shorter than the window never moves it, and nothing flaps.
 //
-// Where this differs from HPA, on purpose (issue 5):
+// Where this differs from HPA, on purpose:
 //   - HPA leaves not-ready pods out of a scale-down; here they count as fully used, like missing
 //     samples, so a service never shrinks because its new replicas are still starting.
 //   - "Fully used" is 100 % of the limit (HPA's resource-metric code fills in 100 % of the request;

@@ -1,6 +1,9 @@
 // depends_on conditions, decided from the dependencies' observed state. A service's first start
 // waits until every dependency it names has reached its condition.
 import type { DependsOn, Service } from '../../compose/model.js';
+import type { ObservedService } from './observed.js';
+import { isReady } from './observed.js';
+import type { ReplicaMemory } from './replica-memory.js';
 
 /** A dependency as the controller sees it right now. */
 export interface DependencyState {
@@ -52,4 +55,33 @@ function conditionVerdict(name: string, dependsOn: DependsOn, state: DependencyS
       return done ? { kind: 'met' } : { kind: 'waiting', message: `waiting for ${name} to complete successfully` };
     }
   }
+}
+
+/** What one dependency looks like now, from its observed replicas and the daemon's memory of them. */
+export function dependencyState(
+  intent: { service: Service; replicas: number } | undefined,
+  observed: ObservedService,
+  memory: Readonly<Record<number, ReplicaMemory>>,
+): DependencyState {
+  const replicas = [...observed.replicas.values()];
+  const remembered = Object.values(memory);
+  // Stopped for good: decided, not to be replaced, after an exit of its own.
+  const final = remembered.filter((m) => m.handled && m.handled.outcome !== 'replace' && m.lastExit?.cause === 'exit');
+  return {
+    present: intent !== undefined,
+    desired: intent?.replicas ?? 0,
+    running: replicas.filter((r) => r.container.state === 'running').length,
+    ready: replicas.filter(isReady).length,
+    hasHealthcheck: Boolean(intent?.service.healthcheck && intent.service.healthcheck.test[0] !== 'NONE') || replicas.some((r) => r.container.health !== 'none'),
+    exitCodes: final.map((m) => m.lastExit?.exitCode ?? -1),
+    failed: remembered.some((m) => m.handled?.outcome === 'give-up'),
+  };
+}
+
+/** The services to restart because `replaced` was replaced: those whose depends_on on it says `restart: true`. */
+export function dependantsToRestart(services: Readonly<Record<string, Service>>, replaced: string): string[] {
+  return Object.entries(services)
+    .filter(([, service]) => service.dependsOn[replaced]?.restart)
+    .map(([name]) => name)
+    .sort();
 }

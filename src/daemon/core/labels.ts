@@ -31,5 +31,20 @@ export function surgeName(project: string, service: string, n: number): string {
   return `${replicaName(project, service, n)}-next`;
 }
 
+/**
+ * The name a replica's old container is moved to when the engine cannot remove it, so that its
+ * successor can be created under the replica's own name at once (labels cannot be changed on an
+ * existing container; the name can). `epochMs` keeps each moved container's name unique.
+ */
+export function steppedAsideName(project: string, service: string, n: number, epochMs: number): string {
+  return `${replicaName(project, service, n)}-dead-${epochMs}`;
+}
+
+/** Whether a container of replica n carries a name given by steppedAsideName. */
+export function isSteppedAsideName(name: string, project: string, service: string, n: number): boolean {
+  const prefix = `${replicaName(project, service, n)}-dead-`;
+  return name.startsWith(prefix) && /^\d+$/.test(name.slice(prefix.length));
+}
+
 /** Value of com.docker.compose.version on our containers: the compose file format generation we follow. */
 export const COMPOSE_VERSION = '2.0.0-composed';

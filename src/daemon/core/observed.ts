@@ -1,7 +1,7 @@
 // ObservedState of one service, built from the containers that carry its labels. The engine is the
 // source of truth: nothing here is remembered between reconciles.
 import type { ContainerDetails, ContainerSummary } from '../ports/runtime.js';
-import { LABEL_NUMBER, replicaName, surgeName } from './labels.js';
+import { isSteppedAsideName, LABEL_NUMBER, replicaName, surgeName } from './labels.js';
 
 export interface ObservedReplica {
   number: number;
@@ -17,6 +17,11 @@ export interface ObservedService {
   surges: Map<number, ObservedReplica>;
   /** Containers of the service that hold no replica name (roll-out leftovers, bad labels): removed. */
   strays: ContainerSummary[];
+  /**
+   * Old containers the engine could not remove, moved aside under steppedAsideName: not replicas,
+   * not duplicates; their removal is retried with a backoff of its own (core/stuck-removal.ts).
+   */
+  stuck: ContainerSummary[];
 }
 
 /** Ready: running and, where it has a healthcheck, healthy. */
@@ -42,6 +47,7 @@ export function collectObserved(
   const replicas = new Map<number, ObservedReplica>();
   const surges = new Map<number, ObservedReplica>();
   const strays: ContainerSummary[] = [];
+  const stuck: ContainerSummary[] = [];
   const sorted = [...containers].sort((a, b) => a.name.localeCompare(b.name) || a.createdAt - b.createdAt);
   for (const container of sorted) {
     const number = Number(container.labels[LABEL_NUMBER]);
@@ -49,7 +55,8 @@ export function collectObserved(
     const observed = { number, container, details: details.get(container.id) };
     if (valid && container.name === replicaName(project, service, number)) replicas.set(number, observed);
     else if (valid && container.name === surgeName(project, service, number) && !surges.has(number)) surges.set(number, observed);
+    else if (valid && isSteppedAsideName(container.name, project, service, number)) stuck.push(container);
     else strays.push(container);
   }
-  return { replicas, surges, strays };
+  return { replicas, surges, strays, stuck };
 }

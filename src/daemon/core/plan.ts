@@ -22,9 +22,10 @@ export type Operation =
   /** A ready surge whose replica's container is gone (a promote cut short): it takes the name. */
   | { kind: 'adopt-surge'; service: string; number: number; surgeId: string; cause: string }
   /** Stop gracefully and keep the container (composed stop). */
-  | { kind: 'stop'; service: string; number: number; containerId: string; cause: string };
+  | { kind: 'stop'; service: string; number: number; containerId: string; cause: string }
+  /** Try again to remove an old container the engine could not remove before (it was moved aside). */
+  | { kind: 'remove-stuck'; service: string; number: number; containerId: string; cause: string };
 
-export type OperationKind = Operation['kind'];
 
 export function formatOperation(op: Operation): string {
   return `${op.kind} ${op.service}#${op.number} (${op.cause})`;

@@ -8,6 +8,7 @@ import { isReady, type ObservedReplica, type ObservedService } from './observed.
 import type { Operation } from './plan.js';
 import { freshMemory, type ReplicaMemory } from './replica-memory.js';
 import { decideRestart, type ReplicaExit } from './restart-policy.js';
+import { planStuckRemovals, type StuckRemoval } from './stuck-removal.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
 
 /**
@@ -16,6 +17,13 @@ import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollo
  * removal before SIGTERM. In-flight requests finish meanwhile.
  */
 export const PROMOTE_DRAIN_MS = 1_000;
+
+/**
+ * How long a replica's container may stay `removing` before it counts as dead. Someone's `docker rm
+ * -f` takes well under a second (the replica is then replaced as removed); after a dockerd crash
+ * the engine kept one `removing` for good, holding the replica's name.
+ */
+export const REMOVING_PATIENCE_MS = 3_000;
 
 export interface ServiceIntent {
   service: Service;
@@ -36,6 +44,8 @@ export interface ReconcileInput {
   intent?: ServiceIntent;
   observed: ObservedService;
   memory: Readonly<Record<number, ReplicaMemory>>;
+  /** Old containers moved aside because the engine could not remove them, by container id. */
+  stuck?: Readonly<Record<string, StuckRemoval>>;
   dependencies: Readonly<Record<string, DependencyState>>;
   now: number;
 }
@@ -43,6 +53,8 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   plan: Operation[];
   memory: Record<number, ReplicaMemory>;
+  /** The stuck containers still there, by container id. */
+  stuck: Record<string, StuckRemoval>;
   /** Reconcile again at this time (a backoff falls due). */
   requeueAt?: number;
   /** Why the service is not being started yet (a dependency), or why it cannot be. */
@@ -51,6 +63,8 @@ export interface ReconcileResult {
   rolloutFailure?: string;
   /** Replicas still running an older config. */
   outdated: number[];
+  /** No replica runs an older config and no roll-out surge is left: a roll-out under way is done. */
+  rolloutComplete: boolean;
 }
 
 export function reconcile(input: ReconcileInput): ReconcileResult {
@@ -64,6 +78,9 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   for (const stray of observed.strays) {
     plan.push({ kind: 'remove', service: name, number: 0, containerId: stray.id, cause: `leftover container ${stray.name}` });
   }
+  const stuck = planStuckRemovals(name, observed.stuck, input.stuck ?? {}, now);
+  plan.push(...stuck.ops);
+  if (stuck.nextAt !== undefined) dueAt(stuck.nextAt);
   const rollout = intent ? viewRollout(intent.service, intent.configHash, intent.replicas, observed, input.memory, now) : undefined;
   const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
   for (const surge of observed.surges.values()) {
@@ -84,7 +101,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const cause = intent ? `scale down to ${wanted}` : 'service removed from the project';
     plan.push({ kind: 'remove', service: name, number: replica.number, containerId: replica.container.id, cause });
   }
-  if (!intent || !rollout) return { plan, memory, outdated: [] };
+  if (!intent || !rollout) return { plan, memory, stuck: stuck.memory, requeueAt, outdated: [], rolloutComplete: false };
 
   const firstStart = isFirstStart(observed, input.memory);
   const gate = firstStart ? dependencyGate(intent.service, input.dependencies) : undefined;
@@ -148,18 +165,29 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
       case 'dead':
         handleStopped(ctx, replica, 'exit');
         break;
+      case 'removing': {
+        // Past the patience it is a death like any other; its replacement steps around it if the
+        // engine cannot remove it.
+        const since = mem.removingSince?.containerId === container.id ? mem.removingSince.at : now;
+        mem.removingSince = { containerId: container.id, at: since };
+        if (now - since >= REMOVING_PATIENCE_MS) handleStopped(ctx, replica, 'exit');
+        else dueAt(since + REMOVING_PATIENCE_MS);
+        break;
+      }
       default:
-        // paused, restarting, removing: someone else is acting on it; look again on the next event.
+        // paused, restarting: someone else is acting on it; look again on the next event.
         break;
     }
   }
   return {
     plan,
     memory,
+    stuck: stuck.memory,
     requeueAt,
     waiting: gate && !gate.ok ? gate.waiting : undefined,
     rolloutFailure: intent.service.updateConfig.failureAction === 'continue' ? undefined : rollout.failure,
     outdated: rollout.outdated,
+    rolloutComplete: rollout.outdated.length === 0 && observed.surges.size === 0,
   };
 }
 
@@ -269,6 +297,6 @@ function cloneMemory(mem: ReplicaMemory | undefined): ReplicaMemory {
 }
 
 function firstServiceName(observed: ObservedService): string {
-  const any = [...observed.replicas.values()][0]?.container ?? observed.strays[0];
+  const any = [...observed.replicas.values()][0]?.container ?? observed.strays[0] ?? observed.stuck[0];
   return any?.labels[LABEL_SERVICE] ?? '?';
 }

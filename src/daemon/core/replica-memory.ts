@@ -40,6 +40,8 @@ export interface ReplicaMemory {
    * already exists" on every later start of that container. It is replaced, not started again.
    */
   startFailedId?: string;
+  /** When the replica's container was first seen `removing` (a removal by someone else, or one that never ends). */
+  removingSince?: { containerId: string; at: number };
   /** A user stopped this replica's container (`docker stop`): unless-stopped leaves it stopped. */
   stoppedByUser: boolean;
 }

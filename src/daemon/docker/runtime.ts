@@ -16,6 +16,11 @@ import type {
 import { dockerFor } from './client.js';
 import { describeAddress, findEngine, type FoundEngine } from './engine-discovery.js';
 import { engineIdentity } from './engine-identity.js';
+import type { InteractiveSession, LogEntry, LogQuery, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, ResourceUsage } from '../ports/interactive.js';
+import * as controls from './container-controls.js';
+import { logEntries } from './log-entries.js';
+import { createOneOff } from './one-off.js';
+import * as sessions from './sessions.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
@@ -97,7 +102,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createReplica(req: ReplicaRequest): Promise<string> {
     await this.requireSubpathSupport(req.service);
-    const image = await this.imageVolumes(req.service.image);
+    const image = await this.imageVolumes(req.service);
     const spec = replicaSpec(req, image);
     const names = await resources.ensureAnonymousVolumes(this.docker, spec.anonymousVolumes, this.quirk);
     const body = withAnonymousMounts(spec, names);
@@ -163,7 +168,9 @@ export class DockerRuntime implements ContainerRuntime {
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: false });
     } catch (error) {
       if (isNotFound(error)) return;
-      if (statusOf(error) === 409 && /already in progress/i.test(engineMessage(error))) return;
+      // "removal of container … is already in progress" is a failure too: after a dockerd crash the
+      // engine answered it for good while the container kept the replica's name (see
+      // core/stuck-removal.ts); the caller decides whether to wait or step around it.
       throw classify(error, `remove container ${id}`);
     }
   }
@@ -233,6 +240,56 @@ export class DockerRuntime implements ContainerRuntime {
     return this.prober.isProbedByDaemon(project, service);
   }
 
+  execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {
+    return sessions.execSession(this.docker, containerId, opts);
+  }
+
+  execDetached(containerId: string, opts: ProcessOptions): Promise<void> {
+    return sessions.execDetached(this.docker, containerId, opts);
+  }
+
+  createOneOff(req: OneOffRequest): Promise<string> {
+    return createOneOff(this.docker, req);
+  }
+
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession> {
+    return sessions.startAttached(this.docker, containerId, opts);
+  }
+
+  killContainer(id: string, signal: string): Promise<void> {
+    return controls.killContainer(this.docker, id, signal);
+  }
+
+  pauseContainer(id: string): Promise<void> {
+    return controls.setPaused(this.docker, id, true);
+  }
+
+  unpauseContainer(id: string): Promise<void> {
+    return controls.setPaused(this.docker, id, false);
+  }
+
+  topContainer(id: string): Promise<ProcessTable> {
+    return controls.topContainer(this.docker, id);
+  }
+
+  resourceUsage(id: string): Promise<ResourceUsage> {
+    return controls.resourceUsage(this.docker, id);
+  }
+
+  psEntries(labels: Record<string, string>): Promise<PsEntry[]> {
+    return controls.psEntries(this.docker, labels);
+  }
+
+  async *logEntries(id: string, query: LogQuery): AsyncIterable<LogEntry> {
+    const container = this.docker.getContainer(id);
+    const tty = await this.call(`logs of ${id}`, () => this.hasTty(container));
+    try {
+      yield* logEntries(container, tty, query);
+    } catch (error) {
+      throw classify(error, `logs of ${id}`);
+    }
+  }
+
   /** Engine 20.10 (API 1.41) silently drops VolumeOptions.Subpath (observed) and would mount the whole volume. */
   private async requireSubpathSupport(service: Service): Promise<void> {
     const mount = service.volumes.find((v) => v.type === 'volume' && v.subpath);
@@ -252,14 +309,23 @@ export class DockerRuntime implements ContainerRuntime {
     return (await container.inspect()).Config.Tty;
   }
 
-  /** The image's own VOLUME paths (they become the replica's anonymous volumes). */
-  private async imageVolumes(ref: string): Promise<string[]> {
+  /**
+   * The image's own VOLUME paths (they become the replica's anonymous volumes). An image gone since
+   * `up` (someone's `docker rmi`) is pulled or built again per pull_policy, as compose would; when
+   * that fails too, retrying will not help until something changes.
+   */
+  private async imageVolumes(service: Service): Promise<string[]> {
+    const inspect = async () => Object.keys((await this.docker.getImage(service.image).inspect()).Config.Volumes ?? {});
     try {
-      const info = await this.docker.getImage(ref).inspect();
-      return Object.keys(info.Config.Volumes ?? {});
+      return await inspect();
     } catch (error) {
-      if (isNotFound(error)) throw new RuntimeError('terminal', `image ${ref} is not present; pull or build it first`);
-      throw classify(error, `inspect image ${ref}`);
+      if (!isNotFound(error)) throw classify(error, `inspect image ${service.image}`);
+    }
+    try {
+      await images.ensureImage(this.docker, service, () => undefined);
+      return await inspect();
+    } catch (error) {
+      throw new RuntimeError('terminal', `image ${service.image} is not present and could not be pulled or built: ${engineMessage(error)}`, { cause: error });
     }
   }
 

@@ -1,6 +1,7 @@
 // The container engine as the daemon sees it, in our own types. `docker/` implements it with
 // dockerode; nothing else in the daemon knows dockerode exists.
 import type { Network, Project, Service, Volume } from '../../compose/model.js';
+import type { InteractiveSession, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, LogEntry, LogQuery, ResourceUsage } from './interactive.js';
 
 export type ContainerState =
   | 'created'
@@ -71,7 +72,8 @@ export interface CpuSample {
 
 export type PullProgress = (message: string) => void;
 
-export interface ContainerRuntime {
+/** What supervising needs of the engine: the controller, lifecycle and status use only this. */
+export interface SupervisionRuntime {
   ping(): Promise<void>;
   listContainers(labels: Record<string, string>, opts?: { all?: boolean }): Promise<ContainerSummary[]>;
   inspectContainer(id: string): Promise<ContainerDetails | undefined>;
@@ -100,6 +102,28 @@ export interface ContainerRuntime {
   daemonProbesHealth?(project: string, service: string): boolean;
   /** Which engine this is and the API it speaks. */
   engineInfo?(): Promise<EngineInfo>;
+}
+
+/** The whole engine port: supervision, and the operator's verbs the API serves (exec, run, kill, ps...). */
+export interface ContainerRuntime extends SupervisionRuntime {
+  /** Runs a command in a running container, attached (`composed exec`). */
+  execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession>;
+  /** Runs a command in a running container and returns at once (`composed exec -d`). */
+  execDetached(containerId: string, opts: ProcessOptions): Promise<void>;
+  /** Creates a one-off container (`composed run`), never a replica; returns its id. */
+  createOneOff(req: OneOffRequest): Promise<string>;
+  /** Attaches to a created one-off, starts it, and hands back the session; its exit code is the container's. */
+  startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean }): Promise<InteractiveSession>;
+  killContainer(id: string, signal: string): Promise<void>;
+  pauseContainer(id: string): Promise<void>;
+  unpauseContainer(id: string): Promise<void>;
+  topContainer(id: string): Promise<ProcessTable>;
+  /** One sample of CPU and memory, as `docker stats --no-stream` shows it. */
+  resourceUsage(id: string): Promise<ResourceUsage>;
+  /** Containers with what `ps` shows (command, status text, ports), one-offs included. */
+  psEntries(labels: Record<string, string>): Promise<PsEntry[]>;
+  /** Log lines with the engine's timestamps, for ordering several containers' output in time. */
+  logEntries(id: string, query: LogQuery): AsyncIterable<LogEntry>;
 }
 
 export interface EngineInfo {
@@ -140,4 +164,9 @@ export class RuntimeError extends Error {
 
   readonly statusCode: number | undefined;
   readonly code: string | undefined;
+}
+
+/** The engine received the call and refused it (as opposed to not being reachable at all). */
+export function answeredByEngine(error: unknown): boolean {
+  return error instanceof RuntimeError && error.statusCode !== undefined;
 }

@@ -4,6 +4,7 @@
 // Start it after READY=1: systemd arms the watchdog when the service becomes ready, and a ping sent
 // earlier would arm it during startup, where TimeoutStartSec= should rule instead.
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { SystemdNotifier } from './notify.js';
 
 export interface WatchdogOptions {
@@ -13,6 +14,7 @@ export interface WatchdogOptions {
   env?: NodeJS.ProcessEnv;
   pid?: number;
   logger?: Logger;
+  clock?: Clock;
 }
 
 export interface RunningWatchdog {
@@ -54,9 +56,8 @@ export function startWatchdog(options: WatchdogOptions): RunningWatchdog | undef
       probing = false;
     }
   };
-  const timer = setInterval(() => void tick(), intervalMs);
-  // The watchdog alone must not keep a stopping daemon alive.
-  timer.unref();
+  // The clock's timers never keep a stopping daemon alive, the watchdog's included.
+  const timer = (options.clock ?? systemClock).setRepeating(intervalMs, () => void tick());
   void tick();
-  return { intervalMs, stop: () => clearInterval(timer) };
+  return { intervalMs, stop: () => timer.cancel() };
 }

@@ -3,7 +3,7 @@
 // test run is using the engine before one is disrupted.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { LABEL_ANON_NUMBER, LABEL_ANON_TARGET, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../../src/daemon/core/labels.js';
+import { isSteppedAsideName, LABEL_ANON_NUMBER, LABEL_ANON_TARGET, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../../src/daemon/core/labels.js';
 import { dockerForTests } from '../../support/engine.js';
 
 const run = promisify(execFile);
@@ -50,10 +50,14 @@ export async function anonymousVolumes(project: string): Promise<Map<string, str
 /**
  * What must hold once the daemon has settled: exactly `desired` running replicas of the service,
  * numbered 1..desired, nothing else (no `-next`, nothing exited), one anonymous volume per replica
- * and target. Returns the problems; duplicates are counted separately for the table.
+ * and target. Returns the problems; duplicates are counted separately for the table. Old
+ * containers the engine could not remove, moved aside by the daemon (`<replica>-dead-<ms>`), are
+ * neither replicas nor duplicates: they are returned as `stuck`.
  */
-export async function checkReplicas(project: string, service: string, desired: number): Promise<{ problems: string[]; duplicates: number; replicas: Replica[] }> {
-  const all = (await projectContainers(project)).filter((c) => c.service === service);
+export async function checkReplicas(project: string, service: string, desired: number): Promise<{ problems: string[]; duplicates: number; replicas: Replica[]; stuck: Replica[] }> {
+  const ofService = (await projectContainers(project)).filter((c) => c.service === service);
+  const stuck = ofService.filter((c) => isSteppedAsideName(c.name, project, service, c.number));
+  const all = ofService.filter((c) => !stuck.includes(c));
   const problems: string[] = [];
   let duplicates = 0;
   const byNumber = new Map<number, Replica[]>();
@@ -80,7 +84,7 @@ export async function checkReplicas(project: string, service: string, desired: n
       problems.push(`anonymous volume ${key} exists ${names.length} times`);
     }
   }
-  return { problems, duplicates, replicas: all };
+  return { problems, duplicates, replicas: all, stuck };
 }
 
 /** Markers written into each replica's anonymous volume and into a named volume, per replica number. */

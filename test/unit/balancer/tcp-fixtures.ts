@@ -42,11 +42,22 @@ export function balancerScope() {
   };
 }
 
-/** A clock whose sleeps end only when the test says so: `fire()` ends all pending ones. */
+/** A clock whose sleeps and timers end only when the test says so: `fire()` ends all pending ones. */
 export function manualClock(): Clock & { fire(): void; readonly pending: number } {
   const sleepers = new Set<() => void>();
+  const timer = (fn: () => void, repeat: boolean) => {
+    const wake = () => {
+      if (!repeat) sleepers.delete(wake);
+      fn();
+    };
+    sleepers.add(wake);
+    return { cancel: () => sleepers.delete(wake) };
+  };
   return {
     now: () => 0,
+    monotonic: () => 0,
+    setTimer: (_ms, fn) => timer(fn, false),
+    setRepeating: (_ms, fn) => timer(fn, true),
     sleep: (_ms, signal) =>
       new Promise((resolve, reject) => {
         const wake = () => {

@@ -21,14 +21,32 @@ const run = async (options: Parameters<typeof runConfig>[0]): Promise<{ code: nu
 };
 
 describe('composed config', () => {
-  it('prints the normalized model as YAML with sorted keys, warnings on stderr', async () => {
+  it('prints the project as a compose file, warnings on stderr', async () => {
     const r = await run({ format: 'yaml' });
     expect(r.code).toBe(0);
     expect(r.err).toBe('warning: compose.yaml:1:1 version: the top-level version is obsolete and ignored\n');
-    const model = parse(r.out) as { name: string; services: Record<string, { ports: unknown[] }> };
-    expect(model.name).toBe(dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, ''));
-    expect(model.services.web!.ports).toEqual([{ mode: 'ingress', protocol: 'tcp', published: '8080', target: 80 }]);
+    const doc = parse(r.out) as { name: string; services: Record<string, { ports: unknown[]; restart: string }> };
+    expect(doc.name).toBe(dir.split('/').pop()!.toLowerCase().replace(/[^a-z0-9_-]/g, ''));
+    expect(doc.services.web!.ports).toEqual([{ target: 80, published: '8080', protocol: 'tcp', mode: 'ingress' }]);
+    expect(doc.services.web!.restart).toBe('no');
+    expect(r.out).not.toContain('stopGracePeriodMs');
+  });
+
+  it('prints the internal model with --model, keys sorted', async () => {
+    const r = await run({ format: 'yaml', model: true });
+    expect(r.out).toContain('stopGracePeriodMs: 10000');
     expect(r.out.indexOf('configFiles:')).toBeLessThan(r.out.indexOf('services:'));
+  });
+
+  it('lists volumes, images, profiles and hashes; an unknown service for --hash exits 1', async () => {
+    writeFileSync(join(dir, 'lists.yaml'), 'services:\n  a: {image: busybox, volumes: ["v:/v"]}\n  b: {image: nginx, profiles: [debug, tools]}\nvolumes: {v: {}}\n');
+    expect((await run({ format: 'yaml', file: ['lists.yaml'], volumes: true })).out).toBe('v\n');
+    expect((await run({ format: 'yaml', file: ['lists.yaml'], images: true })).out).toBe('busybox\n');
+    expect((await run({ format: 'yaml', file: ['lists.yaml'], profiles: true })).out).toBe('debug\ntools\n');
+    expect((await run({ format: 'yaml', file: ['lists.yaml'], hash: '*' })).out).toMatch(/^a [0-9a-f]{64}\n$/);
+    const bad = await run({ format: 'yaml', file: ['lists.yaml'], hash: 'b' });
+    expect(bad).toMatchObject({ code: 1, err: 'composed: --hash: no such service: b\n' });
+    expect((await run({ format: 'yaml', interpolate: false })).code).toBe(1);
   });
 
   it('prints JSON, the service names, or nothing', async () => {

@@ -3,10 +3,13 @@
 // result must be either a valid model or the loader's own diagnostics, each with a position; never
 // an uncaught exception, never a hang.
 //
-// Reproduce a failure: FUZZ_SEED=<seed> FUZZ_ONLY=<iteration> npx vitest run test/unit/compose/fuzz.test.ts
+// The repo's own seeds are one run, numbered the same on every clone; the shared corpus's seeds are
+// a second run of their own, skipped where the corpus is absent.
+//
+// Reproduce a failure: FUZZ_SEED=<seed> FUZZ_ONLY=<iteration> npx vitest run test/unit/compose/fuzz.test.ts -t '<repo|shared>'
 // More iterations: FUZZ_ITERATIONS=100000.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { formatDiagnostic, type Diagnostic } from '../../../src/compose/errors.js';
@@ -191,16 +194,14 @@ services:
 `,
 ];
 
-function corpusSeeds(): string[] {
-  const out: string[] = [];
-  const repo = resolve(import.meta.dirname, '../../..');
-  for (const file of [join(repo, 'examples/compose.yaml'), resolve(repo, '../shared/conformance/compose-go/legacy-full-example/expected-output.yaml')]) {
-    if (existsSync(file)) out.push(readFileSync(file, 'utf8'));
-  }
-  return out;
-}
+const REPO = resolve(import.meta.dirname, '../../..');
 
-const ALL_SEEDS = [...SEEDS, ...corpusSeeds()];
+/** The repo's own seeds: the same cases, numbered the same way, on every clone. */
+const REPO_SEEDS = [...SEEDS, readFileSync(join(REPO, 'examples/compose.yaml'), 'utf8')];
+
+/** Extra seeds from the shared corpus, a run of their own (skipped when the corpus is absent). */
+const SHARED_SEED_FILES = [resolve(REPO, '../shared/conformance/compose-go/legacy-full-example/expected-output.yaml')];
+const SHARED_SEEDS = SHARED_SEED_FILES.filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8'));
 
 /** Other files the loader may read (env_file, secrets, include, extends). Some exist, some do not. */
 const OTHER_FILES: Record<string, string> = {
@@ -358,9 +359,9 @@ interface Case {
   texts: string[];
 }
 
-function makeCase(iteration: number): Case {
+function makeCase(seeds: readonly string[], iteration: number): Case {
   const r = rng((SEED ^ Math.imul(iteration + 1, 0x9e3779b1)) >>> 0);
-  const seed = ALL_SEEDS[iteration % ALL_SEEDS.length]!;
+  const seed = seeds[iteration % seeds.length]!;
   let text: string;
   if (r() < 0.7) {
     // The first document as plain data (tags such as !reset are dropped here; text mutations keep them).
@@ -375,7 +376,7 @@ function makeCase(iteration: number): Case {
     for (let i = 0; i < count; i++) text = mutateText(r, text);
   }
   // Sometimes a second file to merge over the first.
-  const texts = r() < 0.15 ? [text, mutateText(r, ALL_SEEDS[int(r, ALL_SEEDS.length)]!)] : [text];
+  const texts = r() < 0.15 ? [text, mutateText(r, seeds[int(r, seeds.length)]!)] : [text];
   return { iteration, texts };
 }
 
@@ -414,51 +415,72 @@ function problemWith(out: ProjectOutput, fileNames: Set<string>): string | undef
   return undefined;
 }
 
+/**
+ * The names a diagnostic may carry: the compose files as given, and every other file the loader
+ * can read named as docker compose prints it (relative to the working directory), or a path
+ * outside it in full.
+ */
+const KNOWN_FILES = new Set(['compose.yaml', 'override.yaml', ...Object.keys(OTHER_FILES).map((p) => posix.relative(WORKDIR, p))]);
+
 function diagnosticProblem(d: Diagnostic, fileNames: Set<string>): string | undefined {
   if (d.severity !== 'error' && d.severity !== 'warning') return 'bad severity';
   if (typeof d.message !== 'string' || d.message.trim() === '') return 'no message';
   if (typeof d.path !== 'string') return 'no key path';
   if (!Number.isInteger(d.line) || d.line < 0 || !Number.isInteger(d.column) || d.column < 0) return 'no position';
   if (typeof d.file !== 'string' || d.file === '') return 'no file';
-  if (!fileNames.has(d.file) && !d.file.startsWith('/') && !d.file.startsWith('.')) return `unknown file ${d.file}`;
+  if (!fileNames.has(d.file) && !d.file.startsWith('/')) return `unknown file ${d.file}`;
   formatDiagnostic(d);
   return undefined;
 }
 
+/**
+ * Mutates the seeds `count` times and checks every outcome. `minShare` is how much of each outcome
+ * (valid, rejected) the run must produce, or its mutations test nothing.
+ */
+function fuzz(seeds: readonly string[], label: string, count: number, minShare: number): void {
+  const failures: string[] = [];
+  let valid = 0;
+  let invalid = 0;
+  let slowest = 0;
+  const iterations = ONLY === undefined ? [...Array(count).keys()] : [ONLY];
+  for (const i of iterations) {
+    const c = makeCase(seeds, i);
+    const started = performance.now();
+    let out: ProjectOutput | undefined;
+    let problem: string | undefined;
+    try {
+      out = run(c);
+      problem = problemWith(out, KNOWN_FILES);
+    } catch (error) {
+      problem = `uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    }
+    const ms = performance.now() - started;
+    slowest = Math.max(slowest, ms);
+    if (ms > SLOW_MS) problem ??= `took ${Math.round(ms)} ms`;
+    if (problem) {
+      if (failures.length < 5) failures.push(`${label} iteration ${i} (FUZZ_SEED=${SEED} FUZZ_ONLY=${i}): ${problem}\n--- input ---\n${c.texts.join('\n--- next file ---\n').slice(0, 3000)}`);
+      else failures.push(`iteration ${i}`);
+    } else if (out?.project) valid++;
+    else invalid++;
+  }
+  console.log(`loader fuzz (${label}): seed ${SEED}, ${iterations.length} cases, ${valid} valid, ${invalid} rejected with positioned errors, slowest ${slowest.toFixed(1)} ms, ${failures.length} failures`);
+  expect(failures.slice(0, 6).join('\n\n')).toBe('');
+  if (ONLY === undefined) {
+    expect(valid).toBeGreaterThan(iterations.length * minShare);
+    expect(invalid).toBeGreaterThan(iterations.length * minShare);
+  }
+}
+
+/** The shared seed is one large file that few mutations leave valid, and each case is slower. */
+const SHARED_ITERATIONS = Math.ceil(ITERATIONS / 10);
+
 describe('compose loader fuzz', () => {
-  it(`survives ${ONLY === undefined ? ITERATIONS : 1} mutated files (seed ${SEED}) with a valid model or positioned errors`, { timeout: 600_000 }, () => {
-    const failures: string[] = [];
-    let valid = 0;
-    let invalid = 0;
-    let slowest = 0;
-    const iterations = ONLY === undefined ? [...Array(ITERATIONS).keys()] : [ONLY];
-    for (const i of iterations) {
-      const c = makeCase(i);
-      const started = performance.now();
-      let out: ProjectOutput | undefined;
-      let problem: string | undefined;
-      try {
-        out = run(c);
-        problem = problemWith(out, new Set(['compose.yaml', 'override.yaml']));
-      } catch (error) {
-        problem = `uncaught ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
-      }
-      const ms = performance.now() - started;
-      slowest = Math.max(slowest, ms);
-      if (ms > SLOW_MS) problem ??= `took ${Math.round(ms)} ms`;
-      if (problem) {
-        if (failures.length < 5) failures.push(`iteration ${i} (FUZZ_SEED=${SEED} FUZZ_ONLY=${i}): ${problem}\n--- input ---\n${c.texts.join('\n--- next file ---\n').slice(0, 3000)}`);
-        else failures.push(`iteration ${i}`);
-      } else if (out?.project) valid++;
-      else invalid++;
-    }
-    console.log(`loader fuzz: seed ${SEED}, ${iterations.length} cases, ${valid} valid, ${invalid} rejected with positioned errors, slowest ${slowest.toFixed(1)} ms, ${failures.length} failures`);
-    expect(failures.slice(0, 6).join('\n\n')).toBe('');
-    // The mutations must exercise both outcomes, or they test nothing.
-    if (ONLY === undefined && iterations.length >= 1000) {
-      expect(valid).toBeGreaterThan(iterations.length / 20);
-      expect(invalid).toBeGreaterThan(iterations.length / 20);
-    }
+  it(`survives ${ITERATIONS} mutations of the repo's seed files (seed ${SEED}) with a valid model or positioned errors`, { timeout: 600_000 }, () => {
+    fuzz(REPO_SEEDS, 'repo seeds', ITERATIONS, 1 / 20);
+  });
+
+  it.skipIf(SHARED_SEEDS.length === 0)(`survives ${SHARED_ITERATIONS} mutations of the shared corpus's seed files (seed ${SEED})`, { timeout: 600_000 }, () => {
+    fuzz(SHARED_SEEDS, 'shared seeds', SHARED_ITERATIONS, 1 / 500);
   });
 });
 

@@ -32,6 +32,17 @@ describe('include', () => {
     expect(project('include: [../libs/db/compose.yaml]\n', { files, env: { PG_VERSION: '16' } }).services.db!.image).toBe('postgres:16');
   });
 
+  it('names a file inside the working directory as compose prints it: relative to that directory, however deep the include', () => {
+    const nested = {
+      '/proj/other/compose.yaml': 'include: [deeper/compose.yaml]\nservices:\n  a: {image: busybox, bogus: 1}\n',
+      '/proj/other/deeper/compose.yaml': 'services:\n  b: {image: busybox, bogus: 2}\n',
+    };
+    expect(errors('include: [other/compose.yaml]\n', { files: nested })).toEqual([
+      'other/compose.yaml:3:23 services.a.bogus: unknown key "bogus"',
+      'other/deeper/compose.yaml:2:23 services.b.bogus: unknown key "bogus"',
+    ]);
+  });
+
   it('rejects a name defined on both sides, a missing file and a cycle', () => {
     expect(errors('include: [../libs/cache.yaml, ../libs/nope.yaml, ../libs/loop.yaml]\nservices:\n  cache: {image: other}\n', { files })).toEqual([
       'compose.yaml:1:31 include[1]: included file /libs/nope.yaml not found',

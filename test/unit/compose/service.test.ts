@@ -178,10 +178,16 @@ describe('deploy, scale and resources', () => {
   });
 
   it('reads update_config with defaults', () => {
-    expect(service('image: x').updateConfig).toEqual({ parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 5000, maxFailureRatio: 0 });
-    expect(service('image: x\ndeploy: {update_config: {parallelism: 2, delay: 10s, order: start-first, failure_action: pause, monitor: 1m, max_failure_ratio: 0.5}}').updateConfig).toEqual({
-      parallelism: 2, delayMs: 10_000, order: 'start-first', failureAction: 'pause', monitorMs: 60_000, maxFailureRatio: 0.5,
+    expect(service('image: x').updateConfig).toEqual({ parallelism: 1, delayMs: 0, failureAction: 'rollback', monitorMs: 5000 });
+    expect(service('image: x\ndeploy: {update_config: {parallelism: 2, delay: 10s, order: start-first, failure_action: pause, monitor: 1m, max_failure_ratio: 0}}').updateConfig).toEqual({
+      parallelism: 2, delayMs: 10_000, order: 'start-first', failureAction: 'pause', monitorMs: 60_000,
     });
+  });
+
+  it('says that a max_failure_ratio above 0 is not supported, naming the key', () => {
+    expect(warnings('services:\n  s:\n    image: x\n    deploy: {update_config: {max_failure_ratio: 0.5}}\n')).toEqual([
+      'warning: compose.yaml:4:30 services.s.deploy.update_config.max_failure_ratio: not supported: the first new container that fails applies failure_action, as with max_failure_ratio 0',
+    ]);
   });
 });
 

@@ -110,7 +110,7 @@ volumes: {data: {external: $thebool}}
       secrets: [{ source: 'super', target: '/run/secrets/super', mode: 0o555 }],
       healthcheck: { retries: 555, intervalMs: 60_000 },
       replicas: 555,
-      updateConfig: { parallelism: 555, maxFailureRatio: 3.14 },
+      updateConfig: { parallelism: 555 },
       restart: { maxAttempts: 555 },
       ports: [{ target: 555, protocol: 'tcp', mode: 'ingress' }],
       ulimits: { nofile: { soft: 555, hard: 555 }, nproc: { soft: 555, hard: 555 } },

@@ -4,8 +4,9 @@ import type { Service } from '../../../src/compose/model.js';
 import type { DependencyState } from '../../../src/daemon/core/dependencies.js';
 import { collectObserved } from '../../../src/daemon/core/observed.js';
 import { formatPlan } from '../../../src/daemon/core/plan.js';
-import { reconcile, type ServiceIntent } from '../../../src/daemon/core/reconcile.js';
+import { reconcile, REMOVING_PATIENCE_MS, type ServiceIntent } from '../../../src/daemon/core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from '../../../src/daemon/core/replica-memory.js';
+import type { StuckRemoval } from '../../../src/daemon/core/stuck-removal.js';
 import type { ContainerDetails, ContainerSummary } from '../../../src/daemon/ports/runtime.js';
 import { containerFixture, detailsFixture, serviceFixture } from '../../support/fixtures.js';
 
@@ -18,6 +19,7 @@ function run(opts: {
   containers?: ContainerSummary[];
   details?: ContainerDetails[];
   memory?: Record<number, Partial<ReplicaMemory>>;
+  stuck?: Record<string, StuckRemoval>;
   dependencies?: Record<string, DependencyState>;
   now?: number;
 }) {
@@ -31,6 +33,7 @@ function run(opts: {
     intent,
     observed: collectObserved(P, 'web', opts.containers ?? [], details),
     memory,
+    stuck: opts.stuck,
     dependencies: opts.dependencies ?? {},
     now: opts.now ?? NOW,
   });
@@ -262,5 +265,43 @@ describe('reconcile: stop and restart requests', () => {
 
   it('replaces containers created before a restart request', () => {
     expect(run({ intent: { restartRequestedAt: 2_000 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested)');
+  });
+});
+
+describe('reconcile: old containers the engine cannot remove', () => {
+  const moved = (n: number, id: string) => c(n, { id, name: `shop-web-${n}-dead-90000`, state: 'dead' });
+
+  it('waits a moment for a container being removed, then replaces it as it would a dead one', () => {
+    const summary = c(1, { state: 'removing' });
+    const input = { service: { restart: { ...serviceFixture('x').restart, delayMs: 0 } }, containers: [summary], details: [detailsFixture(summary, { exitCode: 137, startedAt: NOW - 5_000, finishedAt: NOW - 100 })] };
+    const first = run({ ...input, memory: { 1: { containerId: 'web-1-id' } } });
+    expect(first.text).toBe('(nothing to do)');
+    expect(first.requeueAt).toBe(NOW + REMOVING_PATIENCE_MS);
+    expect(first.memory[1]?.removingSince).toEqual({ containerId: 'web-1-id', at: NOW });
+    const later = run({ ...input, memory: first.memory, now: NOW + REMOVING_PATIENCE_MS });
+    expect(later.text).toBe(['record-exit web#1 (exited 137; restart 1 after 0 ms)', 'replace web#1 (exited 137; restart 1 after 0 ms)'].join('\n'));
+  });
+
+  it('counts a container moved aside neither as the replica, nor as a duplicate, nor as a leftover', () => {
+    const r = run({ containers: [c(1), moved(1, 'old-id')], memory: { 1: { containerId: 'web-1-id' } }, stuck: { 'old-id': { name: 'shop-web-1-dead-90000', tries: 1, error: 'busy', retryAt: NOW + 2_000 } } });
+    expect(r.text).toBe('(nothing to do)');
+    expect(r.requeueAt).toBe(NOW + 2_000);
+    expect(r.stuck).toEqual({ 'old-id': { name: 'shop-web-1-dead-90000', tries: 1, error: 'busy', retryAt: NOW + 2_000 } });
+  });
+
+  it('tries the removal again once its backoff is due, beside the replica', () => {
+    const r = run({ containers: [c(1), moved(1, 'old-id')], memory: { 1: { containerId: 'web-1-id' } }, stuck: { 'old-id': { name: 'shop-web-1-dead-90000', tries: 2, error: 'busy', retryAt: NOW } } });
+    expect(r.text).toBe('remove-stuck web#1 (retry removing shop-web-1-dead-90000 (2 failed so far))');
+  });
+
+  it('tries at once a moved-aside container it has no memory of (an earlier daemon moved it), and forgets those that are gone', () => {
+    const r = run({ containers: [c(1), moved(1, 'old-id')], memory: { 1: { containerId: 'web-1-id' } }, stuck: { 'gone-id': { name: 'shop-web-1-dead-1', tries: 3, error: 'busy', retryAt: NOW } } });
+    expect(r.text).toBe('remove-stuck web#1 (retry removing shop-web-1-dead-90000 (0 failed so far))');
+    expect(Object.keys(r.stuck)).toEqual(['old-id']);
+  });
+
+  it('keeps retrying for a service that left the project', () => {
+    const r = run({ intent: null, containers: [moved(2, 'old-id')] });
+    expect(r.text).toBe('remove-stuck web#2 (retry removing shop-web-2-dead-90000 (0 failed so far))');
   });
 });

@@ -1,0 +1,62 @@
+// `composed pull|build|create [SERVICE...]`: the images a project needs, pulled or built by the
+// daemon's engine connection. Nothing is supervised, so these work before the first `up`.
+import { Command } from 'commander';
+import type { UpProgress } from '../../daemon/api/protocol.js';
+import { action, addProjectOptions, clientFor, loadRequestFor, UsageError, type ProjectOptions } from '../common.js';
+import { ApiError } from '../client.js';
+import { ensureDaemon } from '../daemon-launcher.js';
+import { repeatable } from '../project-options.js';
+
+interface ImageOptions {
+  quiet?: boolean;
+  buildArg?: string[];
+  cache?: boolean;
+}
+
+export function registerImageCommands(program: Command): void {
+  addProjectOptions(program.command('pull'))
+    .description('pull the images of services that have no build section')
+    .argument('[service...]')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExamples:\n  composed pull\n  composed pull web worker')
+    .action(action<ImageOptions>((services, options) => ensureImages('pull', services, options)));
+
+  addProjectOptions(program.command('build'))
+    .description('build the images of services that have a build section')
+    .argument('[service...]')
+    .option('--build-arg <KEY=VALUE>', 'set a build argument, repeatable', repeatable)
+    .option('--no-cache', 'refused: builds use the engine\'s cache')
+    .option('--pull', 'accepted: base images are pulled when missing')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', `
+A rebuilt image is a config change: the daemon rolls it out on the next reload (\`composed up\`).
+
+Examples:
+  composed build
+  composed build --build-arg VERSION=2 api`)
+    .action(action<ImageOptions>((services, options) => ensureImages('build', services, options)));
+
+  addProjectOptions(program.command('create'))
+    .description('prepare what `up` needs (pull or build missing images, as pull_policy says) without supervising anything')
+    .argument('[service...]')
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\ncomposed never creates a container it does not start and watch; `composed up` does both.\n\nExample:\n  composed create && composed up -d')
+    .action(action<ImageOptions>((services, options) => ensureImages('prepare', services, options)));
+}
+
+async function ensureImages(mode: 'pull' | 'build' | 'prepare', services: string[], options: ImageOptions & ProjectOptions): Promise<void> {
+  if (options.cache === false) throw new UsageError('--no-cache is not supported: composed builds with the engine\'s cache');
+  const buildArgs: Record<string, string> = {};
+  for (const arg of options.buildArg ?? []) {
+    const at = arg.indexOf('=');
+    if (at <= 0) throw new UsageError(`--build-arg: ${JSON.stringify(arg)} is not KEY=VALUE`);
+    buildArgs[arg.slice(0, at)] = arg.slice(at + 1);
+  }
+  const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
+  const client = clientFor(options);
+  await ensureDaemon(client, say);
+  for await (const line of client.lines<UpProgress>('/v1/images', { method: 'POST', body: { load: loadRequestFor(options), services, mode, buildArgs } })) {
+    if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
+    if (line.kind === 'error') throw new ApiError(500, line.error);
+  }
+}

@@ -1,0 +1,48 @@
+// POST /v1/images: pull or build the images of a project's services (`composed pull|build|create`).
+// The project is loaded from the request like `up` loads it, but nothing is supervised: a build
+// before the first `up` is the usual order. NDJSON progress, last line `{kind:"done"}`.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { loadProject } from '../../compose/load.js';
+import type { Service } from '../../compose/model.js';
+import { HttpError, readJsonBody, startStream, writeLine } from './http.js';
+import type { UpProgress } from './protocol.js';
+import type { ApiContext } from './server.js';
+import { loadRequest } from './validate.js';
+
+type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** pull: services without a build section, always pulled; build: those with one, always built; prepare: what `up` would need. */
+export type ImageMode = 'pull' | 'build' | 'prepare';
+
+export const imageRoutes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [{ method: 'POST', pattern: /^\/v1\/images$/, handler: ensureImages }];
+
+async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = (await readJsonBody(req)) as { load?: unknown; services?: unknown; mode?: unknown; buildArgs?: unknown };
+  const request = loadRequest(body.load);
+  const mode = body.mode;
+  if (mode !== 'pull' && mode !== 'build' && mode !== 'prepare') throw new HttpError(400, 'must be pull, build or prepare', 'mode');
+  const named = Array.isArray(body.services) && body.services.every((s) => typeof s === 'string') ? (body.services as string[]) : [];
+  const buildArgs = body.buildArgs && typeof body.buildArgs === 'object' ? (body.buildArgs as Record<string, string>) : {};
+  const { project } = await loadProject({ files: request.files, ...(request.projectName ? { projectName: request.projectName } : {}), cwd: request.cwd, env: request.env, profiles: request.profiles });
+  for (const s of named) if (!project.services[s]) throw new HttpError(404, `project ${project.name} has no service ${JSON.stringify(s)}`, 'services');
+  const line = (value: UpProgress) => {
+    if (!res.headersSent) startStream(res);
+    writeLine(res, value);
+  };
+  const services = Object.values(project.services).filter((s) => named.length === 0 || named.includes(s.name));
+  for (const service of services) {
+    const target = forMode(service, mode, buildArgs);
+    if (!target) continue;
+    await ctx.runtime.ensureImage(project, target, (message) => line({ kind: 'progress', resource: service.name, message }));
+    line({ kind: 'progress', resource: service.name, message: `${mode === 'build' ? 'built' : mode === 'pull' ? 'pulled' : 'ready'} ${service.image}` });
+  }
+  line({ kind: 'done', result: { project: project.name, services: services.map((s) => s.name), warnings: [] } });
+  res.end();
+}
+
+function forMode(service: Service, mode: ImageMode, buildArgs: Record<string, string>): Service | undefined {
+  if (mode === 'prepare') return service;
+  if (mode === 'pull') return service.build ? undefined : { ...service, pullPolicy: 'always' };
+  if (!service.build) return undefined;
+  return { ...service, pullPolicy: 'build', build: { ...service.build, args: { ...service.build.args, ...buildArgs } } };
+}
