@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
-import type { ErrorResponse } from '../daemon/api/protocol.js';
+import type { ErrorResponse } from '../protocol/api.js';
 
 export class DaemonUnavailable extends Error {}
 

@@ -1,5 +1,5 @@
 // The project's containers as the daemon lists them, narrowed to the services a command names.
-import type { ComposeContainer } from '../daemon/api/compose-protocol.js';
+import type { ComposeContainer } from '../protocol/compose-containers.js';
 import type { DaemonClient } from './client.js';
 import { projectPath, UsageError } from './common.js';
 

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultStateDir } from '../daemon/api/protocol.js';
+import { defaultStateDir } from '../protocol/api.js';
 import type { DaemonClient } from './client.js';
 
 export async function ensureDaemon(client: DaemonClient, say: (line: string) => void): Promise<void> {

@@ -2,7 +2,7 @@
 // as composed always has, after it. Repeatable flags take one value each, so `up -f x.yaml web`
 // reads `web` as a service, never as a second file.
 import { Command, Option } from 'commander';
-import { defaultSocketPath } from '../daemon/api/protocol.js';
+import { defaultSocketPath } from '../protocol/api.js';
 
 export interface SocketOptions {
   socket: string;

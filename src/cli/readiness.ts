@@ -4,7 +4,7 @@
 // `docker compose up -d`, a service that already gave up is reported but does not fail the command:
 // whether it gives up before every other replica has started is a race, and the exit code must not
 // depend on it.
-import type { ProjectStatus, ServiceStatus } from '../daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../protocol/api.js';
 
 export interface SettledState {
   done: boolean;

@@ -2,8 +2,8 @@
 // process in the container, in the frames of session-protocol.ts. With a TTY the terminal is put in
 // raw mode, so Ctrl-C and the like reach the process as keystrokes, as with `docker compose exec`.
 import { ApiError, type DaemonClient } from './client.js';
-import { encodeFrame, FrameReader, FrameType, SESSION_UPGRADE } from '../daemon/api/session-protocol.js';
-import type { ErrorResponse } from '../daemon/api/protocol.js';
+import { encodeFrame, FrameReader, FrameType, SESSION_UPGRADE } from '../protocol/session.js';
+import type { ErrorResponse } from '../protocol/api.js';
 
 export interface SessionOutcome {
   exitCode: number;

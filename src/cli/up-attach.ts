@@ -1,7 +1,7 @@
 // What `up` without -d does under a supervisor: on a terminal it follows the services' logs until
 // Ctrl-C, which detaches (the containers are the daemon's, not this process's); anywhere else it
 // returns at once, so `composed up` in a script or CI job never blocks forever.
-import type { LogLine } from '../daemon/api/compose-protocol.js';
+import type { LogLine } from '../protocol/compose-containers.js';
 import type { DaemonClient } from './client.js';
 import { projectPath } from './common.js';
 import { colourWanted } from './render/colour.js';

@@ -4,24 +4,24 @@
 import { mkdir } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
-import { Autoscaler } from './autoscaler.js';
-import { Balancers } from './balancers.js';
-import { Controller } from './controller.js';
+import { Autoscaler } from './autoscale/autoscaler.js';
+import { Balancers } from './balancer/balancers.js';
+import { Controller } from './supervisor/controller.js';
 import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
-import { EventLog } from './event-log.js';
+import { EventLog } from './events/event-log.js';
 import { systemClock } from './ports/clock.js';
 import type { SupervisionRuntime } from './ports/runtime.js';
-import { ProjectLifecycle } from './project-lifecycle.js';
-import { recoverFromLabels } from './recover-from-labels.js';
+import { ProjectLifecycle } from './lifecycle/project-lifecycle.js';
+import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
-import { lockStateDir } from './state-lock.js';
-import { StateStore } from './state-store.js';
+import { lockStateDir } from './state/state-lock.js';
+import { StateStore } from './state/state-store.js';
 import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
-import { ProjectWatcher } from './watcher.js';
+import { ProjectWatcher } from './lifecycle/watcher.js';
 
 export interface DaemonOptions {
   socket: string;

@@ -2,7 +2,7 @@
 // alternating load does not flap the count.
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/protocol/api.js';
 import { DaemonHandle, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

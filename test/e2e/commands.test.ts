@@ -1,7 +1,7 @@
 // The per-service commands as a user types them, and `docker stop` under unless-stopped vs always.
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/protocol/api.js';
 import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

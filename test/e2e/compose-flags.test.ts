@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus } from '../../src/protocol/api.js';
 import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
@@ -33,7 +33,8 @@ services:
   });
 
   it('-f and -p before the verb, --env-file reaching the project (not Node), up without -d off a terminal returns', async () => {
-    const up = await daemon.cli(['-f', file, '-p', project, '--env-file', 'vars.env', 'up'], { cwd: dir });
+    // CI unset, as on a user's machine: off a terminal is then the reason (CI itself is one too).
+    const up = await daemon.cli(['-f', file, '-p', project, '--env-file', 'vars.env', 'up'], { cwd: dir, env: { CI: '' } });
     expect(up.code, up.stderr).toBe(0);
     expect(up.stderr).toContain(`not attaching to the logs (stdout is not a terminal); the daemon keeps ${project} running`);
     await eventually(async () => expect(await running()).toEqual({ web: 1, worker: 1 }));

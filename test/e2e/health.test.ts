@@ -1,7 +1,7 @@
 // Health end to end: the daemon acts on health, and depends_on conditions order start-up.
 import { execFileSync } from 'node:child_process';
 import { expect, it } from 'vitest';
-import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus } from '../../src/protocol/api.js';
 import { projectSelector } from '../../src/daemon/core/labels.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';

@@ -3,7 +3,7 @@
 // compose's JSON field names, -a/-q/--services/--status/--filter and Go templates.
 import { spawn } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
-import type { ComposeContainer } from '../../src/daemon/api/compose-protocol.js';
+import type { ComposeContainer } from '../../src/protocol/compose-containers.js';
 import { CLI, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/protocol/api.js';
 import { useDaemon, REPO_ROOT, writeProject } from '../support/daemon.js';
 import { describeWithEngine, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

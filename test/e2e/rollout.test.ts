@@ -1,7 +1,7 @@
 // Roll-outs end to end: edits to the compose file roll out by themselves, without downtime.
 import { writeFile } from 'node:fs/promises';
 import { beforeAll, expect, it } from 'vitest';
-import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
+import type { DaemonEvent } from '../../src/protocol/api.js';
 import { type DaemonHandle, projectStatus, serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

@@ -1,7 +1,7 @@
 // The supervisor end to end: the CLI and daemon as a user runs them, against the real engine.
 import { execFileSync } from 'node:child_process';
 import { beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/protocol/api.js';
 import type { ContainerSummary } from '../../src/daemon/ports/runtime.js';
 import { projectSelector } from '../../src/daemon/core/labels.js';
 import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';

@@ -5,7 +5,7 @@
 // bounded. Then `down` in the middle of the loop removes everything.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus } from '../../src/protocol/api.js';
 import { LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
 import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';

@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus } from '../../src/protocol/api.js';
 import { DaemonHandle, newDaemon, REPO_ROOT, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

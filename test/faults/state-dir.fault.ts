@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
+import type { DaemonEvent } from '../../src/protocol/api.js';
 import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

@@ -4,7 +4,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ProjectStatus, VersionResponse } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, VersionResponse } from '../../src/protocol/api.js';
 import { DaemonHandle } from '../support/daemon.js';
 import { eventually } from '../support/eventually.js';
 import { cleanupProject, describeWithEngine, runtimeForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';

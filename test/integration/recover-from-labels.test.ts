@@ -6,7 +6,7 @@ import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { DaemonEvent, ProjectSummary } from '../../src/daemon/api/protocol.js';
+import type { DaemonEvent, ProjectSummary } from '../../src/protocol/api.js';
 import { LABEL_PROJECT } from '../../src/daemon/core/labels.js';
 import { type DaemonHandle, serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
-import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
+import type { DaemonEvent } from '../../src/protocol/api.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';

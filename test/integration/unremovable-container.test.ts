@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DaemonEvent } from '../../src/daemon/api/protocol.js';
+import type { DaemonEvent } from '../../src/protocol/api.js';
 import { LABEL_PROJECT } from '../../src/daemon/core/labels.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';

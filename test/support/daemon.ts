@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { DaemonClient } from '../../src/cli/client.js';
-import type { ProjectStatus, ServiceStatus } from '../../src/daemon/api/protocol.js';
+import type { ProjectStatus, ServiceStatus } from '../../src/protocol/api.js';
 import { cleanupProject } from './engine.js';
 import { eventually } from './eventually.js';
 

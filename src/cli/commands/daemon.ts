@@ -1,7 +1,7 @@
 // `composed daemon`: the long-running supervisor. The daemon's code is loaded only here, so the
 // other commands stay a thin client.
 import { Command, Option } from 'commander';
-import { defaultStateDir } from '../../daemon/api/protocol.js';
+import { defaultStateDir } from '../../protocol/api.js';
 import { action, socketOption } from '../common.js';
 import { parseDuration } from '../duration.js';
 import { readVersion } from '../version.js';

@@ -1,7 +1,7 @@
 // `composed down`: stop supervising the project and remove its containers and networks (named
 // volumes only with -v; external ones never).
 import { Command } from 'commander';
-import type { UpProgress } from '../../daemon/api/protocol.js';
+import type { UpProgress } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { ApiError } from '../client.js';
 

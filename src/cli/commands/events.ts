@@ -1,6 +1,6 @@
 // `composed events`: the daemon's own events (replacements with their cause, exits, backoff, scaling).
 import { Command } from 'commander';
-import type { DaemonEvent } from '../../daemon/api/protocol.js';
+import type { DaemonEvent } from '../../protocol/api.js';
 import { action, clientFor, socketOption, type SocketOptions } from '../common.js';
 import { parseDuration } from '../duration.js';
 

@@ -1,7 +1,7 @@
 // `composed exec SERVICE CMD...`: run a command in a running replica, attached to this terminal,
 // and exit with the command's exit code.
 import { Command, Option } from 'commander';
-import type { ExecRequest } from '../../daemon/api/session-protocol.js';
+import type { ExecRequest } from '../../protocol/session.js';
 import { action, addProjectOptions, clientFor, projectNameFor, servicePath, UsageError } from '../common.js';
 import { envEntries, wantsTty } from '../process-flags.js';
 import { repeatable } from '../project-options.js';

@@ -1,7 +1,7 @@
 // `composed pull|build|create [SERVICE...]`: the images a project needs, pulled or built by the
 // daemon's engine connection. Nothing is supervised, so these work before the first `up`.
 import { Command } from 'commander';
-import type { UpProgress } from '../../daemon/api/protocol.js';
+import type { UpProgress } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, loadRequestFor, UsageError, type ProjectOptions } from '../common.js';
 import { ApiError } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';

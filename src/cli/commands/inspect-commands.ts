@@ -1,6 +1,6 @@
 // `composed top|stats|port|images`: what runs in the replicas and where to reach them.
 import { Command } from 'commander';
-import type { ContainerProcesses, ContainerStats } from '../../daemon/api/compose-protocol.js';
+import type { ContainerProcesses, ContainerStats } from '../../protocol/compose-containers.js';
 import { action, addProjectOptions, clientFor, projectNameFor, UsageError } from '../common.js';
 import { containerPath, projectContainers, replicasOf } from '../containers.js';
 import { renderTemplate } from '../render/go-template.js';

@@ -1,7 +1,7 @@
 // `composed logs [SERVICE...]`: the replicas' output, interleaved in time order, each line
 // prefixed with `<service>-<n> |` as docker compose prints it.
 import { Command } from 'commander';
-import type { LogLine } from '../../daemon/api/compose-protocol.js';
+import type { LogLine } from '../../protocol/compose-containers.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { parseLogTime } from '../log-time.js';
 import { LogPrinter } from '../render/log-printer.js';

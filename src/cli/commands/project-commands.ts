@@ -1,7 +1,7 @@
 // `composed ls|version|wait|rm`: the projects the daemon supervises, the versions, waiting for
 // replicas to stop, and removing stopped one-off containers.
 import { Command } from 'commander';
-import type { ProjectSummary } from '../../daemon/api/protocol.js';
+import type { ProjectSummary } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, projectNameFor, socketOption, type SocketOptions } from '../common.js';
 import { containerPath, projectContainers, replicasOf } from '../containers.js';
 import { renderTable } from '../render/table.js';

@@ -2,7 +2,7 @@
 // columns and JSON field names, so scripts written for compose keep parsing it. composed's own,
 // richer view is `composed status`.
 import { Command } from 'commander';
-import type { ComposeContainer } from '../../daemon/api/compose-protocol.js';
+import type { ComposeContainer } from '../../protocol/compose-containers.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { repeatable } from '../project-options.js';
 import { renderTemplate } from '../render/go-template.js';

@@ -2,7 +2,7 @@
 // volumes, labelled as compose labels one-offs. The daemon never supervises, counts or replaces it.
 import { Command } from 'commander';
 import { splitShellWords } from '../../compose/shell-words.js';
-import type { RunRequest } from '../../daemon/api/session-protocol.js';
+import type { RunRequest } from '../../protocol/session.js';
 import { action, addProjectOptions, clientFor, projectNameFor, servicePath, UsageError } from '../common.js';
 import { envEntries, wantsTty } from '../process-flags.js';
 import { repeatable } from '../project-options.js';

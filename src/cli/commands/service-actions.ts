@@ -1,7 +1,7 @@
 // `composed scale|restart|stop|start`: one request per service; no service named means every
 // service of the project, as docker compose does.
 import { Command } from 'commander';
-import type { ProjectStatus } from '../../daemon/api/protocol.js';
+import type { ProjectStatus } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, servicePath, type ProjectOptions } from '../common.js';
 import type { DaemonClient } from '../client.js';
 import { parseScale } from './up.js';

@@ -1,6 +1,6 @@
 // `composed status`: what the daemon sees, per service and per replica.
 import { Command } from 'commander';
-import type { ProjectStatus, ProjectSummary } from '../../daemon/api/protocol.js';
+import type { ProjectStatus, ProjectSummary } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath } from '../common.js';
 import { renderStatus } from '../render/status.js';
 

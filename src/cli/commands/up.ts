@@ -2,7 +2,7 @@
 // daemon runs, hand the project over, show progress; with --wait return only once everything is
 // ready; without -d, attach to the logs on a terminal until Ctrl-C (the daemon keeps running them).
 import { Command, Option } from 'commander';
-import type { DaemonEvent, ProjectStatus, UpProgress } from '../../daemon/api/protocol.js';
+import type { DaemonEvent, ProjectStatus, UpProgress } from '../../protocol/api.js';
 import { formatDiagnostic } from '../../compose/errors.js';
 import { action, addProjectOptions, clientFor, loadLocal, loadRequestFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
 import { ApiError, type DaemonClient } from '../client.js';

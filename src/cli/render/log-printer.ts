@@ -1,7 +1,7 @@
 // Log lines as docker compose prints them: `web-1  | text`, the prefix padded to the widest name
 // seen so far and coloured per replica on a terminal.
 import picocolors from 'picocolors';
-import type { LogLine } from '../../daemon/api/compose-protocol.js';
+import type { LogLine } from '../../protocol/compose-containers.js';
 
 const PALETTE = ['cyan', 'yellow', 'green', 'magenta', 'blue', 'red'] as const;
 

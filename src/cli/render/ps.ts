@@ -1,5 +1,5 @@
 // `composed ps` as docker compose prints it: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS.
-import type { ComposeContainer, Publisher } from '../../daemon/api/compose-protocol.js';
+import type { ComposeContainer, Publisher } from '../../protocol/compose-containers.js';
 import { renderTable } from './table.js';
 
 export function renderPsTable(rows: ComposeContainer[], nowMs: number): string {

@@ -1,7 +1,7 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
-import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../daemon/api/protocol.js';
+import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
 import { colourWanted } from './colour.js';
 import { renderTable } from './table.js';
 

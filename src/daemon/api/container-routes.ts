@@ -6,10 +6,10 @@ import { balancedPorts } from '../../compose/balanced-ports.js';
 import type { Project } from '../../compose/model.js';
 import { LABEL_NUMBER, LABEL_ONEOFF, LABEL_PROJECT, LABEL_SERVICE } from '../core/labels.js';
 import type { PsEntry } from '../ports/interactive.js';
-import type { ComposeContainer, ContainerProcesses, ContainerStats, Publisher } from './compose-protocol.js';
+import type { ComposeContainer, ContainerProcesses, ContainerStats, Publisher } from '../../protocol/compose-containers.js';
 import { HttpError, readJsonBody, sendJson } from './http.js';
 import { streamLogLines } from './log-lines.js';
-import type { ApiContext } from './server.js';
+import type { ApiContext } from './context.js';
 import { projectNameParam } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;

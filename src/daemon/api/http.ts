@@ -1,7 +1,9 @@
 // Small HTTP helpers for the control API: bounded JSON bodies, JSON and NDJSON answers, errors as
 // `{error, field}` with a 4xx status. Nothing here throws past the request that caused it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorResponse } from './protocol.js';
+import { ComposeError } from '../../compose/errors.js';
+import type { ErrorResponse } from '../../protocol/api.js';
+import { RequestError } from '../lifecycle/request-error.js';
 
 /** Largest request body accepted (a LoadRequest carries an environment; 1 MiB is generous). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -73,4 +75,14 @@ export function writeText(res: ServerResponse, text: string): void {
     return;
   }
   res.write(text);
+}
+
+/** Any failure as the HTTP answer it gets: the domain's errors mapped here, and only here. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof RequestError) return new HttpError(error.kind === 'not-found' ? 404 : 422, error.message, error.field);
+  if (error instanceof ComposeError) {
+    return new HttpError(422, 'the compose file is not valid', undefined, { diagnostics: error.diagnostics });
+  }
+  return new HttpError(500, error instanceof Error ? error.message : String(error));
 }

@@ -5,8 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadProject } from '../../compose/load.js';
 import type { Service } from '../../compose/model.js';
 import { HttpError, readJsonBody, startStream, writeLine } from './http.js';
-import type { UpProgress } from './protocol.js';
-import type { ApiContext } from './server.js';
+import type { UpProgress } from '../../protocol/api.js';
+import type { ApiContext } from './context.js';
 import { loadRequest } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse) => Promise<void>;

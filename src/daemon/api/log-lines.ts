@@ -4,12 +4,12 @@
 // container's log stream when it stops).
 import type { ServerResponse } from 'node:http';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
-import { replicaContainers } from '../log-follower.js';
+import { replicaContainers } from '../status/log-follower.js';
 import type { ContainerSummary } from '../ports/runtime.js';
-import type { ProjectRecord } from '../state-store.js';
-import type { LogLine } from './compose-protocol.js';
+import type { ProjectRecord } from '../state/state-store.js';
+import type { LogLine } from '../../protocol/compose-containers.js';
 import { HttpError, startStream, writeLine } from './http.js';
-import type { ApiContext } from './server.js';
+import type { ApiContext } from './context.js';
 import { flag } from './validate.js';
 
 const LOOK_AGAIN_MS = 300;

@@ -1,14 +1,14 @@
 // The routes of the control API. Each handler validates its input, makes one call into the
 // lifecycle or controller, and answers. Long operations (up, down) stream NDJSON progress lines.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeEngine } from '../engine-description.js';
-import { followProjectLogs, replicaContainers } from '../log-follower.js';
-import { projectStatus, projectSummary } from '../project-status.js';
+import { describeEngine } from '../status/engine-description.js';
+import { followProjectLogs, replicaContainers } from '../status/log-follower.js';
+import { projectStatus, projectSummary } from '../status/project-status.js';
 import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } from './http.js';
-import type { DaemonEvent, UpProgress, VersionResponse } from './protocol.js';
+import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
-import type { ApiContext } from './server.js';
+import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;

@@ -4,31 +4,10 @@ import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from 'pino';
-import { ComposeError } from '../../compose/errors.js';
-import type { Autoscaler } from '../autoscaler.js';
-import type { Balancers } from '../balancers.js';
-import type { ContainerRuntime } from '../ports/runtime.js';
-import type { Controller } from '../controller.js';
-import type { EventLog } from '../event-log.js';
-import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
-import { RequestError, type ProjectLifecycle } from '../project-lifecycle.js';
-import { HttpError, sendError } from './http.js';
+import type { ApiContext } from './context.js';
+import { sendError, toHttpError } from './http.js';
 import { routeRequest } from './routes.js';
 import { handleUpgrade } from './session-route.js';
-
-export interface ApiContext {
-  controller: Controller;
-  /** The engine, for the operator's verbs (exec, run, kill, ps, logs); supervision goes through the controller. */
-  runtime: ContainerRuntime;
-  autoscaler: Autoscaler;
-  balancers: Balancers;
-  lifecycle: ProjectLifecycle;
-  events: EventLog;
-  metrics: DaemonMetrics;
-  logger: Logger;
-  version: string;
-}
 
 /** Requests slower than this to send their headers and body are cut off (slowloris). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -43,7 +22,7 @@ export function createApiServer(ctx: ApiContext): Server {
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.maxHeadersCount = 100;
   // exec and run take over the connection (an HTTP upgrade, like the engine's own attach).
-  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void handleUpgrade(ctx, req, socket, head, toHttpError));
+  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void handleUpgrade(ctx, req, socket, head));
   return server;
 }
 
@@ -66,15 +45,6 @@ async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
 function clientGone(req: IncomingMessage, error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return req.destroyed && (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'EPIPE');
-}
-
-function toHttpError(error: unknown): HttpError {
-  if (error instanceof HttpError) return error;
-  if (error instanceof RequestError) return new HttpError(error.status, error.message, error.field);
-  if (error instanceof ComposeError) {
-    return new HttpError(422, 'the compose file is not valid', undefined, { diagnostics: error.diagnostics });
-  }
-  return new HttpError(500, error instanceof Error ? error.message : String(error));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Project, Service, VolumeMount } from '../../compose/model.js';
 import { parsePortSpec } from '../../compose/ports.js';
 import { parseVolumeSpec } from '../../compose/volume-spec.js';
 import { HttpError } from './http.js';
-import type { ExecRequest, RunRequest } from './session-protocol.js';
+import type { ExecRequest, RunRequest } from '../../protocol/session.js';
 
 const ENV_ENTRY = /^[^=\s]+=/s;
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;

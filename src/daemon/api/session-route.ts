@@ -5,18 +5,18 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { LABEL_NUMBER } from '../core/labels.js';
-import { replicaContainers } from '../log-follower.js';
+import { replicaContainers } from '../status/log-follower.js';
 import type { InteractiveSession } from '../ports/interactive.js';
-import type { ErrorResponse } from './protocol.js';
-import { HttpError } from './http.js';
-import type { ApiContext } from './server.js';
-import { encodeFrame, FrameReader, FrameType, SESSION_UPGRADE } from './session-protocol.js';
+import type { ErrorResponse } from '../../protocol/api.js';
+import { HttpError, toHttpError } from './http.js';
+import type { ApiContext } from './context.js';
+import { encodeFrame, FrameReader, FrameType, SESSION_UPGRADE } from '../../protocol/session.js';
 import { execRequest, oneOffService, runRequest } from './session-requests.js';
 import { projectNameParam, serviceNameParam } from './validate.js';
 
 const ROUTE = /^\/v1\/projects\/([^/]+)\/services\/([^/]+)\/(exec|run)$/;
 
-export async function handleUpgrade(ctx: ApiContext, req: IncomingMessage, socket: Duplex, head: Buffer, toHttpError: (error: unknown) => HttpError): Promise<void> {
+export async function handleUpgrade(ctx: ApiContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   let upgraded = false;
   try {
     const url = new URL(req.url ?? '/', 'http://composed');

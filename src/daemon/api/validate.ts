@@ -1,7 +1,7 @@
 // Request validation: each bad field gets a 400 naming it. Unknown fields are refused too, so a
 // typo never silently does nothing.
 import { HttpError } from './http.js';
-import type { DownRequest, LoadRequest, ScaleRequest } from './protocol.js';
+import type { DownRequest, LoadRequest, ScaleRequest } from '../../protocol/api.js';
 
 /** Compose project names: lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;

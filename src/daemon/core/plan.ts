@@ -27,6 +27,20 @@ export type Operation =
   | { kind: 'remove-stuck'; service: string; number: number; containerId: string; cause: string };
 
 
+/** What carrying out one operation did (the executor's answer, applied by apply-results.ts). */
+export interface OperationResult {
+  op: Operation;
+  ok: boolean;
+  error?: unknown;
+  /** The container created (create, replace). */
+  containerId?: string;
+  createdAt?: number;
+  /** Last log lines of the stopped container (record-exit). */
+  logTail?: string[];
+  /** An old container the engine would not remove, moved out of the replica's way under this name. */
+  steppedAside?: { containerId: string; name: string; error: string };
+}
+
 export function formatOperation(op: Operation): string {
   return `${op.kind} ${op.service}#${op.number} (${op.cause})`;
 }

@@ -89,3 +89,11 @@ export function decideRestart(policy: RestartPolicy, history: RestartHistory, ex
     reason: `${what}; restart ${attempt}${policy.maxAttempts !== undefined ? ` of ${policy.maxAttempts}` : ''} after ${delayMs} ms`,
   };
 }
+
+/** Why a replica was restarted, as metrics count it: an OOM kill is an exit of its own kind. */
+export type RestartReason = 'exit' | 'oom' | 'unhealthy' | 'removed';
+
+export function restartReason(exit: { cause: 'exit' | 'unhealthy' | 'removed'; oomKilled: boolean }): RestartReason {
+  if (exit.cause === 'exit' && exit.oomKilled) return 'oom';
+  return exit.cause;
+}

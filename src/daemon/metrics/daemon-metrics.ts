@@ -3,8 +3,8 @@
 // snapshots at scrape time, so the numbers never drift from what `composed status` shows.
 // Each instance owns its Registry: no process-wide default registry, so tests and daemons don't mix.
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-export type RestartReason = 'exit' | 'oom' | 'unhealthy' | 'removed';
+import type { BalancerSample } from '../balancer/balancers.js';
+import type { RestartReason } from '../core/restart-policy.js';
 
 /** One service as the controller sees it now. */
 export interface ServiceSample {
@@ -20,17 +20,6 @@ export interface ServiceSample {
   autoscaleDesired?: number;
 }
 
-/** Totals of one balanced replica since it entered the balancer (they reset if it re-enters). */
-export interface BalancerSample {
-  project: string;
-  service: string;
-  /** The replica's balancer id, e.g. "web#2". */
-  replica: string;
-  connections: number;
-  bytesIn: number;
-  bytesOut: number;
-}
-
 type Snapshot<T> = () => T[] | Promise<T[]>;
 
 export interface DaemonMetricsOptions {
@@ -44,11 +33,6 @@ export interface RenderedMetrics {
 }
 
 /** Which restart counter an exit goes to: an OOM kill is told apart from other exits. */
-export function restartReason(exit: { cause: 'exit' | 'unhealthy' | 'removed'; oomKilled: boolean }): RestartReason {
-  if (exit.cause === 'exit' && exit.oomKilled) return 'oom';
-  return exit.cause;
-}
-
 const SERVICE_LABELS = ['project', 'service'] as const;
 const REPLICA_LABELS = ['project', 'service', 'replica'] as const;
 

@@ -1,9 +1,9 @@
 // What /metrics reports about each service at scrape time, from the same listing and memory that
 // `composed status` reads, so the two never disagree.
-import type { Autoscaler } from '../autoscaler.js';
+import type { Autoscaler } from '../autoscale/autoscaler.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved, isReady } from '../core/observed.js';
-import type { Controller } from '../controller.js';
+import type { Controller } from '../supervisor/controller.js';
 import type { ServiceSample } from './daemon-metrics.js';
 
 export function serviceSamples(controller: Controller, autoscaler: Autoscaler): ServiceSample[] {

@@ -2,7 +2,7 @@
 // warnings collected so far.
 import { isAbsolute, relative } from 'node:path';
 import type { Project, Service } from '../../compose/model.js';
-import { sortedKeys } from './labels.js';
+import { sortedKeys } from './sorted-keys.js';
 import type { ObjectMeta } from './manifest.js';
 import { labelValue, NameTable, SERVICE_NAME_MAX } from './names.js';
 import type { ExportInput, ExportOptions } from './options.js';

@@ -2,7 +2,8 @@
 // which), with the replica count, roll-out strategy and retry limits composed would use.
 import type { Service } from '../../compose/model.js';
 import { selectorLabels, serviceMeta, servicePath, type ExportContext } from './context.js';
-import { sortedKeys, splitLabels } from './labels.js';
+import { splitLabels } from './labels.js';
+import { sortedKeys } from './sorted-keys.js';
 import type { Deployment, Job, PodSpec, StatefulSet, Workload } from './manifest.js';
 import { claimSpec } from './storage.js';
 import type { PodStorage } from './volumes.js';

@@ -7,7 +7,7 @@ import { envEntries, wantsTty } from '../../../src/cli/process-flags.js';
 import { renderTemplate } from '../../../src/cli/render/go-template.js';
 import { formatPorts, humanDuration, quotedCommand } from '../../../src/cli/render/ps.js';
 import { shouldAttach } from '../../../src/cli/up-attach.js';
-import { encodeFrame, FrameReader, FrameType } from '../../../src/daemon/api/session-protocol.js';
+import { encodeFrame, FrameReader, FrameType } from '../../../src/protocol/session.js';
 
 describe('verbOf: the verb after compose\'s global flags', () => {
   it.each([

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach } from 'vitest';
-import { Controller } from '../../../src/daemon/controller.js';
-import { EventLog } from '../../../src/daemon/event-log.js';
+import { Controller } from '../../../src/daemon/supervisor/controller.js';
+import { EventLog } from '../../../src/daemon/events/event-log.js';
 import { systemClock, type Clock } from '../../../src/daemon/ports/clock.js';
-import { ProjectLifecycle } from '../../../src/daemon/project-lifecycle.js';
-import { StateStore } from '../../../src/daemon/state-store.js';
+import { ProjectLifecycle } from '../../../src/daemon/lifecycle/project-lifecycle.js';
+import { StateStore } from '../../../src/daemon/state/state-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { MemoryRuntime } from '../../support/memory-runtime.js';
 

@@ -1,6 +1,8 @@
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
-import { DaemonMetrics, restartReason, type BalancerSample, type ServiceSample } from '../../../src/daemon/metrics/daemon-metrics.js';
+import type { BalancerSample } from '../../../src/daemon/balancer/balancers.js';
+import { restartReason } from '../../../src/daemon/core/restart-policy.js';
+import { DaemonMetrics, type ServiceSample } from '../../../src/daemon/metrics/daemon-metrics.js';
 
 async function scrape(metrics: DaemonMetrics): Promise<Map<string, ParsedFamily>> {
   const { contentType, body } = await metrics.render();

@@ -4,12 +4,11 @@
 // network); a replica about to be stopped is drained first, so it leaves the rotation and its
 // open connections finish (up to stop_grace_period) before the engine stops it.
 import type { Logger } from 'pino';
-import { balancedPorts } from '../compose/balanced-ports.js';
-import type { PortMapping, Project, Service } from '../compose/model.js';
-import type { BalancerSample } from './metrics/daemon-metrics.js';
-import { TcpBalancer, type BackendStats } from './balancer/tcp-balancer.js';
-import { isReadyContainer } from './core/observed.js';
-import type { ContainerSummary } from './ports/runtime.js';
+import { balancedPorts } from '../../compose/balanced-ports.js';
+import type { PortMapping, Project, Service } from '../../compose/model.js';
+import { TcpBalancer, type BackendStats } from './tcp-balancer.js';
+import { isReadyContainer } from '../core/observed.js';
+import type { ContainerSummary } from '../ports/runtime.js';
 
 interface Listener {
   project: string;
@@ -23,6 +22,17 @@ interface Listener {
 export interface BalancerStatus {
   listen: string;
   replicas: Array<{ name: string } & Omit<BackendStats, 'id'>>;
+}
+
+/** Totals of one balanced replica since it entered the balancer (they reset if it re-enters). */
+export interface BalancerSample {
+  project: string;
+  service: string;
+  /** The replica's balancer id, e.g. "web#2". */
+  replica: string;
+  connections: number;
+  bytesIn: number;
+  bytesOut: number;
 }
 
 export class Balancers {

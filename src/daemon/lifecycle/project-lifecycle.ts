@@ -2,32 +2,22 @@
 // the controller), down (stop in reverse dependency order, remove), and the per-service commands
 // (scale, restart, stop, start). Each changes the record, persists it, and enqueues; the workers do
 // the container work.
-import { ComposeError, formatDiagnostic } from '../compose/errors.js';
-import { loadProject, type LoadResult } from '../compose/load.js';
-import { fixedHostPortConflict } from '../compose/validate.js';
-import type { Project } from '../compose/model.js';
-import { serviceConfigHash } from '../compose/hash.js';
-import type { DownRequest, LoadRequest, UpResponse } from './api/protocol.js';
-import { LABEL_SERVICE } from './core/labels.js';
-import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from './ports/runtime.js';
-import { Controller, errorMessage, key } from './controller.js';
+import { ComposeError, formatDiagnostic } from '../../compose/errors.js';
+import { loadProject, type LoadResult } from '../../compose/load.js';
+import { fixedHostPortConflict } from '../../compose/validate.js';
+import type { Project } from '../../compose/model.js';
+import { serviceConfigHash } from '../../compose/hash.js';
+import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
+import { Controller, errorMessage, key } from '../supervisor/controller.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { ProjectRecord } from './state-store.js';
-import { STATE_VERSION } from './state-store.js';
+import type { ProjectRecord } from '../state/state-store.js';
+import { STATE_VERSION } from '../state/state-store.js';
+import { RequestError } from './request-error.js';
 
 export type Progress = (resource: string, message: string) => void;
-
-/** A request the daemon cannot carry out, with the request field at fault. */
-export class RequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 export class ProjectLifecycle {
   private readonly lock = new KeyedMutex();
@@ -227,10 +217,10 @@ export class ProjectLifecycle {
     const svc = this.requireService(record, service);
     const bounds = svc.composed.autoscale;
     if (bounds && (replicas < bounds.min || replicas > bounds.max)) {
-      throw new RequestError(`replicas ${replicas} is outside the autoscale bounds [${bounds.min}, ${bounds.max}] of ${service}`, 422, 'replicas');
+      throw new RequestError(`replicas ${replicas} is outside the autoscale bounds [${bounds.min}, ${bounds.max}] of ${service}`, 'invalid', 'replicas');
     }
     const conflict = replicas > 1 ? fixedHostPortConflict({ ...svc, replicas }) : undefined;
-    if (conflict) throw new RequestError(`cannot scale ${service} to ${replicas}: ${conflict}`, 422, 'replicas');
+    if (conflict) throw new RequestError(`cannot scale ${service} to ${replicas}: ${conflict}`, 'invalid', 'replicas');
     record.scale[service] = replicas;
     this.controller.emit({ project, service, type: 'scaled', message: `scaled to ${replicas} by a user` });
     await this.changed(record, service);
@@ -275,13 +265,13 @@ export class ProjectLifecycle {
 
   require(name: string): ProjectRecord {
     const record = this.controller.records.get(name);
-    if (!record) throw new RequestError(`no project named ${JSON.stringify(name)} is supervised`, 404);
+    if (!record) throw new RequestError(`no project named ${JSON.stringify(name)} is supervised`, 'not-found');
     return record;
   }
 
   private requireService(record: ProjectRecord, service: string) {
     const svc = record.project.services[service];
-    if (!svc) throw new RequestError(`project ${record.name} has no service ${JSON.stringify(service)}`, 404, 'service');
+    if (!svc) throw new RequestError(`project ${record.name} has no service ${JSON.stringify(service)}`, 'not-found', 'service');
     return svc;
   }
 

@@ -9,14 +9,14 @@
 // Whatever would make the rebuilt project remove or recreate a running container (files gone or
 // invalid, a service with containers missing from the files, a config that differs from the one the
 // replicas run) leaves the project unsupervised and its containers untouched, with the reason.
-import { ComposeError, formatDiagnostic, type Diagnostic } from '../compose/errors.js';
-import { loadProject, type LoadResult } from '../compose/load.js';
-import type { Project } from '../compose/model.js';
-import type { DaemonEventType, LoadRequest } from './api/protocol.js';
-import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_SERVICE, LABEL_WORKING_DIR, projectSelector, replicaName } from './core/labels.js';
-import type { Controller } from './controller.js';
+import { ComposeError, formatDiagnostic, type Diagnostic } from '../../compose/errors.js';
+import { loadProject, type LoadResult } from '../../compose/load.js';
+import type { Project } from '../../compose/model.js';
+import type { DaemonEventType, LoadRequest } from '../../protocol/api.js';
+import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_SERVICE, LABEL_WORKING_DIR, projectSelector, replicaName } from '../core/labels.js';
+import type { Controller } from '../supervisor/controller.js';
 import { projectConfigHashes } from './project-lifecycle.js';
-import { projectNameOf, STATE_VERSION, type ProjectRecord, type UnreadableState } from './state-store.js';
+import { projectNameOf, STATE_VERSION, type ProjectRecord, type UnreadableState } from '../state/state-store.js';
 
 type Rebuilt = { record: ProjectRecord; notes: string[] } | { failure: string; type: DaemonEventType; diagnostics?: Diagnostic[] };
 

@@ -1,6 +1,6 @@
 // The daemon's own events: a bounded in-memory history plus live subscribers (`composed events`,
 // `up` progress). Old events fall off the front; a slow subscriber never holds the daemon up.
-import type { DaemonEvent } from './api/protocol.js';
+import type { DaemonEvent } from '../../protocol/api.js';
 
 export type EventListener = (event: DaemonEvent) => void;
 

@@ -1,23 +1,10 @@
 // Walks a Plan: one runtime call per step, in plan order for each replica, replicas in parallel.
 // It carries no decision logic: what to do and why was settled by reconcile.
 import type { Logger } from 'pino';
-import type { Project, Service } from '../compose/model.js';
-import { replicaName, steppedAsideName, surgeName } from './core/labels.js';
-import { formatOperation, type Operation } from './core/plan.js';
-import { answeredByEngine, RuntimeError, type SupervisionRuntime } from './ports/runtime.js';
-
-export interface OperationResult {
-  op: Operation;
-  ok: boolean;
-  error?: unknown;
-  /** The container created (create, replace). */
-  containerId?: string;
-  createdAt?: number;
-  /** Last log lines of the stopped container (record-exit). */
-  logTail?: string[];
-  /** An old container the engine would not remove, moved out of the replica's way under this name. */
-  steppedAside?: { containerId: string; name: string; error: string };
-}
+import type { Project, Service } from '../../compose/model.js';
+import { replicaName, steppedAsideName, surgeName } from '../core/labels.js';
+import { formatOperation, type Operation, type OperationResult } from '../core/plan.js';
+import { answeredByEngine, RuntimeError, type SupervisionRuntime } from '../ports/runtime.js';
 
 export interface ExecutionContext {
   runtime: SupervisionRuntime;

@@ -1,15 +1,15 @@
 // `composed status` for one project: a fresh listing from the engine when it answers, the last one
 // when it does not (status must answer during an engine outage and say so).
-import type { ProjectStatus, ProjectSummary } from './api/protocol.js';
-import { LABEL_SERVICE } from './core/labels.js';
-import { stuckWarning } from './core/stuck-removal.js';
+import type { ProjectStatus, ProjectSummary } from '../../protocol/api.js';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { stuckWarning } from '../core/stuck-removal.js';
 import { describeEngine } from './engine-description.js';
-import type { Autoscaler } from './autoscaler.js';
-import type { Balancers } from './balancers.js';
-import type { Clock, Timer } from './ports/clock.js';
-import type { ContainerSummary } from './ports/runtime.js';
-import { key, type Controller } from './controller.js';
-import type { ProjectRecord } from './state-store.js';
+import type { Autoscaler } from '../autoscale/autoscaler.js';
+import type { Balancers } from '../balancer/balancers.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import type { ContainerSummary } from '../ports/runtime.js';
+import { key, type Controller } from '../supervisor/controller.js';
+import type { ProjectRecord } from '../state/state-store.js';
 import { serviceStatus } from './service-status.js';
 
 /**

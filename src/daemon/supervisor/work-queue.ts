@@ -1,7 +1,7 @@
 // A work queue keyed by `project/service`, like a Kubernetes controller's: triggers only enqueue a
 // key; one worker at a time syncs a key; a key enqueued while its sync runs is synced once more
 // afterwards (never twice at once); a delayed enqueue keeps the earliest due time.
-import type { Clock, Timer } from './ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
 
 export type SyncFn = (key: string) => Promise<void>;
 

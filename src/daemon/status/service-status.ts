@@ -1,10 +1,10 @@
 // Builds what `composed status` shows from the engine's containers and the daemon's memory. Pure.
-import type { Service } from '../compose/model.js';
-import type { ExitStatus, ReplicaPhase, ReplicaStatus, ServicePhase, ServiceStatus } from './api/protocol.js';
-import { collectObserved, isReady, type ObservedReplica } from './core/observed.js';
-import type { ExitRecord, ReplicaMemory } from './core/replica-memory.js';
-import { replicaName } from './core/labels.js';
-import type { ContainerSummary } from './ports/runtime.js';
+import type { Service } from '../../compose/model.js';
+import type { ExitStatus, ReplicaPhase, ReplicaStatus, ServicePhase, ServiceStatus } from '../../protocol/api.js';
+import { collectObserved, isReady, type ObservedReplica } from '../core/observed.js';
+import type { ExitRecord, ReplicaMemory } from '../core/replica-memory.js';
+import { replicaName } from '../core/labels.js';
+import type { ContainerSummary } from '../ports/runtime.js';
 
 export interface ServiceStatusInput {
   project: string;

@@ -1,7 +1,7 @@
 // depends_on as levels: level 0 has no dependencies, level k depends only on lower levels. `down`
 // walks them in reverse so dependants stop before what they depend on. The loader has already
 // rejected cycles.
-import type { Project } from '../compose/model.js';
+import type { Project } from '../../compose/model.js';
 
 export function dependencyLevels(project: Project): string[][] {
   const remaining = new Set(Object.keys(project.services));

@@ -10,9 +10,9 @@ import { watch, type FSWatcher } from 'chokidar';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Controller } from './controller.js';
+import type { Controller } from '../supervisor/controller.js';
 import type { ProjectLifecycle } from './project-lifecycle.js';
-import type { Timer } from './ports/clock.js';
+import type { Timer } from '../ports/clock.js';
 
 export const RELOAD_DEBOUNCE_MS = 300;
 /** How often a watched directory that disappeared is looked for again. */

@@ -3,14 +3,14 @@
 // count and enqueue it. Scaling itself is the ordinary reconcile (next numbers up, highest down),
 // so it never recreates a running replica.
 import type { Logger } from 'pino';
-import type { AutoscaleStatus } from './api/protocol.js';
-import { decideReplicas, NO_RECOMMENDATIONS, type AutoscaleMemory, type ReplicaCpu } from './core/autoscale.js';
-import { cpuPercent } from './core/cpu-usage.js';
-import { LABEL_SERVICE } from './core/labels.js';
-import { collectObserved, isReady } from './core/observed.js';
-import { key, type Controller } from './controller.js';
-import type { Timer } from './ports/clock.js';
-import type { CpuSample } from './ports/runtime.js';
+import type { AutoscaleStatus } from '../../protocol/api.js';
+import { decideReplicas, NO_RECOMMENDATIONS, type AutoscaleMemory, type ReplicaCpu } from '../core/autoscale.js';
+import { cpuPercent } from '../core/cpu-usage.js';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { collectObserved, isReady } from '../core/observed.js';
+import { key, type Controller } from '../supervisor/controller.js';
+import type { Timer } from '../ports/clock.js';
+import type { CpuSample } from '../ports/runtime.js';
 
 /** How often the loop looks for services that are due; each service keeps its own interval. */
 const TICK_MS = 250;

@@ -1,7 +1,7 @@
 // The engine the daemon talks to, for GET /v1/version and status: asked with a deadline, so an engine
 // that hangs never holds up an answer that does not need it.
-import type { EngineDescription } from './api/protocol.js';
-import type { SupervisionRuntime } from './ports/runtime.js';
+import type { EngineDescription } from '../../protocol/api.js';
+import type { SupervisionRuntime } from '../ports/runtime.js';
 
 export async function describeEngine(
   runtime: Pick<SupervisionRuntime, 'engineInfo'>,

@@ -1,6 +1,6 @@
 // The control API's wire types: what the CLI sends and receives. The CLI imports only this file
 // from the daemon. Field names here are the stable `status --json` format (documented in README).
-import type { Diagnostic } from '../../compose/errors.js';
+import type { Diagnostic } from '../compose/errors.js';
 
 /** POST /v1/projects: how to load the project. The daemon loads the files itself. */
 export interface LoadRequest {

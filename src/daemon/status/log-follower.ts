@@ -2,10 +2,10 @@
 // through replacements and scale-ups. The engine ends a log stream when its container stops, so
 // the follower looks for containers it has not followed yet and attaches to them from their first
 // line, under the same replica-name prefix.
-import { LABEL_SERVICE } from './core/labels.js';
-import { collectObserved } from './core/observed.js';
-import type { Controller } from './controller.js';
-import type { ContainerSummary } from './ports/runtime.js';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { collectObserved } from '../core/observed.js';
+import type { Controller } from '../supervisor/controller.js';
+import type { ContainerSummary } from '../ports/runtime.js';
 
 const LOOK_AGAIN_MS = 300;
 

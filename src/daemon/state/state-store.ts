@@ -4,12 +4,12 @@
 // new file, never a torn one.
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Diagnostic } from '../compose/errors.js';
-import type { Project } from '../compose/model.js';
-import type { LoadRequest } from './api/protocol.js';
-import type { RolloutRecord } from './core/rollout-outcome.js';
-import type { StuckRemoval } from './core/stuck-removal.js';
-import type { ReplicaMemory } from './core/replica-memory.js';
+import type { Diagnostic } from '../../compose/errors.js';
+import type { Project } from '../../compose/model.js';
+import type { LoadRequest } from '../../protocol/api.js';
+import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { StuckRemoval } from '../core/stuck-removal.js';
+import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 
 export const STATE_VERSION = 1;
 
@@ -71,7 +71,7 @@ export class StateStore {
         const record = JSON.parse(await readFile(file, 'utf8')) as ProjectRecord;
         const wrong = recordProblem(record);
         if (wrong) throw new Error(`not a composed project record: ${wrong}`);
-        state.records.push(record);
+        state.records.push(withDefaults(record));
       } catch (error) {
         state.problems.push({ file, error: error instanceof Error ? error.message : String(error) });
       }
@@ -137,6 +137,20 @@ export function projectNameOf(file: string): string {
  * What makes a parsed file unusable as a ProjectRecord, or undefined. Checks the shape the daemon
  * walks at start (a record with `project: {}` used to stop the daemon before it listened).
  */
+/**
+ * Records written before roll-outs, warnings and stuck containers existed (state version 1 all
+ * along), and replica memories missing a field, are filled in rather than refused.
+ */
+function withDefaults(record: ProjectRecord): ProjectRecord {
+  record.rollouts ??= {};
+  record.warnings ??= [];
+  record.stuck ??= {};
+  for (const byNumber of Object.values(record.replicas)) {
+    for (const [number, mem] of Object.entries(byNumber)) byNumber[Number(number)] = { ...freshMemory(), ...mem };
+  }
+  return record;
+}
+
 export function recordProblem(value: unknown): string | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const allOf = (v: unknown, test: (x: unknown) => boolean) => isObject(v) && Object.values(v).every(test);

@@ -1,0 +1,23 @@
+// What every route handler is given: the daemon's parts it may call, and the engine for the
+// operator's verbs.
+import type { Logger } from 'pino';
+import type { Autoscaler } from '../autoscale/autoscaler.js';
+import type { Balancers } from '../balancer/balancers.js';
+import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
+import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { ContainerRuntime } from '../ports/runtime.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Controller } from '../supervisor/controller.js';
+
+export interface ApiContext {
+  controller: Controller;
+  /** The engine, for the operator's verbs (exec, run, kill, ps, logs); supervision goes through the controller. */
+  runtime: ContainerRuntime;
+  autoscaler: Autoscaler;
+  balancers: Balancers;
+  lifecycle: ProjectLifecycle;
+  events: EventLog;
+  metrics: DaemonMetrics;
+  logger: Logger;
+  version: string;
+}

@@ -1,0 +1,30 @@
+// What the supervisor is built from: passed in by main.ts (the real engine, clock and store) or a
+// test (an engine in memory, a fake clock).
+import type { Logger } from 'pino';
+import type { Balancers } from '../balancer/balancers.js';
+import type { RestartReason } from '../core/restart-policy.js';
+import type { EventLog } from '../events/event-log.js';
+import type { Clock } from '../ports/clock.js';
+import type { SupervisionRuntime } from '../ports/runtime.js';
+import type { StateStore } from '../state/state-store.js';
+
+export interface ControllerDeps {
+  runtime: SupervisionRuntime;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  events: EventLog;
+  /** Full resync period (default 30 s): catches whatever the event stream missed. */
+  resyncIntervalMs?: number;
+  /** What the controller counts as it happens (Prometheus metrics in the daemon). */
+  metrics?: ControllerMetrics;
+  /** The built-in balancers: their backends follow each listing; replicas are drained before they stop. */
+  balancers?: Balancers;
+}
+
+export interface ControllerMetrics {
+  countRestart(project: string, service: string, reason: RestartReason): void;
+  observeReconcile(seconds: number): void;
+  countReconnect(): void;
+}
+

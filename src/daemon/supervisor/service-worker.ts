@@ -1,0 +1,182 @@
+// One service's sync: observe (observer.ts) -> reconcile (core/reconcile.ts) -> execute the plan
+// (executor.ts) -> apply what it did to the record (core/apply-results.ts), follow the roll-out
+// (core/rollout-outcome.ts) and the dependants (core/dependencies.ts). The controller owns the
+// queue and the records; this is the work done for one key.
+import type { Service } from '../../compose/model.js';
+import type { DaemonEventType } from '../../protocol/api.js';
+import { applyResults } from '../core/apply-results.js';
+import { dependantsToRestart, dependencyState, type DependencyState } from '../core/dependencies.js';
+import { LABEL_SERVICE } from '../core/labels.js';
+import { collectObserved } from '../core/observed.js';
+import type { OperationResult } from '../core/plan.js';
+import { reconcile, type ServiceIntent } from '../core/reconcile.js';
+import { followRollout } from '../core/rollout-outcome.js';
+import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { ContainerSummary } from '../ports/runtime.js';
+import type { ProjectRecord } from '../state/state-store.js';
+import { announcements } from './announce.js';
+import type { ControllerDeps } from './deps.js';
+import { executePlan } from './executor.js';
+import { DIE_RECHECK_MS, type Observer } from './observer.js';
+import { key, splitKey } from './service-key.js';
+import type { SyncFailures } from './sync-failures.js';
+
+/**
+ * How old a listing a sync may reuse when nothing changed since it began. Without it, each of a
+ * project's services listed the whole project at every resync (20 services: 21 listings of 100
+ * containers every 30 s, the daemon's CPU spikes in bench/RESULTS.md, autoscale sampling cost).
+ */
+const SHARED_LISTING_MS = 2_000;
+
+/** What a sync reads and calls of the controller that runs it. */
+export interface WorkerHost {
+  deps: ControllerDeps;
+  records: ReadonlyMap<string, ProjectRecord>;
+  waiting: Map<string, { message: string; blocked: boolean }>;
+  observer: Observer;
+  failures: SyncFailures;
+  isGoingDown(project: string): boolean;
+  intentFor(record: ProjectRecord, service: string): ServiceIntent | undefined;
+  save(record: ProjectRecord): Promise<void>;
+  emit(event: { type: DaemonEventType; message: string; project?: string; service?: string; replica?: number }): void;
+  /** Sync the key again, now or at `at` (epoch ms). */
+  enqueue(serviceKey: string, at?: number): void;
+  noteOwnStop(containerId: string): void;
+}
+
+export class ServiceWorker {
+  constructor(private readonly host: WorkerHost) {}
+
+  /** Throws what failed, for the controller to retry by its class. */
+  async sync(serviceKey: string): Promise<void> {
+    const { host } = this;
+    const [projectName, serviceName] = splitKey(serviceKey);
+    const record = host.records.get(projectName);
+    if (!record || host.isGoingDown(projectName)) return;
+    const { clock } = host.deps;
+
+    // The services of a project synced together (a resync, a reload) share one listing.
+    const { listing, inspected, stillRunning } = await host.observer.seeRecentDeaths(await host.observer.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
+    const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
+    host.deps.balancers?.setBackends(record.project, serviceName, mine);
+    if (host.failures.isHalted(serviceKey, record.configHashes[serviceName] ?? '')) return;
+    if (stillRunning) host.enqueue(serviceKey, clock.now() + DIE_RECHECK_MS);
+    const details = await host.observer.inspectWhereNeeded(mine, inspected);
+    const intent = host.intentFor(record, serviceName);
+    const result = reconcile({
+      project: projectName,
+      intent,
+      observed: collectObserved(projectName, serviceName, mine, details),
+      memory: record.replicas[serviceName] ?? {},
+      stuck: record.stuck[serviceName] ?? {},
+      dependencies: dependencyStates(record, listing, intent?.service, (s) => host.intentFor(record, s)),
+      now: clock.now(),
+    });
+    if (host.records.get(projectName) !== record || host.isGoingDown(projectName)) return;
+
+    if (intent) record.replicas[serviceName] = result.memory;
+    else delete record.replicas[serviceName];
+    setStuck(record, serviceName, result.stuck);
+    this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
+    this.applyRolloutOutcome(record, serviceName, result.rolloutFailure, result.rolloutComplete);
+    for (const a of announcements(result.plan, result.memory)) host.emit({ project: projectName, ...a });
+    if (result.plan.length > 0) {
+      await host.save(record);
+      host.observer.containersChanged(projectName);
+    }
+
+    const results = await executePlan(result.plan, {
+      runtime: host.deps.runtime,
+      project: record.project,
+      configHash: (s) => record.configHashes[s] ?? '',
+      logger: host.deps.logger.child({ project: projectName }),
+      now: () => clock.now(),
+      sleep: (ms) => clock.sleep(ms),
+      onOwnStop: (id) => host.noteOwnStop(id),
+      drain: async (id, graceMs) => host.deps.balancers?.drain(id, graceMs),
+      onRemoved: (id) => host.deps.balancers?.forget(id),
+    });
+    if (result.plan.length > 0) host.observer.containersChanged(projectName);
+    this.applyResults(record, serviceName, results);
+    this.restartDependants(record, serviceName, results);
+    if (result.plan.length > 0) await host.save(record);
+
+    // A stuck container's failed removal is retried on its own backoff; it fails nothing else.
+    const failed = results.filter((r) => !r.ok && r.op.kind !== 'remove-stuck');
+    if (failed.length > 0) throw failed[0]?.error;
+    host.failures.succeeded(serviceKey);
+    if (result.requeueAt !== undefined) host.enqueue(serviceKey, result.requeueAt);
+    if (result.plan.length > 0) host.enqueue(serviceKey);
+    this.enqueueWaitingDependants(record, serviceName);
+  }
+
+  /** What the executed plan did, into the record's memory (core/apply-results.ts), announced and counted. */
+  private applyResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const applied = applyResults(record.replicas[serviceName], record.stuck[serviceName] ?? {}, results, this.host.deps.clock.now());
+    if (record.replicas[serviceName]) record.replicas[serviceName] = applied.memory;
+    setStuck(record, serviceName, applied.stuck);
+    for (const e of applied.events) this.host.emit({ project: record.name, service: serviceName, ...e });
+    for (const reason of applied.restarts) this.host.deps.metrics?.countRestart(record.name, serviceName, reason);
+  }
+
+  private noteWaiting(serviceKey: string, project: string, service: string, waiting: { message: string; blocked: boolean } | undefined): void {
+    const before = this.host.waiting.get(serviceKey);
+    if (waiting) this.host.waiting.set(serviceKey, waiting);
+    else this.host.waiting.delete(serviceKey);
+    if (waiting && waiting.message !== before?.message) this.host.emit({ project, service, type: 'waiting', message: waiting.message });
+  }
+
+  /** The roll-out's next state (core/rollout-outcome.ts), applied to the record and announced. */
+  private applyRolloutOutcome(record: ProjectRecord, serviceName: string, failure: string | undefined, complete: boolean): void {
+    const service = record.project.services[serviceName];
+    if (!service) return;
+    const outcome = followRollout({ rollout: record.rollouts[serviceName], service, hash: record.configHashes[serviceName] ?? '', failure, complete, now: this.host.deps.clock.now() });
+    if (!outcome) return;
+    record.rollouts[serviceName] = outcome.rollout;
+    if (outcome.rollBackTo) {
+      record.project.services[serviceName] = outcome.rollBackTo.service;
+      record.configHashes[serviceName] = outcome.rollBackTo.hash;
+    }
+    this.host.emit({ project: record.name, service: serviceName, type: 'rollout', message: outcome.rollout.message });
+    if (failure) this.host.deps.logger.warn({ project: record.name, service: serviceName, failure }, outcome.rollout.message);
+    if (outcome.requeue) this.host.enqueue(key(record.name, serviceName));
+  }
+
+  /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */
+  private restartDependants(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+    const replaced = results.some((r) => r.ok && (r.op.kind === 'replace' || (r.op.kind === 'create' && r.op.replacement)));
+    if (!replaced) return;
+    const now = this.host.deps.clock.now();
+    for (const name of dependantsToRestart(record.project.services, serviceName)) {
+      record.restartRequestedAt[name] = now;
+      this.host.emit({ project: record.name, service: name, type: 'replica-replaced', message: `restarting because its dependency ${serviceName} was replaced (depends_on restart: true)` });
+      this.host.enqueue(key(record.name, name));
+    }
+  }
+
+  private enqueueWaitingDependants(record: ProjectRecord, serviceName: string): void {
+    for (const [name, service] of Object.entries(record.project.services)) {
+      if (service.dependsOn[serviceName] && this.host.waiting.has(key(record.name, name))) this.host.enqueue(key(record.name, name));
+    }
+  }
+}
+
+/** What a service's dependencies look like right now, from one listing of the project. */
+function dependencyStates(
+  record: ProjectRecord,
+  listing: ContainerSummary[],
+  service: Service | undefined,
+  intentFor: (name: string) => ServiceIntent | undefined,
+): Record<string, DependencyState> {
+  const states: Record<string, DependencyState> = {};
+  for (const name of Object.keys(service?.dependsOn ?? {})) {
+    const observed = collectObserved(record.name, name, listing.filter((c) => c.labels[LABEL_SERVICE] === name), new Map());
+    states[name] = dependencyState(intentFor(name), observed, record.replicas[name] ?? {});
+  }
+  return states;
+}
+
+function setStuck(record: ProjectRecord, service: string, stuck: Record<string, StuckRemoval>): void {
+  if (Object.keys(stuck).length > 0) record.stuck[service] = stuck;
+  else delete record.stuck[service];
+}
