@@ -154,22 +154,35 @@ export class HealthProber {
     }
   }
 
+  /** One probe, bounded by its timeout from exec create to exit code (an engine may hold any of the calls). */
   private async runProbe(id: string, watched: Watched): Promise<ProbeResult> {
     const start = Date.now();
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), watched.timing.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<ProbeResult>((resolve) => {
+      timer = setTimeout(() => {
+        timeout.abort();
+        resolve(timedOutResult(watched.timing, start, Date.now()));
+      }, watched.timing.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.execProbe(id, watched, start, timeout.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async execProbe(id: string, watched: Watched, start: number, signal: AbortSignal): Promise<ProbeResult> {
     try {
       const exec = await this.docker.getContainer(id).exec({ Cmd: watched.command, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
-      const output = await readAll(stream, timeout.signal);
+      const output = await readAll(stream, signal);
       if (output === undefined) return timedOutResult(watched.timing, start, Date.now());
       const { ExitCode } = await exec.inspect();
       return { exitCode: ExitCode ?? -1, output, start, end: Date.now() };
     } catch (error) {
       // An exec the engine refuses (container stopping, command missing) is a failed probe, as in Docker.
       return { exitCode: -1, output: error instanceof Error ? error.message : String(error), start, end: Date.now() };
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
