@@ -56,7 +56,8 @@ ensure_service() {
   command -v curl >/dev/null 2>&1 || apt_install curl
   mkdir -p "$(dirname "$PODMAN_SOCKET")" "$(dirname "$PODMAN_LOG")"
   say "starting podman system service on $PODMAN_SOCKET (log: $PODMAN_LOG)"
-  setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &
+  # From /: conmon leaves an empty `oom` file in its working directory when a container is OOM-killed.
+  (cd / && setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &)
   for _ in $(seq 1 60); do
     if service_answers; then say "podman service is up"; return; fi
     sleep 0.5

@@ -141,6 +141,8 @@ describeWithEngine('Docker runtime adapter', () => {
         resources: { limits: { memoryBytes: 8 * 1024 * 1024 }, reservations: {} },
       });
       const project = projectFixture(PROJECT, [sleeper, checked, hungry]);
+      // The daemon supervises what it lists: where it runs the probes itself (Podman), it follows those projects' starts.
+      await runtime.listContainers(projectSelector(PROJECT));
       const sleeperId = await runReplica(project, sleeper, 1);
       await runReplica(project, checked, 1);
       const hungryId = await runReplica(project, hungry, 1);

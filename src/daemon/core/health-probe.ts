@@ -51,16 +51,21 @@ export type ProbeVerdict =
   | 'wait'
   /** The engine has logged probe results: it runs them. */
   | 'engine'
-  /** No result logged although two intervals passed after the start period: the daemon must probe. */
+  /** No result logged by the deadline on an engine never seen probing: the daemon must probe. */
   | 'daemon';
 
-/** Who runs a container's probes, from its health log length `startedAt` ms after start. */
-export function whoProbes(timing: ProbeTiming, startedAt: number, now: number, loggedResults: number): ProbeVerdict {
-  if (loggedResults > 0) return 'engine';
+/**
+ * Who runs a container's probes, from its health log length at `now`. `engineProbes`: a result was
+ * ever logged for any container of this engine, so it runs probes and a silent log means a probe
+ * still running (docker.io 20.10 logs a probe only when it ends: one that hangs until its 2 s
+ * timeout at a 500 ms interval, or a wget at 300 ms under load, left the log empty past the deadline).
+ */
+export function whoProbes(timing: ProbeTiming, startedAt: number, now: number, loggedResults: number, engineProbes: boolean): ProbeVerdict {
+  if (loggedResults > 0 || engineProbes) return 'engine';
   return now >= probeDeadline(timing, startedAt) ? 'daemon' : 'wait';
 }
 
-/** When an engine that probes has surely logged a result: start period plus two intervals. */
+/** When an engine that probes has logged a result: the start period plus two intervals. */
 export function probeDeadline(timing: ProbeTiming, startedAt: number): number {
   return startedAt + timing.startPeriodMs + 2 * timing.intervalMs;
 }

@@ -1,8 +1,9 @@
 // Runs a container's healthcheck through exec when the engine does not (see core/health-probe.ts
 // for why and the rules), with the healthcheck's own interval, timeout, retries and start period.
-// A container is watched from the first listing that shows it running; once its start period and
-// two intervals passed without a logged result, the daemon probes it until it stops, or until the
-// engine's own log shows results after all (then the engine's word counts again).
+// A container is watched from its start event or the first listing that shows it running; once its
+// start period and two intervals passed without a logged result on an engine never seen logging
+// one, the daemon probes it until it stops, or until the engine's own log shows results after all
+// (then the engine's word counts again).
 import type Docker from 'dockerode';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../core/labels.js';
 import {
@@ -41,6 +42,8 @@ export class HealthProber {
   private readonly listeners = new Set<(event: HealthEvent) => void>();
   /** `project/service` keys whose probes the daemon runs, for status. */
   private readonly probedServices = new Set<string>();
+  /** The engine was seen logging a probe result: it runs probes (see whoProbes). */
+  private engineProbes = false;
 
   constructor(
     private readonly docker: Docker,
@@ -49,6 +52,7 @@ export class HealthProber {
 
   /** Follows a running container with a healthcheck (idempotent for the same start). */
   watch(info: Docker.ContainerInspectInfo): void {
+    if (engineLogOf(info).length > 0) this.engineProbes = true;
     const startedAt = epochMs(info.State.StartedAt);
     const known = this.watched.get(info.Id);
     if (known && known.startedAt === startedAt) return;
@@ -110,10 +114,15 @@ export class HealthProber {
       else this.schedule(id, watched, watched.timing.intervalMs);
       return;
     }
-    const engineLog = (info.State.Health as { Log?: unknown[] | null } | undefined)?.Log ?? [];
+    const engineLog = engineLogOf(info);
+    if (engineLog.length > 0) this.engineProbes = true;
     if (!info.State.Running || epochMs(info.State.StartedAt) !== watched.startedAt) return this.forget(id);
-    const verdict = whoProbes(watched.timing, watched.startedAt, Date.now(), engineLog.length);
-    if (verdict === 'engine') return this.forget(id);
+    const verdict = whoProbes(watched.timing, watched.startedAt, Date.now(), engineLog.length, this.engineProbes);
+    if (verdict === 'engine') {
+      // Taken for an engine that runs no probes, and it logged one after all: its word counts again.
+      if (watched.state) this.probedServices.delete(serviceKey(watched));
+      return this.forget(id);
+    }
     if (verdict === 'daemon') {
       if (!watched.state) this.takeOver(watched);
       await this.probe(id, watched);
@@ -125,7 +134,7 @@ export class HealthProber {
     watched.state = initialProbeState;
     const project = watched.labels[LABEL_PROJECT] ?? '';
     const service = watched.labels[LABEL_SERVICE] ?? watched.name;
-    this.probedServices.add(`${project}/${service}`);
+    this.probedServices.add(serviceKey(watched));
     this.quirk(`health probes of ${project}/${service}`, {
       project,
       service,
@@ -145,24 +154,45 @@ export class HealthProber {
     }
   }
 
+  /** One probe, bounded by its timeout from exec create to exit code (an engine may hold any of the calls). */
   private async runProbe(id: string, watched: Watched): Promise<ProbeResult> {
     const start = Date.now();
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), watched.timing.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<ProbeResult>((resolve) => {
+      timer = setTimeout(() => {
+        timeout.abort();
+        resolve(timedOutResult(watched.timing, start, Date.now()));
+      }, watched.timing.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.execProbe(id, watched, start, timeout.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async execProbe(id: string, watched: Watched, start: number, signal: AbortSignal): Promise<ProbeResult> {
     try {
       const exec = await this.docker.getContainer(id).exec({ Cmd: watched.command, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
-      const output = await readAll(stream, timeout.signal);
+      const output = await readAll(stream, signal);
       if (output === undefined) return timedOutResult(watched.timing, start, Date.now());
       const { ExitCode } = await exec.inspect();
       return { exitCode: ExitCode ?? -1, output, start, end: Date.now() };
     } catch (error) {
       // An exec the engine refuses (container stopping, command missing) is a failed probe, as in Docker.
       return { exitCode: -1, output: error instanceof Error ? error.message : String(error), start, end: Date.now() };
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+function serviceKey(watched: Watched): string {
+  return `${watched.labels[LABEL_PROJECT] ?? ''}/${watched.labels[LABEL_SERVICE] ?? watched.name}`;
+}
+
+function engineLogOf(info: Docker.ContainerInspectInfo): unknown[] {
+  return (info.State.Health as { Log?: unknown[] | null } | undefined)?.Log ?? [];
 }
 
 /** The exec's stdout and stderr (multiplexed frames); undefined when the signal aborts first. */

@@ -30,6 +30,7 @@ import { HealthProber } from './health-prober.js';
 import { HealthReader } from './health-reader.js';
 import * as images from './images.js';
 import * as logs from './logs.js';
+import { LABEL_PROJECT } from '../core/labels.js';
 import { keepMatching, labelFilter, oncePerKind, type QuirkSink } from './label-match.js';
 import * as resources from './resources.js';
 import { replicaSpec, withAnonymousMounts } from './spec.js';
@@ -39,6 +40,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly cpu: CpuSampler;
   private apiVersion: Promise<string> | undefined;
   private info: Promise<EngineInfo> | undefined;
+  /** Projects this daemon has listed containers of: the ones it supervises. */
+  private readonly listedProjects = new Set<string>();
 
   private readonly quirk: QuirkSink;
   private readonly prober: HealthProber;
@@ -86,6 +89,8 @@ export class DockerRuntime implements ContainerRuntime {
       this.docker.listContainers({ all: opts.all ?? true, filters: { label: labelFilter(labels) } }),
     );
     const own = keepMatching('container', list, (c) => c.Labels, (c) => c.Names[0] ?? c.Id, labels, this.quirk);
+    const project = labels[LABEL_PROJECT];
+    if (project) this.listedProjects.add(project);
     const summaries = await this.call('read container health', () => this.health.fill(own.map(toSummary)));
     return summaries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -161,6 +166,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async removeContainer(id: string, opts: { force?: boolean } = {}): Promise<void> {
     try {
+      // A forced removal is a SIGKILL on Docker; Podman 4.3.1 first stops with the container's
+      // StopTimeout (10.3 s measured with StopTimeout=10), so kill it ourselves first.
+      if (opts.force) await this.docker.getContainer(id).kill({ signal: 'SIGKILL' }).catch(ignoreNotRunning);
       // v=false: anonymous volumes belong to the replica and outlive this container.
       await this.docker.getContainer(id).remove({ force: opts.force ?? false, v: false });
     } catch (error) {
@@ -224,10 +232,16 @@ export class DockerRuntime implements ContainerRuntime {
     return mergeEvents(this.watchingStarts(containerEvents(this.docker, signal)), (push) => this.prober.onHealthChange(push), signal);
   }
 
-  /** Every container that starts is followed by the prober, listed or not. */
+  /**
+   * A container that starts is followed by the prober at once, not at the next listing, when it
+   * belongs to a project this daemon lists (another daemon's on the same engine is not ours to probe).
+   */
   private async *watchingStarts(events: AsyncIterable<RuntimeEvent>): AsyncGenerator<RuntimeEvent> {
     for await (const event of events) {
-      if (event.kind === 'container' && event.action === 'start') void this.prober.watchStarted(event.id);
+      const project = event.kind === 'container' ? event.labels[LABEL_PROJECT] : undefined;
+      if (event.kind === 'container' && event.action === 'start' && project && this.listedProjects.has(project)) {
+        void this.prober.watchStarted(event.id);
+      }
       if (event.kind === 'connected') this.info = undefined;
       yield event;
     }
@@ -333,6 +347,17 @@ export class DockerRuntime implements ContainerRuntime {
       throw classify(error, context);
     }
   }
+}
+
+/**
+ * A kill that found nothing to kill: gone, or not running (Docker 409 "is not running"; Podman 4.3.1
+ * 500 "can only kill running containers ... container state improper").
+ */
+function ignoreNotRunning(error: unknown): void {
+  const status = statusOf(error);
+  if (status === 404 || status === 409) return;
+  if (status === 500 && /can only kill running containers/i.test(engineMessage(error))) return;
+  throw error;
 }
 
 /** 304 from stop/kill-less stop; 409 "is not running" from kill of an exited container. */

@@ -33,10 +33,14 @@ describe('health probes run by the daemon', () => {
   });
 
   it('waits start period plus two intervals for the engine to log a result before probing itself', () => {
-    expect(whoProbes(timing, 0, 6_999, 0)).toBe('wait');
-    expect(whoProbes(timing, 0, 7_000, 0)).toBe('daemon');
-    expect(whoProbes(timing, 0, 2_000, 1)).toBe('engine');
-    expect(whoProbes(timing, 0, 60_000, 2)).toBe('engine');
+    expect(whoProbes(timing, 0, 6_999, 0, false)).toBe('wait');
+    expect(whoProbes(timing, 0, 7_000, 0, false)).toBe('daemon');
+    expect(whoProbes(timing, 0, 2_000, 1, false)).toBe('engine');
+    expect(whoProbes(timing, 0, 60_000, 2, false)).toBe('engine');
+  });
+
+  it('never takes over on an engine seen logging probe results, however late this container is', () => {
+    expect(whoProbes(timing, 0, 60_000, 0, true)).toBe('engine');
   });
 
   it('forgives failures in the start period, then turns unhealthy after `retries` failures in a row', () => {
