@@ -326,6 +326,10 @@ describe('small translations', () => {
     expect(classify(http(409, 'name in use'), 'create').kind).toBe('conflict');
     expect(classify(http(500, 'boom'), 'create').kind).toBe('transient');
     expect(classify(http(400, 'bad'), 'create').kind).toBe('terminal');
+    // Docker 20.10 right after its own restart: the state of things, not the request, is at fault.
+    expect(classify(http(403, 'endpoint with name t-app-4 already exists in network t_default'), 'start').kind).toBe('conflict');
+    // No answer at all is never taken as the request's fault.
+    expect(classify(new Error('socket hang up'), 'list').kind).toBe('transient');
     expect(classify(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'ping')).toMatchObject({
       kind: 'transient',
       code: 'ECONNREFUSED',

@@ -46,12 +46,26 @@ export function classify(error: unknown, context: string): RuntimeError {
   const message = `${context}: ${engineMessage(error)}`;
   const code = (error as ModemErrorShape | undefined)?.code;
   if (status === undefined) {
+    // No answer from the engine says nothing about the request itself: retried with backoff. (The
+    // socket code is kept: one of TRANSIENT_CODES means the engine is not there at all.)
     const socketCode = typeof code === 'string' ? code : undefined;
-    const transient = socketCode !== undefined && TRANSIENT_CODES.has(socketCode);
-    return new RuntimeError(transient ? 'transient' : 'terminal', message, { cause: error, ...(socketCode ? { code: socketCode } : {}) });
+    return new RuntimeError('transient', message, { cause: error, ...(socketCode && TRANSIENT_CODES.has(socketCode) ? { code: socketCode } : {}) });
   }
-  const kind = status === 404 ? 'not-found' : status === 409 || isPodmanConflict(status, error) ? 'conflict' : status >= 500 ? 'transient' : 'terminal';
-  return new RuntimeError(kind, message, { cause: error, statusCode: status });
+  return new RuntimeError(kindOf(status, error), message, { cause: error, statusCode: status });
+}
+
+/**
+ * 403 is the engine refusing for the state of things, not for the request: Docker 20.10 answered a
+ * start with 403 "endpoint with name … already exists in network" right after its own restart (the
+ * replica is recreated and starts), and a network removal with 403 "has active endpoints". Only the
+ * other 4xx say the request itself is wrong (an invalid spec, no authorization), which retrying
+ * the same request cannot fix.
+ */
+function kindOf(status: number, error: unknown): RuntimeError['kind'] {
+  if (status === 404) return 'not-found';
+  if (status === 409 || status === 403 || isPodmanConflict(status, error)) return 'conflict';
+  if (status >= 500) return 'transient';
+  return 'terminal';
 }
 
 /**
