@@ -48,7 +48,7 @@ async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const engine = await describeEngine(ctx.runtime);
+  const engine = await describeEngine(ctx.runtime, undefined, ctx.controller.deps.clock);
   const body: VersionResponse = { version: ctx.version, api: 'v1', pid: process.pid, ...engine };
   sendJson(res, 200, body);
 }

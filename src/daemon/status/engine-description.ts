@@ -1,16 +1,18 @@
 // The engine the daemon talks to, for GET /v1/version and status: asked with a deadline, so an engine
 // that hangs never holds up an answer that does not need it.
 import type { EngineDescription } from '../../protocol/api.js';
+import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import type { SupervisionRuntime } from '../ports/runtime.js';
 
 export async function describeEngine(
   runtime: Pick<SupervisionRuntime, 'engineInfo'>,
   deadlineMs = 2_000,
+  clock: Clock = systemClock,
 ): Promise<{ engine?: EngineDescription; engineError?: string }> {
   if (!runtime.engineInfo) return { engineError: 'this runtime does not say which engine it is' };
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the engine did not answer within ${deadlineMs} ms`)), deadlineMs);
+    timer = clock.setTimer(deadlineMs, () => reject(new Error(`the engine did not answer within ${deadlineMs} ms`)));
   });
   try {
     const info = await Promise.race([runtime.engineInfo(), late]);
@@ -18,6 +20,6 @@ export async function describeEngine(
   } catch (error) {
     return { engineError: error instanceof Error ? error.message : String(error) };
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
