@@ -1,25 +1,16 @@
 // The balancer end to end: one published port, many replicas, traffic only to ready replicas.
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 import { httpGet } from '../support/http.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 /** A port nothing listens on right now (the kernel picks it). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-
 /** A steady client: one request after another (4 at a time) until stopped; counts answers and failures. */
 function steadyLoad(port: number) {
   const answers: string[] = [];

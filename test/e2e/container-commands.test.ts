@@ -6,18 +6,20 @@ import type { ProjectStatus } from '../../src/protocol/api.js';
 import { projectStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 describeWithEngine('container commands under supervision', () => {
   const project = uniqueProjectName('ctl');
   const daemon = useDaemon(project);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  let port: number;
   let dir: string;
   const cli = (...args: string[]) => daemon.cli(['-p', project, ...args], { cwd: dir });
   const replica = async (service: string) => (await projectStatus(daemon, project)).services.find((s) => s.name === service)!.replicas[0]!;
 
   beforeAll(async () => {
+    port = await freePort();
     ({ dir } = await writeProject(`
 name: ${project}
 services:

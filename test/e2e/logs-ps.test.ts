@@ -7,17 +7,19 @@ import type { ComposeContainer } from '../../src/protocol/compose-containers.js'
 import { CLI, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/free-port.js';
 
 const LOOP = "trap 'exit 0' TERM; while true; do sleep 0.2; done";
 
 describeWithEngine('logs and ps as docker compose prints them', () => {
   const project = uniqueProjectName('logsps');
   const daemon = useDaemon(project);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  let port: number;
   let dir: string;
   const cli = (...args: string[]) => daemon.cli(['-p', project, ...args], { cwd: dir });
 
   beforeAll(async () => {
+    port = await freePort();
     ({ dir } = await writeProject(`
 name: ${project}
 services:

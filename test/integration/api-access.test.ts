@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterEach, expect, it } from 'vitest';
 import { CLI, DaemonHandle } from '../support/daemon.js';
 import { describeWithEngine } from '../support/engine.js';
+import { freePort } from '../support/free-port.js';
 
 const run = promisify(execFile);
 const NOBODY = 65534;
@@ -52,10 +53,6 @@ async function tcpListeners(pid: number): Promise<string[]> {
     }
   }
   return out;
-}
-
-function freePort(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
 }
 
 describeWithEngine('control socket access', () => {
@@ -120,7 +117,7 @@ describeWithEngine('control socket access', () => {
   });
 
   it('--metrics-addr :PORT listens on loopback only, serves only /metrics, and warns for anything beyond loopback', async () => {
-    const port = freePort();
+    const port = await freePort();
     daemon = await openDaemon();
     await daemon.start(['--metrics-addr', `:${port}`]);
     const listeners = await tcpListeners(daemon.process!.pid!);
@@ -132,7 +129,7 @@ describeWithEngine('control socket access', () => {
     await daemon.stop();
 
     // 127.0.0.2 is not one of the loopback names the daemon knows: it warns (and nothing leaves the host).
-    const other = freePort();
+    const other = await freePort();
     daemon = await openDaemon();
     await daemon.start(['--metrics-addr', `127.0.0.2:${other}`]);
     expect(daemon.log()).toMatch(/metrics listener is reachable beyond this host/);

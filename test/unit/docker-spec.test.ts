@@ -342,9 +342,10 @@ describe('small translations', () => {
   });
 
   it('writes a valid one-file tar header', () => {
-    const tar = singleFileTar('/etc/app.conf', Buffer.from('x=1\n'), 0o644, 0, 0);
+    const tar = singleFileTar('/etc/app.conf', Buffer.from('x=1\n'), 0o644, 0, 0, 1_700_000_000_000);
     expect(tar.length).toBe(512 * 2 + 1024);
     expect(tar.subarray(0, 12).toString()).toBe('etc/app.conf');
+    expect(parseInt(tar.subarray(136, 147).toString(), 8)).toBe(1_700_000_000); // mtime: the clock's, in seconds
     const stored = parseInt(tar.subarray(148, 154).toString(), 8);
     const copy = Buffer.from(tar.subarray(0, 512));
     copy.write('        ', 148);

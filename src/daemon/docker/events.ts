@@ -28,6 +28,7 @@
 // - every event's attributes carry `containerExitCode` (0 except on die) and `podId`.
 import type Docker from 'dockerode';
 import type { ContainerAction, HealthState, RuntimeEvent } from '../ports/runtime.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import { LABEL_MANAGED } from '../core/labels.js';
 import { engineMessage } from './errors.js';
 import { jsonLines } from './json-lines.js';
@@ -102,6 +103,7 @@ const DEFAULT_BACKOFF: BackoffOptions = { minMs: 100, maxMs: 1_000 };
 export async function* containerEvents(
   docker: Docker,
   signal: AbortSignal,
+  clock: Clock = systemClock,
   backoff: BackoffOptions = DEFAULT_BACKOFF,
 ): AsyncGenerator<RuntimeEvent> {
   let delay = backoff.minMs;
@@ -113,7 +115,7 @@ export async function* containerEvents(
         filters: { type: ['container'] },
         abortSignal: signal,
       })) as NodeJS.ReadableStream & { destroy(): void };
-      connectedAt = performance.now();
+      connectedAt = clock.monotonic();
       yield { kind: 'connected' };
       const onAbort = (): void => stream.destroy();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -132,20 +134,8 @@ export async function* containerEvents(
     }
     if (signal.aborted) return;
     yield { kind: 'disconnected', error };
-    if (connectedAt !== undefined && performance.now() - connectedAt >= backoff.maxMs) delay = backoff.minMs;
-    await sleep(delay, signal);
+    if (connectedAt !== undefined && clock.monotonic() - connectedAt >= backoff.maxMs) delay = backoff.minMs;
+    await clock.sleep(delay, signal).catch(() => undefined);
     delay = Math.min(delay * 2, backoff.maxMs);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

@@ -19,6 +19,7 @@ import {
   type ProbeState,
   type ProbeTiming,
 } from '../core/health-probe.js';
+import type { Clock, Timer } from '../ports/clock.js';
 import type { RuntimeEvent } from '../ports/runtime.js';
 import { epochMs } from './containers.js';
 import { isNotFound } from './errors.js';
@@ -34,7 +35,7 @@ interface Watched {
   timing: ProbeTiming;
   command: string[];
   state?: ProbeState;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   /** A probe that outlived its timeout and may still run in the container. */
   overdue?: Docker.Exec;
 }
@@ -50,6 +51,7 @@ export class HealthProber {
   constructor(
     private readonly docker: Docker,
     private readonly quirk: QuirkSink,
+    private readonly clock: Clock,
   ) {}
 
   /** Follows a running container with a healthcheck (idempotent for the same start). */
@@ -70,7 +72,7 @@ export class HealthProber {
       command,
     };
     this.watched.set(info.Id, watched);
-    this.schedule(info.Id, watched, Math.max(0, probeDeadline(watched.timing, startedAt) - Date.now()));
+    this.schedule(info.Id, watched, Math.max(0, probeDeadline(watched.timing, startedAt) - this.clock.now()));
   }
 
   /** Follows a container that just started (from its `start` event). */
@@ -97,12 +99,11 @@ export class HealthProber {
   }
 
   private schedule(id: string, watched: Watched, delayMs: number): void {
-    watched.timer = setTimeout(() => void this.tick(id, watched), delayMs);
-    watched.timer.unref();
+    watched.timer = this.clock.setTimer(delayMs, () => void this.tick(id, watched));
   }
 
   private forget(id: string): void {
-    clearTimeout(this.watched.get(id)?.timer);
+    this.watched.get(id)?.timer?.cancel();
     this.watched.delete(id);
   }
 
@@ -119,7 +120,7 @@ export class HealthProber {
     const engineLog = engineLogOf(info);
     if (engineLog.length > 0) this.engineProbes = true;
     if (!info.State.Running || epochMs(info.State.StartedAt) !== watched.startedAt) return this.forget(id);
-    const verdict = whoProbes(watched.timing, watched.startedAt, Date.now(), engineLog.length, this.engineProbes);
+    const verdict = whoProbes(watched.timing, watched.startedAt, this.clock.now(), engineLog.length, this.engineProbes);
     if (verdict === 'engine') {
       // Taken for an engine that runs no probes, and it logged one after all: its word counts again.
       if (watched.state) this.probedServices.delete(serviceKey(watched));
@@ -158,19 +159,19 @@ export class HealthProber {
 
   /** One probe, bounded by its timeout from exec create to exit code (an engine may hold any of the calls). */
   private async runProbe(id: string, watched: Watched): Promise<ProbeResult> {
-    const start = Date.now();
+    const start = this.clock.now();
     const timeout = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timedOut = new Promise<ProbeResult>((resolve) => {
-      timer = setTimeout(() => {
+      timer = this.clock.setTimer(watched.timing.timeoutMs, () => {
         timeout.abort();
-        resolve(timedOutResult(watched.timing, start, Date.now()));
-      }, watched.timing.timeoutMs);
+        resolve(timedOutResult(watched.timing, start, this.clock.now()));
+      });
     });
     try {
       return await Promise.race([this.execProbe(id, watched, start, timeout.signal), timedOut]);
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
     }
   }
 
@@ -179,20 +180,20 @@ export class HealthProber {
       // The API cannot kill an exec'd process, so a probe past its timeout keeps running; none is
       // started beside it, or a hanging healthcheck would hold a process per interval (Podman 4.3.1
       // kept a conmon for each: 4,110 after 35 minutes of a test whose probe hangs).
-      if (watched.overdue && (await watched.overdue.inspect().then((i) => i.Running).catch(() => false))) return timedOutResult(watched.timing, start, Date.now());
+      if (watched.overdue && (await watched.overdue.inspect().then((i) => i.Running).catch(() => false))) return timedOutResult(watched.timing, start, this.clock.now());
       watched.overdue = undefined;
       const exec = await this.docker.getContainer(id).exec({ Cmd: watched.command, AttachStdout: true, AttachStderr: true });
       const stream = await exec.start({ hijack: true, stdin: false });
       const output = await readAll(stream, signal);
       if (output === undefined) {
         watched.overdue = exec;
-        return timedOutResult(watched.timing, start, Date.now());
+        return timedOutResult(watched.timing, start, this.clock.now());
       }
       const { ExitCode } = await exec.inspect();
-      return { exitCode: ExitCode ?? -1, output, start, end: Date.now() };
+      return { exitCode: ExitCode ?? -1, output, start, end: this.clock.now() };
     } catch (error) {
       // An exec the engine refuses (container stopping, command missing) is a failed probe, as in Docker.
-      return { exitCode: -1, output: error instanceof Error ? error.message : String(error), start, end: Date.now() };
+      return { exitCode: -1, output: error instanceof Error ? error.message : String(error), start, end: this.clock.now() };
     }
   }
 }

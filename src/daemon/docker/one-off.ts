@@ -10,7 +10,7 @@ import { classify, isNotFound, RuntimeError } from './errors.js';
 import { replicaSpec, type NetworkAttachment } from './spec.js';
 import { singleFileTar } from './tar.js';
 
-export async function createOneOff(docker: Docker, req: OneOffRequest): Promise<string> {
+export async function createOneOff(docker: Docker, req: OneOffRequest, nowMs: number): Promise<string> {
   const spec = replicaSpec({ project: req.project, service: req.service, number: 1, name: req.name, configHash: '' }, await imageVolumes(docker, req.service.image));
   const labels: Record<string, string> = { ...spec.create.Labels, [LABEL_ONEOFF]: 'True' };
   delete labels[LABEL_MANAGED];
@@ -33,7 +33,7 @@ export async function createOneOff(docker: Docker, req: OneOffRequest): Promise<
   );
   try {
     for (const { network, endpoint } of spec.connect.map(plain)) await docker.getNetwork(network).connect({ Container: container.id, EndpointConfig: endpoint });
-    for (const file of spec.files) await container.putArchive(singleFileTar(file.path, Buffer.from(file.content), file.mode, file.uid, file.gid), { path: '/' });
+    for (const file of spec.files) await container.putArchive(singleFileTar(file.path, Buffer.from(file.content), file.mode, file.uid, file.gid, nowMs), { path: '/' });
   } catch (error) {
     await container.remove({ force: true, v: true }).catch(() => undefined);
     throw classify(error, `set up one-off container ${req.name}`);

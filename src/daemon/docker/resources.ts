@@ -6,6 +6,7 @@ import { LABEL_ANON_NUMBER, LABEL_MANAGED, LABEL_NETWORK, LABEL_PROJECT, LABEL_V
 import { RuntimeError, classify, engineMessage, isNetworkInUse, isNotFound, statusOf } from './errors.js';
 import { keepMatching, labelFilter, labelsMatch, type QuirkSink } from './label-match.js';
 import type { AnonymousVolumeSpec } from './spec.js';
+import { systemClock } from '../ports/clock.js';
 
 export async function ensureNetwork(docker: Docker, project: Project, key: string, network: Network): Promise<void> {
   const existing = docker.getNetwork(network.name);
@@ -57,7 +58,7 @@ export async function ensureNetwork(docker: Docker, project: Project, key: strin
  * A network of that name that does not carry the project's labels (made by hand, or by another
  * project) is not ours to remove.
  */
-export async function removeNetwork(docker: Docker, project: Project, key: string, network: Network): Promise<string | undefined> {
+export async function removeNetwork(docker: Docker, project: Project, key: string, network: Network, sleep?: (ms: number) => Promise<void>): Promise<string | undefined> {
   if (network.external) return undefined;
   let labels: Record<string, string> | undefined;
   try {
@@ -69,7 +70,7 @@ export async function removeNetwork(docker: Docker, project: Project, key: strin
   if (!labelsMatch(labels, { [LABEL_PROJECT]: project.name, [LABEL_NETWORK]: key, [LABEL_MANAGED]: 'true' })) {
     return `left in place: network ${network.name} was not created by composed for project ${project.name}`;
   }
-  return removeNetworkNamed(docker, network.name);
+  return removeNetworkNamed(docker, network.name, sleep);
 }
 
 /**
@@ -105,7 +106,7 @@ export async function removeNetworkNamed(docker: Docker, name: string, sleep = d
   }
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number) => systemClock.sleep(ms);
 
 /** Force-disconnects endpoints whose container is gone; returns the names of containers still attached. */
 async function disconnectStaleEndpoints(docker: Docker, name: string): Promise<string[]> {

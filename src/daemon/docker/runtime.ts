@@ -21,6 +21,7 @@ import * as controls from './container-controls.js';
 import { logEntries } from './log-entries.js';
 import { createOneOff } from './one-off.js';
 import * as sessions from './sessions.js';
+import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
 import { RuntimeError, classify, engineMessage, isNotFound, statusOf } from './errors.js';
@@ -50,21 +51,24 @@ export class DockerRuntime implements ContainerRuntime {
   /**
    * @param quirk told (once per kind) where the engine behaved unlike Docker and what was done about it.
    * @param found where the engine was found and why, for engineInfo.
+   * @param clock every wait of the adapter's own (a stop signal's grace, the event stream's backoff,
+   *   the daemon's health probes) runs on it.
    */
   constructor(
     private readonly docker: Docker,
     quirk: QuirkSink = () => undefined,
     private readonly found?: FoundEngine,
+    private readonly clock: Clock = systemClock,
   ) {
     this.cpu = new CpuSampler(docker);
     this.quirk = oncePerKind(quirk);
-    this.prober = new HealthProber(docker, this.quirk);
+    this.prober = new HealthProber(docker, this.quirk, clock);
     this.health = new HealthReader(docker, this.prober);
   }
 
-  static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink): DockerRuntime {
+  static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink, clock: Clock = systemClock): DockerRuntime {
     const found = findEngine(env);
-    return new DockerRuntime(dockerFor(found.address, env), quirk, found);
+    return new DockerRuntime(dockerFor(found.address, env), quirk, found, clock);
   }
 
   /** Asked once per connection of the event stream (an engine upgraded meanwhile answers anew). */
@@ -123,7 +127,7 @@ export class DockerRuntime implements ContainerRuntime {
         await this.docker.getNetwork(network).connect({ Container: container.id, EndpointConfig: endpoint });
       }
       for (const file of spec.files) {
-        const tar = singleFileTar(file.path, Buffer.from(file.content), file.mode, file.uid, file.gid);
+        const tar = singleFileTar(file.path, Buffer.from(file.content), file.mode, file.uid, file.gid, this.clock.now());
         await container.putArchive(tar, { path: '/' });
       }
     } catch (error) {
@@ -153,10 +157,12 @@ export class DockerRuntime implements ContainerRuntime {
       }
       // API 1.41 has no signal parameter on stop: send it ourselves, then let stop(t=remaining) finish.
       await container.kill({ signal: opts.signal });
+      let timer: Timer | undefined;
       const exited = await Promise.race([
         container.wait({ condition: 'not-running' }).then(() => true),
-        new Promise<false>((resolve) => setTimeout(() => resolve(false), opts.timeoutSeconds * 1000).unref()),
+        new Promise<false>((resolve) => (timer = this.clock.setTimer(opts.timeoutSeconds * 1000, () => resolve(false)))),
       ]);
+      timer?.cancel();
       if (!exited) await container.kill({ signal: 'SIGKILL' });
     } catch (error) {
       if (isAlreadyStopped(error)) return;
@@ -216,7 +222,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   removeNetwork(project: Project, key: string, network: Network): Promise<string | undefined> {
-    return resources.removeNetwork(this.docker, project, key, network);
+    return resources.removeNetwork(this.docker, project, key, network, (ms) => this.clock.sleep(ms));
   }
 
   ensureVolume(project: Project, key: string, volume: Volume): Promise<void> {
@@ -229,7 +235,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** The engine's events, and the health changes of the probes the daemon runs itself. */
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return mergeEvents(this.watchingStarts(containerEvents(this.docker, signal)), (push) => this.prober.onHealthChange(push), signal);
+    return mergeEvents(this.watchingStarts(containerEvents(this.docker, signal, this.clock)), (push) => this.prober.onHealthChange(push), signal);
   }
 
   /**
@@ -252,7 +258,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {
-    return sessions.execSession(this.docker, containerId, opts);
+    return sessions.execSession(this.docker, containerId, opts, this.clock);
   }
 
   execDetached(containerId: string, opts: ProcessOptions): Promise<void> {
@@ -260,7 +266,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   createOneOff(req: OneOffRequest): Promise<string> {
-    return createOneOff(this.docker, req);
+    return createOneOff(this.docker, req, this.clock.now());
   }
 
   startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession> {

@@ -7,11 +7,12 @@ import type { InteractiveSession, ProcessOptions, TerminalSize } from '../ports/
 import { killContainer } from './container-controls.js';
 import { classify, isNotFound } from './errors.js';
 import { demultiplexed } from './multiplexed.js';
+import type { Clock } from '../ports/clock.js';
 
 /** The engine keeps an exec "running" for a moment after its output ended. */
 const EXEC_SETTLE_MS = 5_000;
 
-export async function execSession(docker: Docker, containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {
+export async function execSession(docker: Docker, containerId: string, opts: ProcessOptions, clock: Clock): Promise<InteractiveSession> {
   const exec = await createExec(docker, containerId, opts, true);
   let stream: Duplex;
   try {
@@ -24,11 +25,11 @@ export async function execSession(docker: Docker, containerId: string, opts: Pro
   return sessionOver(stream, opts.tty, {
     resize: async (size) => void (await exec.resize({ h: size.rows, w: size.cols })),
     exitCode: async () => {
-      const deadline = Date.now() + EXEC_SETTLE_MS;
+      const deadline = clock.now() + EXEC_SETTLE_MS;
       for (;;) {
         const info = await exec.inspect();
-        if (!info.Running || Date.now() > deadline) return info.ExitCode ?? 0;
-        await new Promise((r) => setTimeout(r, 20));
+        if (!info.Running || clock.now() > deadline) return info.ExitCode ?? 0;
+        await clock.sleep(20);
       }
     },
   });

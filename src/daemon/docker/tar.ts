@@ -1,6 +1,6 @@
 // A one-file ustar archive, enough for the engine's putArchive (it creates missing parent directories).
 
-export function singleFileTar(path: string, content: Buffer, mode: number, uid: number, gid: number): Buffer {
+export function singleFileTar(path: string, content: Buffer, mode: number, uid: number, gid: number, nowMs: number): Buffer {
   const name = path.replace(/^\/+/, '');
   if (Buffer.byteLength(name) > 100) throw new Error(`path too long for a tar header: ${path}`);
   const header = Buffer.alloc(512);
@@ -9,7 +9,7 @@ export function singleFileTar(path: string, content: Buffer, mode: number, uid: 
   header.write(octal(uid, 8), 108);
   header.write(octal(gid, 8), 116);
   header.write(octal(content.length, 12), 124);
-  header.write(octal(Math.floor(Date.now() / 1000), 12), 136);
+  header.write(octal(Math.floor(nowMs / 1000), 12), 136);
   header.write('        ', 148); // checksum is computed with its own field as spaces
   header.write('0', 156); // regular file
   header.write('ustar\u000000', 257);
