@@ -99,7 +99,11 @@ services:
   });
 
   it('up without -d on a terminal follows the logs; Ctrl-C detaches and the services keep running', async () => {
-    const term = spawn('script', ['-qec', `${process.execPath} -- ${CLI} -f ${file} -p ${project} --env-file vars.env up web`, '/dev/null'], {
+    // `exec`: script runs the line with $SHELL, or /bin/sh when SHELL is unset (as in CI), and dash
+    // forks for a single command and dies of the terminal's SIGINT itself, so script would report
+    // 130 whatever the CLI did; with exec the CLI is the terminal's foreground process, as under a
+    // user's interactive shell.
+    const term = spawn('script', ['-qec', `exec ${process.execPath} -- ${CLI} -f ${file} -p ${project} --env-file vars.env up web`, '/dev/null'], {
       cwd: dir,
       // A user's terminal: CI unset (with CI set, up never attaches).
       env: { ...process.env, CI: '', COMPOSED_SOCKET: daemon.socket },
