@@ -1,4 +1,4 @@
-// Wiring only: build the logger, runtime, store, controller and API server, then run until a signal.
+// Wiring only: build the logger, runtime, registry, controller and API server, then run until a signal.
 // SIGTERM/SIGINT stop taking requests, let operations in flight finish, and exit 0 with every
 // container left running (a daemon upgrade must not take the apps down).
 import { mkdir } from 'node:fs/promises';
@@ -17,11 +17,13 @@ import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
+import { ProjectRegistry } from './state/project-registry.js';
 import { lockStateDir } from './state/state-lock.js';
 import { StateStore } from './state/state-store.js';
 import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
 import { ProjectWatcher } from './lifecycle/watcher.js';
+import type { SupervisorParts } from './supervisor/parts.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -47,45 +49,44 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const engineLogger = logger.child({ component: 'engine' });
   const runtime = DockerRuntime.fromEnv(process.env, (quirk, detail) => engineLogger.warn({ quirk, ...detail }, 'engine quirk'));
   const events = new EventLog(() => systemClock.now());
-  let autoscalerRef: Autoscaler | undefined;
   const balancers = new Balancers(logger.child({ component: 'balancer' }));
   const metrics: DaemonMetrics = new DaemonMetrics({
-    services: () => (autoscalerRef ? serviceSamples(controller, autoscalerRef) : []),
+    // Read at scrape time, when the parts below exist.
+    services: () => serviceSamples(parts, autoscaler),
     // No node process metrics (prom-client's defaults): their event-loop-delay timer and GC
     // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
     // report the daemon's memory and CPU.
     balancer: () => balancers.samples(),
   });
-  const controller: Controller = new Controller({
-    runtime,
+  const registry = new ProjectRegistry({
     store: new StateStore(options.stateDir),
-    clock: systemClock,
-    logger: logger.child({ component: 'controller' }),
-    events,
-    resyncIntervalMs: options.resyncIntervalMs,
-    metrics,
-    balancers,
+    logger: logger.child({ component: 'registry' }),
+    onSaveFailed: (project, error) => events.emit({ project, type: 'engine', message: `state not saved: ${String(error)}` }),
   });
-  const lifecycle = new ProjectLifecycle(controller);
-  const autoscaler = new Autoscaler(controller, logger.child({ component: 'autoscaler' }));
-  autoscalerRef = autoscaler;
-  const server = createApiServer({ controller, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const controller = new Controller(
+    { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers },
+    registry,
+  );
+  const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
+  const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
+  const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
+  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const lock = await lockStateDir(options.stateDir);
-  const unreadable = await controller.load();
+  const unreadable = await registry.load();
   // Recovery lists containers once, now: give a dockerd that is still starting time to answer
   // (bounded, as the READY wait below), or the project would stay unsupervised until `up`.
   if (unreadable.length > 0) await waitForEngine(runtime, 30_000);
-  await recoverFromLabels(controller, unreadable);
+  await recoverFromLabels({ ...parts, logger: logger.child({ component: 'recovery' }) }, unreadable);
   // The balanced ports open before the first sync, which then fills in their backends.
   await lifecycle.followBalancers();
   await controller.run();
   // Files edited while the daemon was down are read now, as the watcher would have (a reload of an
   // unchanged file changes nothing; a broken one keeps the saved config running and says why).
-  for (const name of [...controller.records.keys()].sort()) await lifecycle.reload(name, 'daemon start');
+  for (const { name } of registry.all()) await lifecycle.reload(name, 'daemon start');
   // READY=1 means "existing containers adopted": wait for the first resync (bounded: a slow engine
   // must not keep systemd waiting forever).
   const firstResyncBound = new AbortController();
@@ -93,19 +94,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // The bound's timer would otherwise keep a stopped daemon's process alive for the rest of the 30 s.
   firstResyncBound.abort();
   autoscaler.start();
-  const watcher = new ProjectWatcher(controller, lifecycle, logger.child({ component: 'watcher' }));
+  const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
     if (event.type === 'project-up' || event.type === 'project-down') watcher.refresh();
   });
   await listenOnSocket(server, options.socket, options.socketGroup);
   const metricsServer = options.metricsAddr ? await listenForMetrics(options.metricsAddr, metrics, logger) : undefined;
-  logger.info({ socket: options.socket, stateDir: options.stateDir, projects: controller.records.size }, 'composed daemon ready');
+  logger.info({ socket: options.socket, stateDir: options.stateDir, projects: registry.size }, 'composed daemon ready');
   // READY=1 only now: existing containers are adopted and resynced, and the socket answers.
-  await notifier.ready(summary(controller));
+  await notifier.ready(summary(parts));
   // systemd arms its watchdog at READY=1; the probe fails while the engine is unreachable.
   const watchdog = startWatchdog({ notifier, probe: async () => controller.engineReachable, logger: logger.child({ component: 'systemd' }) });
-  const statusTimer = setInterval(() => void notifier.status(summary(controller)), 10_000);
+  const statusTimer = setInterval(() => void notifier.status(summary(parts)), 10_000);
   statusTimer.unref();
 
   await new Promise<void>((resolve) => {
@@ -141,14 +142,13 @@ async function waitForEngine(runtime: Pick<SupervisionRuntime, 'ping'>, boundMs:
 }
 
 /** The one-line STATUS= systemd shows: projects and ready replicas. */
-function summary(controller: Controller): string {
+function summary({ controller, registry }: SupervisorParts): string {
   let desired = 0;
   let ready = 0;
-  for (const record of controller.records.values()) {
-    const listing = controller.lastListing.get(record.name) ?? [];
-    for (const name of Object.keys(record.project.services)) desired += controller.intentFor(record, name)?.replicas ?? 0;
-    ready += listing.filter(isReadyContainer).length;
+  for (const record of registry.all()) {
+    for (const name of Object.keys(record.project.services)) desired += registry.intentFor(record, name)?.replicas ?? 0;
+    ready += controller.lastListingOf(record.name).filter(isReadyContainer).length;
   }
   const engine = controller.engineReachable ? '' : ', engine unreachable';
-  return `${controller.records.size} projects, ${ready}/${desired} replicas ready${engine}`;
+  return `${registry.size} projects, ${ready}/${desired} replicas ready${engine}`;
 }

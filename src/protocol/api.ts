@@ -12,6 +12,12 @@ export interface LoadRequest {
   /** The CLI's environment, used for interpolation. */
   env: Record<string, string>;
   profiles: string[];
+  /**
+   * `up SERVICE...`: only these services (and what they depend on, unless `noDeps`) start or take
+   * the new config; the file's others are left as they are. Not kept: a reload reads the whole file.
+   */
+  services?: string[];
+  noDeps?: boolean;
 }
 
 export interface UpResponse {

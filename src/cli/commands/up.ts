@@ -31,7 +31,7 @@ interface UpOptions extends ProjectOptions {
 export function registerUp(program: Command): void {
   addProjectOptions(program.command('up'))
     .description('validate the compose file and hand the project to the daemon (starting one if none runs); it keeps the services running until `composed down`')
-    .argument('[service...]', 'services --wait and the attached logs are about (the daemon supervises the whole file)')
+    .argument('[service...]', 'start only these services and what they depend on; the file\'s others are left as they are (not started when new, unchanged when running)')
     .option('-d, --detach', 'return once started, do not attach to the logs')
     .option('--wait', 'return only when every service is running, and healthy where it has a healthcheck; fail if one gives up or a one-shot fails (implies -d)')
     .addOption(new Option('--wait-timeout <duration>', 'how long --wait waits (a bare number is seconds)').default('5m'))
@@ -43,7 +43,7 @@ export function registerUp(program: Command): void {
     .option('--build', 'accepted: images are built when missing, as pull_policy says')
     .option('--no-build', 'accepted: see --build')
     .addOption(new Option('--pull <policy>', 'accepted for the images pull_policy already covers').choices(['always', 'missing', 'never']))
-    .option('--no-deps', 'accepted: the daemon starts dependencies as depends_on orders them')
+    .option('--no-deps', 'with SERVICE...: do not start the services they depend on')
     .option('-q, --quiet', 'print only errors')
     .addHelpText('after', `
 Without -d on a terminal, up follows the services' logs until Ctrl-C; Ctrl-C detaches and the
@@ -53,7 +53,8 @@ set, up returns as with -d, so a script never hangs.
 Examples:
   composed up -d
   composed -f compose.yaml -p demo up --wait --wait-timeout 2m
-  composed up -d --scale worker=3 --force-recreate web`)
+  composed up -d --scale worker=3 --force-recreate web
+  composed up -d --no-deps web      # web only, not what it depends on`)
     .action(action(up));
 }
 
@@ -73,7 +74,7 @@ async function up(services: string[], options: UpOptions): Promise<void> {
   const follow = new AbortController();
   const printed = printEvents(client, project.name, follow.signal, say);
   try {
-    for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: loadRequestFor(options) })) {
+    for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: { ...loadRequestFor(options), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
       if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
       // The answer's status (200) went out before the failure: it is the daemon's error all the same.
       if (line.kind === 'error') throw new ApiError(500, line.error);

@@ -5,12 +5,16 @@ import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
+import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
 
 export interface ApiContext {
   controller: Controller;
+  registry: ProjectRegistry;
+  clock: Clock;
   /** The engine, for the operator's verbs (exec, run, kill, ps, logs); supervision goes through the controller. */
   runtime: ContainerRuntime;
   autoscaler: Autoscaler;

@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { replicaContainers } from '../status/log-follower.js';
 import type { ContainerSummary } from '../ports/runtime.js';
-import type { ProjectRecord } from '../state/state-store.js';
+import type { ProjectView } from '../state/project-registry.js';
 import type { LogLine } from '../../protocol/compose-containers.js';
 import { HttpError, startStream, writeLine } from './http.js';
 import type { ApiContext } from './context.js';
@@ -23,7 +23,7 @@ interface LogSelection {
   follow: boolean;
 }
 
-export async function streamLogLines(ctx: ApiContext, record: ProjectRecord, query: URLSearchParams, res: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function streamLogLines(ctx: ApiContext, record: ProjectView, query: URLSearchParams, res: ServerResponse, signal: AbortSignal): Promise<void> {
   const selection = logSelection(query);
   for (const s of selection.services) {
     if (!record.project.services[s]) throw new HttpError(404, `project ${record.name} has no service ${JSON.stringify(s)}`, 'service');
@@ -80,7 +80,7 @@ export async function streamLogLines(ctx: ApiContext, record: ProjectRecord, que
       streams.add(stream);
     }
     initial = false;
-    await ctx.controller.deps.clock.sleep(LOOK_AGAIN_MS, signal).catch(() => undefined);
+    await ctx.clock.sleep(LOOK_AGAIN_MS, signal).catch(() => undefined);
     batch = await containers();
   }
   await Promise.allSettled([...streams]);

@@ -48,14 +48,13 @@ async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const engine = await describeEngine(ctx.runtime, undefined, ctx.controller.deps.clock);
+  const engine = await describeEngine(ctx.runtime, undefined, ctx.clock);
   const body: VersionResponse = { version: ctx.version, api: 'v1', pid: process.pid, ...engine };
   sendJson(res, 200, body);
 }
 
 async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const records = [...ctx.controller.records.values()].sort((a, b) => a.name.localeCompare(b.name));
-  sendJson(res, 200, records.map((r) => projectSummary(ctx.controller, r)));
+  sendJson(res, 200, ctx.registry.all().map((r) => projectSummary(ctx, r)));
 }
 
 async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -73,7 +72,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): P
 
 async function status(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[]): Promise<void> {
   const record = ctx.lifecycle.require(projectNameParam(name ?? ''));
-  sendJson(res, 200, await projectStatus(ctx.controller, record, ctx.autoscaler, ctx.balancers));
+  sendJson(res, 200, await projectStatus(ctx, record));
 }
 
 async function down(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [name]: string[], query: URLSearchParams): Promise<void> {
@@ -123,7 +122,7 @@ async function logs(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse,
     return;
   }
   if (res.destroyed) return;
-  await followProjectLogs(ctx.controller, { project: record.name, service, tail, signal: abort.signal, write: (line) => writeText(res, `${line}\n`) });
+  await followProjectLogs(ctx, { project: record.name, service, tail, signal: abort.signal, write: (line) => writeText(res, `${line}\n`) });
   res.end();
 }
 

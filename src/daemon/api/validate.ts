@@ -14,19 +14,27 @@ export function projectNameParam(raw: string): string {
 }
 
 export function serviceNameParam(raw: string): string {
-  const name = safeDecode(raw, 'service');
-  if (!SERVICE_NAME.test(name)) throw new HttpError(400, `service name ${JSON.stringify(name.slice(0, 80))} is not valid`, 'service');
+  return serviceName(safeDecode(raw, 'service'), 'service');
+}
+
+function serviceName(name: string, field: string): string {
+  if (!SERVICE_NAME.test(name)) throw new HttpError(400, `service name ${JSON.stringify(name.slice(0, 80))} is not valid`, field);
   return name;
 }
 
 export function loadRequest(body: unknown): LoadRequest {
-  const o = object(body, ['files', 'projectName', 'cwd', 'env', 'profiles']);
+  const o = object(body, ['files', 'projectName', 'cwd', 'env', 'profiles', 'services', 'noDeps']);
   const files = stringArray(o.files ?? [], 'files');
   for (const [i, file] of files.entries()) if (!file.startsWith('/')) throw new HttpError(400, 'must be an absolute path', `files[${i}]`);
   const cwd = string(o.cwd, 'cwd');
   if (!cwd.startsWith('/')) throw new HttpError(400, 'must be an absolute path', 'cwd');
   const request: LoadRequest = { files, cwd, env: stringRecord(o.env ?? {}, 'env'), profiles: stringArray(o.profiles ?? [], 'profiles') };
   if (o.projectName !== undefined) request.projectName = projectNameParam(string(o.projectName, 'projectName'));
+  if (o.services !== undefined) request.services = stringArray(o.services, 'services').map((s, i) => serviceName(s, `services[${i}]`));
+  if (o.noDeps !== undefined) {
+    if (typeof o.noDeps !== 'boolean') throw new HttpError(400, 'must be true or false', 'noDeps');
+    request.noDeps = o.noDeps;
+  }
   return request;
 }
 

@@ -11,6 +11,8 @@ import { collectObserved, isReady } from '../core/observed.js';
 import { key, type Controller } from '../supervisor/controller.js';
 import type { Timer } from '../ports/clock.js';
 import type { CpuSample } from '../ports/runtime.js';
+import type { ProjectRegistry } from '../state/project-registry.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 
 /** How often the loop looks for services that are due; each service keeps its own interval. */
 const TICK_MS = 250;
@@ -31,14 +33,16 @@ interface ServiceScaler {
 export class Autoscaler {
   private readonly scalers = new Map<string, ServiceScaler>();
   private timer?: Timer;
+  private readonly controller: Controller;
+  private readonly registry: ProjectRegistry;
+  private readonly logger: Logger;
 
-  constructor(
-    private readonly controller: Controller,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly deps: SupervisorParts) {
+    ({ controller: this.controller, registry: this.registry, logger: this.logger } = deps);
+  }
 
   start(): void {
-    this.timer = this.controller.deps.clock.setRepeating(TICK_MS, () => this.tick());
+    this.timer = this.deps.clock.setRepeating(TICK_MS, () => this.tick());
   }
 
   stop(): void {
@@ -61,9 +65,9 @@ export class Autoscaler {
   }
 
   private dueServices(): void {
-    const now = this.controller.deps.clock.now();
+    const now = this.deps.clock.now();
     const live = new Set<string>();
-    for (const record of this.controller.records.values()) {
+    for (const record of this.registry.all()) {
       for (const [name, service] of Object.entries(record.project.services)) {
         const spec = service.composed.autoscale;
         if (!spec) continue;
@@ -86,11 +90,11 @@ export class Autoscaler {
   }
 
   private async evaluate(project: string, serviceName: string, scaler: ServiceScaler): Promise<void> {
-    const record = this.controller.records.get(project);
-    const intent = record && this.controller.intentFor(record, serviceName);
+    const record = this.registry.get(project);
+    const intent = record && this.registry.intentFor(record, serviceName);
     const spec = intent?.service.composed.autoscale;
     if (!record || !intent || !spec || intent.stopped) return;
-    const { runtime, clock } = this.controller.deps;
+    const { runtime, clock } = this.deps;
 
     // The controller's own listing, not a new one: it lists the project again on every container
     // event (start, die, health_status) and at each resync, so it is as fresh as the event stream.
@@ -130,12 +134,11 @@ export class Autoscaler {
     };
     this.logger.debug({ project, service: serviceName, average: decision.averageCpu, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
     // Sampling took a while: a `composed scale` or an edited file meanwhile wins over this decision.
-    const unchanged = this.controller.records.get(project) === record && this.controller.intentFor(record, serviceName)?.replicas === decision.current;
+    const unchanged = this.registry.isCurrent(record) && this.registry.intentFor(record, serviceName)?.replicas === decision.current;
     if (decision.desired === decision.current || !unchanged) return;
-    record.scale[serviceName] = decision.desired;
+    await this.registry.setScale(record, serviceName, decision.desired);
     this.logger.info({ project, service: serviceName, from: decision.current, to: decision.desired, reason: decision.reason }, 'autoscaled');
     this.controller.emit({ project, service: serviceName, type: 'scaled', message: decision.reason });
-    await this.controller.save(record);
     this.controller.enqueueService(key(project, serviceName));
   }
 }

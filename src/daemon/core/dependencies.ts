@@ -85,3 +85,15 @@ export function dependantsToRestart(services: Readonly<Record<string, Service>>,
     .map(([name]) => name)
     .sort();
 }
+
+/** `up SERVICE...`: the named services and, unless --no-deps, everything they depend on, transitively. */
+export function servicesToStart(services: Readonly<Record<string, Service>>, named: readonly string[], withDependencies: boolean): Set<string> {
+  const chosen = new Set<string>();
+  const visit = (name: string): void => {
+    if (chosen.has(name) || !services[name]) return;
+    chosen.add(name);
+    if (withDependencies) for (const dep of Object.keys(services[name].dependsOn)) visit(dep);
+  };
+  for (const name of named) visit(name);
+  return chosen;
+}

@@ -8,7 +8,8 @@ export type PrepareOperation =
   | { kind: 'ensure-volume'; key: string; name: string; cause: string }
   | { kind: 'ensure-image'; service: string; image: string; cause: string };
 
-export function planPrepare(project: Project): PrepareOperation[] {
+/** `only`: the services `up SERVICE...` starts; the images of the others are left as they are. */
+export function planPrepare(project: Project, only?: ReadonlySet<string>): PrepareOperation[] {
   const plan: PrepareOperation[] = [];
   for (const [key, network] of sorted(project.networks)) {
     plan.push({ kind: 'ensure-network', key, name: network.name, cause: network.external ? 'checking (external)' : 'creating' });
@@ -17,6 +18,7 @@ export function planPrepare(project: Project): PrepareOperation[] {
     plan.push({ kind: 'ensure-volume', key, name: volume.name, cause: volume.external ? 'checking (external)' : 'creating' });
   }
   for (const [name, service] of sorted(project.services)) {
+    if (only && !only.has(name)) continue;
     plan.push({ kind: 'ensure-image', service: name, image: service.image, cause: `pull_policy ${service.pullPolicy}` });
   }
   return plan;

@@ -1,6 +1,6 @@
 // Project-wide steps the API asks for: up (load, prepare networks/volumes/images, hand services to
 // the controller), down (stop in reverse dependency order, remove), and the per-service commands
-// (scale, restart, stop, start). Each changes the record, persists it, and enqueues; the workers do
+// (scale, restart, stop, start). Each asks the registry for the change and enqueues; the workers do
 // the container work.
 import { ComposeError, formatDiagnostic } from '../../compose/errors.js';
 import { loadProject, type LoadResult } from '../../compose/load.js';
@@ -12,21 +12,27 @@ import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
+import { servicesToStart } from '../core/dependencies.js';
 import { executePreparePlan } from '../supervisor/executor.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
-import { Controller, errorMessage, key } from '../supervisor/controller.js';
+import { keepUnnamed, nextRecord } from '../state/next-record.js';
+import type { ProjectRegistry, ProjectView } from '../state/project-registry.js';
+import { type Controller, errorMessage, key } from '../supervisor/controller.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import type { ProjectRecord } from '../state/state-store.js';
-import { STATE_VERSION } from '../state/state-store.js';
 import { RequestError } from './request-error.js';
 
 export type Progress = (resource: string, message: string) => void;
 
 export class ProjectLifecycle {
   private readonly lock = new KeyedMutex();
+  private readonly controller: Controller;
+  private readonly registry: ProjectRegistry;
 
-  constructor(private readonly controller: Controller) {}
+  constructor(private readonly deps: SupervisorParts) {
+    ({ controller: this.controller, registry: this.registry } = deps);
+  }
 
   /**
    * Load the files, prepare what the services need, then let the workers bring replicas up. Also
@@ -40,29 +46,18 @@ export class ProjectLifecycle {
   }
 
   private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean): Promise<UpResponse> {
-    const { runtime } = this.controller.deps;
-    await this.prepare(project, progress);
-    const configHashes = await projectConfigHashes(runtime, project);
-    const previous = this.controller.records.get(project.name);
+    for (const [i, name] of (request.services ?? []).entries()) {
+      if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
+    }
+    const only = request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
+    // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
+    await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
+    const configHashes = await projectConfigHashes(this.deps.runtime, project);
+    const previous = this.registry.get(project.name);
+    if (only) keepUnnamed(previous, project, configHashes, only);
     const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    const record: ProjectRecord = {
-      version: STATE_VERSION,
-      name: project.name,
-      load: request,
-      project,
-      configHashes,
-      scale: keptScale(previous, project),
-      stopped: reload ? (previous?.stopped ?? []).filter((s) => project.services[s]) : [],
-      restartRequestedAt: previous?.restartRequestedAt ?? {},
-      replicas: clearGiveUps(previous?.replicas ?? {}),
-      rollouts,
-      warnings,
-      stuck: previous?.stuck ?? {},
-    };
-    this.controller.records.set(project.name, record);
-    this.controller.configErrors.delete(project.name);
+    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only }));
     this.controller.retryAfterChange(project.name);
-    await this.controller.save(record);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
     for (const name of Object.keys(previous?.project.services ?? {})) {
       if (!project.services[name]) this.controller.enqueueService(key(project.name, name));
@@ -78,9 +73,9 @@ export class ProjectLifecycle {
   }
 
   private async reloadNow(name: string, reason: string): Promise<void> {
-    const record = this.controller.records.get(name);
+    const record = this.registry.get(name);
     if (!record) return; // it went down meanwhile
-    const log = this.controller.logger.child({ project: name });
+    const log = this.deps.logger.child({ project: name });
     try {
       log.info({ reason }, 'reloading the compose files');
       // The project keeps its name even when the file's `name:` changes: a reload never forks it.
@@ -88,7 +83,7 @@ export class ProjectLifecycle {
       await this.apply(request, await load(request), (resource, message) => log.info({ resource }, message), true);
     } catch (error) {
       const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
-      this.controller.configErrors.set(name, diagnostics.filter((d) => d.severity === 'error'));
+      this.registry.setConfigErrors(name, diagnostics.filter((d) => d.severity === 'error'));
       const message = diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic).join('; ');
       log.error({ diagnostics }, 'the compose file is not valid; the previous config keeps running');
       this.controller.emit({ project: name, type: 'config-error', message });
@@ -96,8 +91,8 @@ export class ProjectLifecycle {
   }
 
   /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
-  private planRollouts(previous: ProjectRecord | undefined, project: Project, hashes: Record<string, string>, reload: boolean): ProjectRecord['rollouts'] {
-    const planned = planRollouts(previous, project, hashes, reload, this.controller.deps.clock.now());
+  private planRollouts(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, reload: boolean) {
+    const planned = planRollouts(previous, project, hashes, reload, this.deps.clock.now());
     for (const [name, kept] of Object.entries(planned.kept)) {
       project.services[name] = kept.service;
       hashes[name] = kept.hash;
@@ -111,12 +106,7 @@ export class ProjectLifecycle {
 
   /** The balancers' listeners follow the supervised projects (opened on up, closed on down). */
   async followBalancers(): Promise<void> {
-    await this.controller.deps.balancers?.follow([...this.controller.records.values()].map((r) => r.project));
-  }
-
-  /** Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists. */
-  private async prepare(project: Project, progress: Progress): Promise<void> {
-    await executePreparePlan(planPrepare(project), { runtime: this.controller.deps.runtime, project, progress });
+    await this.deps.balancers?.follow(this.registry.all().map((r) => r.project));
   }
 
   down(name: string, request: DownRequest, progress: Progress): Promise<void> {
@@ -125,7 +115,7 @@ export class ProjectLifecycle {
 
   private async downNow(name: string, request: DownRequest, progress: Progress): Promise<void> {
     const record = this.require(name);
-    const { runtime } = this.controller.deps;
+    const { runtime } = this.deps;
     this.controller.markGoingDown(name, true);
     this.controller.forgetProject(name);
     await this.controller.waitIdle(name);
@@ -147,7 +137,8 @@ export class ProjectLifecycle {
         progress('volumes', 'removing named and anonymous volumes');
         await runtime.removeProjectVolumes(record.project);
       }
-      await this.controller.remove(name);
+      await this.registry.remove(name);
+      this.controller.forgetDown(name);
       await this.followBalancers();
       this.controller.emit({ project: name, type: 'project-down', message: request.removeVolumes ? 'removed with volumes' : 'removed' });
     } finally {
@@ -160,7 +151,7 @@ export class ProjectLifecycle {
    * the file: a plan per level, carried out by the supervisor's executor (drained, the daemon's own
    * stops, `-t` over stop_grace_period). One the engine will not remove is left in place and said.
    */
-  private async removeContainers(record: ProjectRecord, listing: ContainerSummary[], request: DownRequest, progress: Progress): Promise<void> {
+  private async removeContainers(record: ProjectView, listing: ContainerSummary[], request: DownRequest, progress: Progress): Promise<void> {
     const levels = dependencyLevels(record.project).reverse();
     const known = new Set(Object.keys(record.project.services));
     const orphans = listing.filter((c) => !known.has(c.labels[LABEL_SERVICE] ?? ''));
@@ -197,9 +188,9 @@ export class ProjectLifecycle {
     }
     const conflict = replicas > 1 ? fixedHostPortConflict({ ...svc, replicas }) : undefined;
     if (conflict) throw new RequestError(`cannot scale ${service} to ${replicas}: ${conflict}`, 'invalid', 'replicas');
-    record.scale[service] = replicas;
+    await this.registry.setScale(record, service, replicas);
     this.controller.emit({ project, service, type: 'scaled', message: `scaled to ${replicas} by a user` });
-    await this.changed(record, service);
+    this.changed(record, service);
   }
 
   restart(project: string, service: string): Promise<void> {
@@ -209,10 +200,8 @@ export class ProjectLifecycle {
   private async restartNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    record.restartRequestedAt[service] = this.controller.deps.clock.now();
-    record.stopped = record.stopped.filter((s) => s !== service);
-    record.replicas[service] = clearGiveUps({ [service]: record.replicas[service] ?? {} })[service] ?? {};
-    await this.changed(record, service);
+    await this.registry.restartService(record, service, this.deps.clock.now());
+    this.changed(record, service);
   }
 
   stopService(project: string, service: string): Promise<void> {
@@ -222,8 +211,8 @@ export class ProjectLifecycle {
   private async stopNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    if (!record.stopped.includes(service)) record.stopped = [...record.stopped, service].sort();
-    await this.changed(record, service);
+    await this.registry.stopService(record, service);
+    this.changed(record, service);
   }
 
   startService(project: string, service: string): Promise<void> {
@@ -234,26 +223,25 @@ export class ProjectLifecycle {
     const record = this.require(project);
     this.requireService(record, service);
     if (!record.stopped.includes(service)) return;
-    record.stopped = record.stopped.filter((s) => s !== service);
-    record.restartRequestedAt[service] = this.controller.deps.clock.now();
-    await this.changed(record, service);
+    await this.registry.startService(record, service, this.deps.clock.now());
+    this.changed(record, service);
   }
 
-  require(name: string): ProjectRecord {
-    const record = this.controller.records.get(name);
+  require(name: string): ProjectView {
+    const record = this.registry.get(name);
     if (!record) throw new RequestError(`no project named ${JSON.stringify(name)} is supervised`, 'not-found');
     return record;
   }
 
-  private requireService(record: ProjectRecord, service: string) {
+  private requireService(record: ProjectView, service: string) {
     const svc = record.project.services[service];
     if (!svc) throw new RequestError(`project ${record.name} has no service ${JSON.stringify(service)}`, 'not-found', 'service');
     return svc;
   }
 
-  private async changed(record: ProjectRecord, service: string): Promise<void> {
+  /** A change asked of the registry may fix what retrying could not: sync the service now. */
+  private changed(record: ProjectView, service: string): void {
     this.controller.retryAfterChange(record.name, service);
-    await this.controller.save(record);
     this.controller.enqueueService(key(record.name, service));
   }
 }
@@ -262,31 +250,6 @@ function load(request: LoadRequest): Promise<LoadResult> {
   return loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles });
 }
 
-/** Keep `composed scale` / autoscaler counts across `up` unless the file's own count changed. */
-function keptScale(previous: ProjectRecord | undefined, project: Project): Record<string, number> {
-  const scale: Record<string, number> = {};
-  for (const [name, count] of Object.entries(previous?.scale ?? {})) {
-    const before = previous?.project.services[name];
-    const now = project.services[name];
-    if (before && now && before.replicas === now.replicas) scale[name] = count;
-  }
-  return scale;
-}
-
-/** `up` and `restart` give a service that gave up a fresh start. */
-function clearGiveUps(replicas: ProjectRecord['replicas']): ProjectRecord['replicas'] {
-  const cleared: ProjectRecord['replicas'] = {};
-  for (const [service, byNumber] of Object.entries(replicas)) {
-    cleared[service] = {};
-    for (const [number, mem] of Object.entries(byNumber)) {
-      const gaveUp = mem.handled?.outcome === 'give-up';
-      (cleared[service] as Record<number, typeof mem>)[Number(number)] = gaveUp
-        ? { ...mem, handled: undefined, history: { ...mem.history, consecutive: 0 } }
-        : mem;
-    }
-  }
-  return cleared;
-}
 
 function sortedEntries<T>(map: Record<string, T>): Array<[string, T]> {
   return Object.entries(map).sort(([a], [b]) => a.localeCompare(b));

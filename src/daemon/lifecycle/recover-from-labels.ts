@@ -14,23 +14,26 @@ import { loadProject, type LoadResult } from '../../compose/load.js';
 import type { Project } from '../../compose/model.js';
 import type { DaemonEventType, LoadRequest } from '../../protocol/api.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_SERVICE, LABEL_WORKING_DIR, projectSelector, replicaName } from '../core/labels.js';
-import type { Controller } from '../supervisor/controller.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 import { projectConfigHashes } from './project-lifecycle.js';
 import { projectNameOf, STATE_VERSION, type ProjectRecord, type UnreadableState } from '../state/state-store.js';
 
 type Rebuilt = { record: ProjectRecord; notes: string[] } | { failure: string; type: DaemonEventType; diagnostics?: Diagnostic[] };
 
 /** Rebuilds and supervises each project whose state file was unreadable, where its containers allow. */
-export async function recoverFromLabels(controller: Controller, unreadable: UnreadableState[]): Promise<void> {
-  for (const state of unreadable) await recoverProject(controller, state);
+export async function recoverFromLabels(parts: SupervisorParts, unreadable: UnreadableState[]): Promise<void> {
+  for (const state of unreadable) await recoverProject(parts, state);
 }
 
-async function recoverProject(controller: Controller, { file, error }: UnreadableState): Promise<void> {
+async function recoverProject(parts: SupervisorParts, { file, error }: UnreadableState): Promise<void> {
+  const { controller, registry, clock } = parts;
   const name = projectNameOf(file);
-  const log = controller.logger.child({ project: name, stateFile: file });
+  const log = parts.logger.child({ project: name, stateFile: file });
+  log.error({ error }, 'state file unreadable; recovering its project from container labels');
+  controller.emit({ type: 'engine', message: `state file ${file} unreadable: ${error}` });
   let rebuilt: Rebuilt;
   try {
-    rebuilt = await rebuildRecord(controller, name);
+    rebuilt = await rebuildRecord(parts, name);
   } catch (cause) {
     rebuilt = { failure: cause instanceof Error ? cause.message : String(cause), type: 'engine' };
   }
@@ -41,11 +44,9 @@ async function recoverProject(controller: Controller, { file, error }: Unreadabl
     return;
   }
   const { record, notes } = rebuilt;
-  controller.records.set(name, record);
-  const { store, clock } = controller.deps;
   let kept: string;
   try {
-    kept = `kept as ${await store.replaceUnreadable(record, clock.now())}`;
+    kept = await registry.adoptRecovered(record, clock.now());
   } catch (cause) {
     kept = `not saved (${String(cause)}): supervised from memory`;
     log.error({ err: cause }, 'could not write the recovered state file');
@@ -55,8 +56,7 @@ async function recoverProject(controller: Controller, { file, error }: Unreadabl
   controller.emit({ project: name, type: 'project-up', message: `${summary} (state file ${file} was unreadable: ${error}; ${kept}); ${notes.join('; ')}` });
 }
 
-async function rebuildRecord(controller: Controller, name: string): Promise<Rebuilt> {
-  const { runtime } = controller.deps;
+async function rebuildRecord({ runtime }: SupervisorParts, name: string): Promise<Rebuilt> {
   const containers = await runtime.listContainers(projectSelector(name));
   // Every container of an `up` carries the same files; after an `up -f` with other files the
   // newest container has the latest.

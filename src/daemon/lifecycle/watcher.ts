@@ -10,9 +10,9 @@ import { watch, type FSWatcher } from 'chokidar';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Controller } from '../supervisor/controller.js';
 import type { ProjectLifecycle } from './project-lifecycle.js';
-import type { Timer } from '../ports/clock.js';
+import type { Clock, Timer } from '../ports/clock.js';
+import type { ProjectRegistry } from '../state/project-registry.js';
 
 export const RELOAD_DEBOUNCE_MS = 300;
 /** How often a watched directory that disappeared is looked for again. */
@@ -30,7 +30,8 @@ export class ProjectWatcher {
   private readonly pending = new Map<string, Timer>();
 
   constructor(
-    private readonly controller: Controller,
+    private readonly registry: ProjectRegistry,
+    private readonly clock: Clock,
     private readonly lifecycle: ProjectLifecycle,
     private readonly logger: Logger,
     private readonly debounceMs = RELOAD_DEBOUNCE_MS,
@@ -47,7 +48,7 @@ export class ProjectWatcher {
   /** Align the watched files with the supervised projects (after up, down and every reload). */
   refresh(): void {
     const wanted = new Map<string, Set<string>>();
-    for (const record of this.controller.records.values()) {
+    for (const record of this.registry.all()) {
       // .env beside the first file is watched even before it exists: creating it changes the config.
       const dotenv = join(record.project.workingDir, '.env');
       for (const file of [...record.project.configFiles, ...record.project.dependencyFiles, dotenv]) {
@@ -77,7 +78,7 @@ export class ProjectWatcher {
   private directoryLost(dir: string): void {
     this.watcher.unwatch(dir);
     this.lost.add(dir);
-    this.lostTimer ??= this.controller.deps.clock.setRepeating(LOST_DIRECTORY_RETRY_MS, () => {
+    this.lostTimer ??= this.clock.setRepeating(LOST_DIRECTORY_RETRY_MS, () => {
       for (const d of this.lost) {
         if (!this.dirs.has(d)) this.lost.delete(d);
         else if (existsSync(d)) {
@@ -98,7 +99,7 @@ export class ProjectWatcher {
       this.pending.get(project)?.cancel();
       this.pending.set(
         project,
-        this.controller.deps.clock.setTimer(this.debounceMs, () => {
+        this.clock.setTimer(this.debounceMs, () => {
           this.pending.delete(project);
           void this.lifecycle.reload(project, `${path} ${event}`).finally(() => this.refresh());
         }),

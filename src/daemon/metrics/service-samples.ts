@@ -3,15 +3,15 @@
 import type { Autoscaler } from '../autoscale/autoscaler.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved, isReady } from '../core/observed.js';
-import type { Controller } from '../supervisor/controller.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 import type { ServiceSample } from './daemon-metrics.js';
 
-export function serviceSamples(controller: Controller, autoscaler: Autoscaler): ServiceSample[] {
+export function serviceSamples({ controller, registry }: Pick<SupervisorParts, 'controller' | 'registry'>, autoscaler: Autoscaler): ServiceSample[] {
   const samples: ServiceSample[] = [];
-  for (const record of [...controller.records.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-    const listing = controller.lastListing.get(record.name) ?? [];
+  for (const record of registry.all()) {
+    const listing = controller.lastListingOf(record.name);
     for (const name of Object.keys(record.project.services).sort()) {
-      const intent = controller.intentFor(record, name);
+      const intent = registry.intentFor(record, name);
       const observed = collectObserved(record.name, name, listing.filter((c) => c.labels[LABEL_SERVICE] === name), new Map());
       const replicas = [...observed.replicas.values()];
       const exits = Object.values(record.replicas[name] ?? {})

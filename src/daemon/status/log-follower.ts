@@ -4,7 +4,7 @@
 // line, under the same replica-name prefix.
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved } from '../core/observed.js';
-import type { Controller } from '../supervisor/controller.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 import type { ContainerSummary } from '../ports/runtime.js';
 
 const LOOK_AGAIN_MS = 300;
@@ -18,8 +18,7 @@ export interface FollowOptions {
   write: (line: string) => void;
 }
 
-export async function followProjectLogs(controller: Controller, options: FollowOptions): Promise<void> {
-  const { runtime, clock } = controller.deps;
+export async function followProjectLogs({ controller, runtime, clock }: Pick<SupervisorParts, 'controller' | 'runtime' | 'clock'>, options: FollowOptions): Promise<void> {
   const followed = new Set<string>();
   const streams = new Set<Promise<void>>();
   let first = true;

@@ -7,9 +7,10 @@ import { describeEngine } from './engine-description.js';
 import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { Clock, Timer } from '../ports/clock.js';
-import type { ContainerSummary } from '../ports/runtime.js';
-import { key, type Controller } from '../supervisor/controller.js';
-import type { ProjectRecord } from '../state/state-store.js';
+import type { ContainerSummary, SupervisionRuntime } from '../ports/runtime.js';
+import type { ProjectView } from '../state/project-registry.js';
+import { key } from '../supervisor/controller.js';
+import type { SupervisorParts } from '../supervisor/parts.js';
 import { serviceStatus } from './service-status.js';
 
 /**
@@ -19,23 +20,26 @@ import { serviceStatus } from './service-status.js';
  */
 export const STATUS_ENGINE_DEADLINE_MS = 700;
 
-export async function projectStatus(controller: Controller, record: ProjectRecord, autoscaler: Autoscaler, balancers: Balancers): Promise<ProjectStatus> {
-  const clock = controller.deps.clock;
+/** What status reads: the supervisor's parts, and what the autoscaler and balancers last measured. */
+export type StatusSources = Pick<SupervisorParts, 'controller' | 'registry' | 'runtime' | 'clock'> & { autoscaler: Autoscaler; balancers: Balancers };
+
+export async function projectStatus(sources: StatusSources, record: ProjectView): Promise<ProjectStatus> {
+  const { controller, registry, runtime, clock, autoscaler, balancers } = sources;
   // One deadline for everything status asks of the engine: each asked in turn with its own 0.7 s
   // added up to 3 s once while dockerd restarted (the engine-restart fault's status poll).
   const deadline = clock.now() + STATUS_ENGINE_DEADLINE_MS;
   const left = () => Math.max(0, deadline - clock.now());
   const fresh = await withDeadline(clock, controller.listProject(record.name), left());
-  const listing = fresh ?? controller.lastListing.get(record.name) ?? [];
+  const listing = fresh ?? controller.lastListingOf(record.name);
   const [probes, described] = fresh
-    ? await Promise.all([withDeadline(clock, lastProbeOutputs(controller, listing), left()), describeEngine(controller.deps.runtime, left(), clock)])
+    ? await Promise.all([withDeadline(clock, lastProbeOutputs(runtime, listing), left()), describeEngine(runtime, left(), clock)])
     : [undefined, {}];
   const probeOutputs = probes ?? new Map<string, string>();
-  const now = controller.deps.clock.now();
+  const now = clock.now();
   const services = Object.keys(record.project.services)
     .sort()
     .map((name) => {
-      const intent = controller.intentFor(record, name);
+      const intent = registry.intentFor(record, name);
       const serviceKey = key(record.name, name);
       const scaling = autoscaler.statusOf(record.name, name);
       const status = serviceStatus({
@@ -45,8 +49,8 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
         stopped: intent?.stopped ?? false,
         containers: listing.filter((c) => c.labels[LABEL_SERVICE] === name),
         memory: record.replicas[name] ?? {},
-        waiting: controller.waiting.get(serviceKey),
-        lastError: controller.lastError.get(serviceKey),
+        waiting: controller.waitingOf(serviceKey),
+        lastError: controller.lastErrorOf(serviceKey),
         halted: controller.haltedBy(serviceKey),
         probeOutputs,
         now,
@@ -63,7 +67,7 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
       }
       const stuck = Object.values(record.stuck[name] ?? {});
       if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
-      if (controller.deps.runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
+      if (runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
       for (const replica of status.replicas) {
         const cpu = scaling.cpu.get(replica.number);
         if (cpu !== undefined) replica.cpuPercent = Math.round(cpu * 10) / 10;
@@ -77,8 +81,8 @@ export async function projectStatus(controller: Controller, record: ProjectRecor
     configFiles: record.project.configFiles,
     engine: controller.engineReachable ? 'reachable' : 'unreachable',
     ...(engineInfo ? { engineInfo } : {}),
-    configErrors: controller.configErrors.get(record.name) ?? [],
-    warnings: record.warnings ?? [],
+    configErrors: registry.configErrors(record.name),
+    warnings: [...record.warnings],
     services,
   };
 }
@@ -100,13 +104,13 @@ async function withDeadline<T>(clock: Clock, promise: Promise<T>, ms: number): P
 }
 
 /** Health probe output of unhealthy replicas: the one detail status inspects for. */
-async function lastProbeOutputs(controller: Controller, listing: ContainerSummary[]): Promise<Map<string, string>> {
+async function lastProbeOutputs(runtime: Pick<SupervisionRuntime, 'inspectContainer'>, listing: ContainerSummary[]): Promise<Map<string, string>> {
   const outputs = new Map<string, string>();
   await Promise.all(
     listing
       .filter((c) => c.health === 'unhealthy')
       .map(async (c) => {
-        const details = await controller.deps.runtime.inspectContainer(c.id).catch(() => undefined);
+        const details = await runtime.inspectContainer(c.id).catch(() => undefined);
         const last = details?.healthLog.at(-1);
         if (last) outputs.set(c.id, last.output.trim());
       }),
@@ -114,8 +118,8 @@ async function lastProbeOutputs(controller: Controller, listing: ContainerSummar
   return outputs;
 }
 
-export function projectSummary(controller: Controller, record: ProjectRecord): ProjectSummary {
-  const listing = controller.lastListing.get(record.name) ?? [];
+export function projectSummary({ controller, registry }: Pick<SupervisorParts, 'controller' | 'registry'>, record: ProjectView): ProjectSummary {
+  const listing = controller.lastListingOf(record.name);
   const services = Object.keys(record.project.services);
   return {
     name: record.name,
@@ -123,6 +127,6 @@ export function projectSummary(controller: Controller, record: ProjectRecord): P
     configFiles: record.project.configFiles,
     services: services.length,
     running: listing.filter((c) => c.state === 'running').length,
-    desired: services.reduce((sum, s) => sum + (controller.intentFor(record, s)?.replicas ?? 0), 0),
+    desired: services.reduce((sum, s) => sum + (registry.intentFor(record, s)?.replicas ?? 0), 0),
   };
 }

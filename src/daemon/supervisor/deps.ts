@@ -1,4 +1,4 @@
-// What the supervisor is built from: passed in by main.ts (the real engine, clock and store) or a
+// What the supervisor is built from: passed in by main.ts (the real engine and clock) or a
 // test (an engine in memory, a fake clock).
 import type { Logger } from 'pino';
 import type { Balancers } from '../balancer/balancers.js';
@@ -6,11 +6,9 @@ import type { RestartReason } from '../core/restart-policy.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { SupervisionRuntime } from '../ports/runtime.js';
-import type { StateStore } from '../state/state-store.js';
 
 export interface ControllerDeps {
   runtime: SupervisionRuntime;
-  store: StateStore;
   clock: Clock;
   logger: Logger;
   events: EventLog;

@@ -1,7 +1,7 @@
 // One service's sync: observe (observer.ts) -> reconcile (core/reconcile.ts) -> execute the plan
 // (executor.ts) -> apply what it did to the record (core/apply-results.ts), follow the roll-out
 // (core/rollout-outcome.ts) and the dependants (core/dependencies.ts). The controller owns the
-// queue and the records; this is the work done for one key.
+// queue, the registry the records; this is the work done for one key.
 import type { Service } from '../../compose/model.js';
 import type { DaemonEventType } from '../../protocol/api.js';
 import { applyResults } from '../core/apply-results.js';
@@ -11,9 +11,8 @@ import { collectObserved } from '../core/observed.js';
 import type { Operation, OperationResult } from '../core/plan.js';
 import { reconcile, type ServiceIntent } from '../core/reconcile.js';
 import { followRollout } from '../core/rollout-outcome.js';
-import type { StuckRemoval } from '../core/stuck-removal.js';
 import type { ContainerSummary } from '../ports/runtime.js';
-import type { ProjectRecord } from '../state/state-store.js';
+import type { ProjectRegistry, ProjectView } from '../state/project-registry.js';
 import { announcements } from './announce.js';
 import type { ControllerDeps } from './deps.js';
 import { DIE_RECHECK_MS, type Observer } from './observer.js';
@@ -30,17 +29,15 @@ const SHARED_LISTING_MS = 2_000;
 /** What a sync reads and calls of the controller that runs it. */
 export interface WorkerHost {
   deps: ControllerDeps;
-  records: ReadonlyMap<string, ProjectRecord>;
+  registry: ProjectRegistry;
   waiting: Map<string, { message: string; blocked: boolean }>;
   observer: Observer;
   failures: SyncFailures;
   isGoingDown(project: string): boolean;
-  intentFor(record: ProjectRecord, service: string): ServiceIntent | undefined;
-  save(record: ProjectRecord): Promise<void>;
   emit(event: { type: DaemonEventType; message: string; project?: string; service?: string; replica?: number }): void;
   /** Sync the key again, now or at `at` (epoch ms). */
   enqueue(serviceKey: string, at?: number): void;
-  execute(record: ProjectRecord, plan: Operation[]): Promise<OperationResult[]>;
+  execute(record: ProjectView, plan: Operation[]): Promise<OperationResult[]>;
 }
 
 export class ServiceWorker {
@@ -49,8 +46,9 @@ export class ServiceWorker {
   /** Throws what failed, for the controller to retry by its class. */
   async sync(serviceKey: string): Promise<void> {
     const { host } = this;
+    const { registry } = host;
     const [projectName, serviceName] = splitKey(serviceKey);
-    const record = host.records.get(projectName);
+    const record = registry.get(projectName);
     if (!record || host.isGoingDown(projectName)) return;
     const { clock } = host.deps;
 
@@ -61,30 +59,26 @@ export class ServiceWorker {
     if (host.failures.isHalted(serviceKey, record.configHashes[serviceName] ?? '')) return;
     if (stillRunning) host.enqueue(serviceKey, clock.now() + DIE_RECHECK_MS);
     const details = await host.observer.inspectWhereNeeded(mine, inspected);
-    const intent = host.intentFor(record, serviceName);
+    const intent = registry.intentFor(record, serviceName);
     const result = reconcile({
       project: projectName,
       intent,
       observed: collectObserved(projectName, serviceName, mine, details),
       memory: record.replicas[serviceName] ?? {},
       stuck: record.stuck[serviceName] ?? {},
-      dependencies: dependencyStates(record, listing, intent?.service, (s) => host.intentFor(record, s)),
+      dependencies: dependencyStates(record, listing, intent?.service, (s) => registry.intentFor(record, s)),
       now: clock.now(),
     });
-    if (host.records.get(projectName) !== record || host.isGoingDown(projectName)) return;
-
-    if (intent) record.replicas[serviceName] = result.memory;
-    else delete record.replicas[serviceName];
-    setStuck(record, serviceName, result.stuck);
+    if (host.isGoingDown(projectName) || !registry.setServiceMemory(record, serviceName, intent ? result.memory : undefined, result.stuck)) return;
     this.noteWaiting(serviceKey, projectName, serviceName, result.waiting);
     this.applyRolloutOutcome(record, serviceName, result.rolloutFailure, result.rolloutComplete);
     for (const a of announcements(result.plan, result.memory)) host.emit({ project: projectName, ...a });
-    if (result.plan.length > 0) await host.save(record);
+    if (result.plan.length > 0) await registry.save(record);
 
     const results = await host.execute(record, result.plan);
     this.applyResults(record, serviceName, results);
     this.restartDependants(record, serviceName, results);
-    if (result.plan.length > 0) await host.save(record);
+    if (result.plan.length > 0) await registry.save(record);
 
     // A stuck container's failed removal is retried on its own backoff; it fails nothing else.
     const failed = results.filter((r) => !r.ok && r.op.kind !== 'remove-stuck');
@@ -96,10 +90,10 @@ export class ServiceWorker {
   }
 
   /** What the executed plan did, into the record's memory (core/apply-results.ts), announced and counted. */
-  private applyResults(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
-    const applied = applyResults(record.replicas[serviceName], record.stuck[serviceName] ?? {}, results, this.host.deps.clock.now());
-    if (record.replicas[serviceName]) record.replicas[serviceName] = applied.memory;
-    setStuck(record, serviceName, applied.stuck);
+  private applyResults(record: ProjectView, serviceName: string, results: OperationResult[]): void {
+    const before = record.replicas[serviceName];
+    const applied = applyResults(before, record.stuck[serviceName] ?? {}, results, this.host.deps.clock.now());
+    this.host.registry.setServiceMemory(record, serviceName, before ? applied.memory : undefined, applied.stuck);
     for (const e of applied.events) this.host.emit({ project: record.name, service: serviceName, ...e });
     for (const reason of applied.restarts) this.host.deps.metrics?.countRestart(record.name, serviceName, reason);
   }
@@ -112,34 +106,29 @@ export class ServiceWorker {
   }
 
   /** The roll-out's next state (core/rollout-outcome.ts), applied to the record and announced. */
-  private applyRolloutOutcome(record: ProjectRecord, serviceName: string, failure: string | undefined, complete: boolean): void {
+  private applyRolloutOutcome(record: ProjectView, serviceName: string, failure: string | undefined, complete: boolean): void {
     const service = record.project.services[serviceName];
     if (!service) return;
     const outcome = followRollout({ rollout: record.rollouts[serviceName], service, hash: record.configHashes[serviceName] ?? '', failure, complete, now: this.host.deps.clock.now() });
-    if (!outcome) return;
-    record.rollouts[serviceName] = outcome.rollout;
-    if (outcome.rollBackTo) {
-      record.project.services[serviceName] = outcome.rollBackTo.service;
-      record.configHashes[serviceName] = outcome.rollBackTo.hash;
-    }
+    if (!outcome || !this.host.registry.setRollout(record, serviceName, outcome.rollout, outcome.rollBackTo)) return;
     this.host.emit({ project: record.name, service: serviceName, type: 'rollout', message: outcome.rollout.message });
     if (failure) this.host.deps.logger.warn({ project: record.name, service: serviceName, failure }, outcome.rollout.message);
     if (outcome.requeue) this.host.enqueue(key(record.name, serviceName));
   }
 
   /** depends_on `restart: true`: a dependency that was replaced restarts its dependants. */
-  private restartDependants(record: ProjectRecord, serviceName: string, results: OperationResult[]): void {
+  private restartDependants(record: ProjectView, serviceName: string, results: OperationResult[]): void {
     const replaced = results.some((r) => r.ok && (r.op.kind === 'replace' || (r.op.kind === 'create' && r.op.replacement)));
     if (!replaced) return;
-    const now = this.host.deps.clock.now();
-    for (const name of dependantsToRestart(record.project.services, serviceName)) {
-      record.restartRequestedAt[name] = now;
+    const dependants = dependantsToRestart(record.project.services, serviceName);
+    void this.host.registry.restartDependants(record, dependants, this.host.deps.clock.now());
+    for (const name of dependants) {
       this.host.emit({ project: record.name, service: name, type: 'replica-replaced', message: `restarting because its dependency ${serviceName} was replaced (depends_on restart: true)` });
       this.host.enqueue(key(record.name, name));
     }
   }
 
-  private enqueueWaitingDependants(record: ProjectRecord, serviceName: string): void {
+  private enqueueWaitingDependants(record: ProjectView, serviceName: string): void {
     for (const [name, service] of Object.entries(record.project.services)) {
       if (service.dependsOn[serviceName] && this.host.waiting.has(key(record.name, name))) this.host.enqueue(key(record.name, name));
     }
@@ -148,7 +137,7 @@ export class ServiceWorker {
 
 /** What a service's dependencies look like right now, from one listing of the project. */
 function dependencyStates(
-  record: ProjectRecord,
+  record: ProjectView,
   listing: ContainerSummary[],
   service: Service | undefined,
   intentFor: (name: string) => ServiceIntent | undefined,
@@ -159,9 +148,4 @@ function dependencyStates(
     states[name] = dependencyState(intentFor(name), observed, record.replicas[name] ?? {});
   }
   return states;
-}
-
-function setStuck(record: ProjectRecord, service: string, stuck: Record<string, StuckRemoval>): void {
-  if (Object.keys(stuck).length > 0) record.stuck[service] = stuck;
-  else delete record.stuck[service];
 }

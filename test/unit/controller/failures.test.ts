@@ -29,7 +29,7 @@ async function supervise() {
 
 describe('controller: a container the engine cannot remove', () => {
   it('never blocks its replica: the old one is moved aside, the new one takes the name at once', async () => {
-    const { runtime, controller, events } = await supervise();
+    const { runtime, events, registry } = await supervise();
     const old = runtime.byName('shop-app-1')!;
     runtime.failure.remove = (c) => (c?.id === old.id ? busy(c) : undefined);
     runtime.crash(old.id);
@@ -40,14 +40,14 @@ describe('controller: a container the engine cannot remove', () => {
       expect(successor?.state).toBe('running');
     });
     expect(runtime.containers.get(old.id)?.name).toMatch(/^shop-app-1-dead-\d+$/);
-    const stuck = controller.records.get('shop')!.stuck['app']!;
+    const stuck = registry.get('shop')!.stuck['app']!;
     expect(stuck[old.id]).toMatchObject({ tries: 1, error: expect.stringContaining('device or resource busy') });
     expect(events.recent({ project: 'shop' }).some((e) => e.type === 'operation-failed' && e.message.includes('moved it aside'))).toBe(true);
     expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
   });
 
   it('keeps trying to remove it in the background, and forgets it once the engine lets it go', async () => {
-    const { runtime, controller } = await supervise();
+    const { runtime, registry } = await supervise();
     const old = runtime.byName('shop-app-2')!;
     let refusals = 0;
     runtime.failure.remove = (c) => (c?.id === old.id && ++refusals <= 2 ? busy(c) : undefined);
@@ -55,7 +55,7 @@ describe('controller: a container the engine cannot remove', () => {
     // Refused when replaced (1), at the first background try 1 s later (2), removed 2 s after that.
     await eventually(() => expect(runtime.containers.has(old.id)).toBe(false), { timeoutMs: 10_000 });
     expect(refusals).toBe(3);
-    expect(controller.records.get('shop')!.stuck['app']).toBeUndefined();
+    expect(registry.get('shop')!.stuck['app']).toBeUndefined();
     expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
   });
 });

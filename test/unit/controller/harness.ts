@@ -10,6 +10,7 @@ import { Controller } from '../../../src/daemon/supervisor/controller.js';
 import { EventLog } from '../../../src/daemon/events/event-log.js';
 import { systemClock, type Clock } from '../../../src/daemon/ports/clock.js';
 import { ProjectLifecycle } from '../../../src/daemon/lifecycle/project-lifecycle.js';
+import { ProjectRegistry } from '../../../src/daemon/state/project-registry.js';
 import { StateStore } from '../../../src/daemon/state/state-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { MemoryRuntime } from '../../support/memory-runtime.js';
@@ -17,6 +18,7 @@ import { MemoryRuntime } from '../../support/memory-runtime.js';
 export interface Supervised {
   runtime: MemoryRuntime;
   controller: Controller;
+  registry: ProjectRegistry;
   lifecycle: ProjectLifecycle;
   events: EventLog;
   /** Writes the compose file anew and reloads the project, as the file watcher would. */
@@ -35,16 +37,19 @@ export async function supervise(yaml: string, clock: Clock = systemClock): Promi
   await writeFile(file, yaml);
   const runtime = new MemoryRuntime(() => clock.now());
   const events = new EventLog(() => clock.now());
-  const controller = new Controller({ runtime, store: new StateStore(join(dir, 'state')), clock, logger: pino({ level: 'silent' }), events, resyncIntervalMs: 60_000 });
-  const lifecycle = new ProjectLifecycle(controller);
+  const logger = pino({ level: 'silent' });
+  const registry = new ProjectRegistry({ store: new StateStore(join(dir, 'state')), logger, onSaveFailed: () => undefined });
+  const controller = new Controller({ runtime, clock, logger, events, resyncIntervalMs: 60_000 }, registry);
+  const lifecycle = new ProjectLifecycle({ controller, registry, runtime, clock, logger });
   if (clock instanceof FakeClock) clock.settledBy = () => untilIdle(controller, clock);
-  await controller.load();
+  await registry.load();
   await controller.run();
   stops.push(() => controller.stop());
   await lifecycle.up({ files: [file], cwd: dir, env: {}, profiles: [] }, () => undefined);
   return {
     runtime,
     controller,
+    registry,
     lifecycle,
     events,
     edit: async (next) => {

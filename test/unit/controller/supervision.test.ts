@@ -15,13 +15,13 @@ ${body}`;
 describe('supervision on a fake clock', () => {
   it('replaces a crashed replica when its backoff falls due, not a millisecond before', async () => {
     const clock = new FakeClock();
-    const { runtime, controller } = await supervise(app('    restart: always\n    deploy: { restart_policy: { delay: 2s } }\n'), clock);
+    const { runtime, registry } = await supervise(app('    restart: always\n    deploy: { restart_policy: { delay: 2s } }\n'), clock);
     await clock.advance(0);
     const first = runtime.byName('shop-app-1')!;
     runtime.crash(first.id, 3);
     await clock.advance(1_999);
     expect(runtime.byName('shop-app-1')?.id).toBe(first.id);
-    expect(controller.records.get('shop')!.replicas['app']![1]!.handled).toMatchObject({ outcome: 'replace', retryAt: clock.now() + 1 });
+    expect(registry.get('shop')!.replicas['app']![1]!.handled).toMatchObject({ outcome: 'replace', retryAt: clock.now() + 1 });
     await clock.advance(1);
     expect(runtime.byName('shop-app-1')?.id).not.toBe(first.id);
     expect(runningNames(runtime)).toEqual(['shop-app-1']);
@@ -90,8 +90,8 @@ describe('a roll-out whose new container fails', () => {
   }
 
   it('failure_action rollback: returns to the previous config, the old replicas never stopped', async () => {
-    const { runtime, controller, v1 } = await failingRollout('rollback');
-    const record = controller.records.get('shop')!;
+    const { runtime, v1, registry } = await failingRollout('rollback');
+    const record = registry.get('shop')!;
     expect(record.rollouts['app']).toMatchObject({ state: 'rolled-back', message: expect.stringContaining('shop-app-1-next exited with code 1') });
     expect(record.project.services['app']!.environment['VERSION']).toBe('v1');
     expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
@@ -99,8 +99,8 @@ describe('a roll-out whose new container fails', () => {
   });
 
   it('failure_action pause: keeps the new config but updates no further replica', async () => {
-    const { runtime, controller, v1, clock } = await failingRollout('pause');
-    const record = controller.records.get('shop')!;
+    const { runtime, v1, clock, registry } = await failingRollout('pause');
+    const record = registry.get('shop')!;
     expect(record.rollouts['app']).toMatchObject({ state: 'paused' });
     expect(record.project.services['app']!.environment['VERSION']).toBe('v2');
     await clock.advance(60_000);
@@ -109,10 +109,10 @@ describe('a roll-out whose new container fails', () => {
   });
 
   it('failure_action continue: the failed new container takes over and the restart policy answers it', async () => {
-    const { runtime, controller, v1 } = await failingRollout('continue');
-    expect(controller.records.get('shop')!.rollouts['app']?.state).not.toBe('rolled-back');
+    const { runtime, v1, registry } = await failingRollout('continue');
+    expect(registry.get('shop')!.rollouts['app']?.state).not.toBe('rolled-back');
     // The old replica 1 was retired: its name now belongs to a container of the new config.
     expect(runtime.containers.has(v1[0]!)).toBe(false);
-    expect(runtime.byName('shop-app-1')?.labels['com.docker.compose.config-hash']).toBe(controller.records.get('shop')!.configHashes['app']);
+    expect(runtime.byName('shop-app-1')?.labels['com.docker.compose.config-hash']).toBe(registry.get('shop')!.configHashes['app']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dependantsToRestart, dependencyState } from '../../../src/daemon/core/dependencies.js';
+import { dependantsToRestart, dependencyState, servicesToStart } from '../../../src/daemon/core/dependencies.js';
 import { collectObserved } from '../../../src/daemon/core/observed.js';
 import { freshMemory } from '../../../src/daemon/core/replica-memory.js';
 import { containerFixture, serviceFixture } from '../../support/fixtures.js';
@@ -30,5 +30,20 @@ describe('dependantsToRestart', () => {
     };
     expect(dependantsToRestart(services, 'db')).toEqual(['api', 'job']);
     expect(dependantsToRestart(services, 'api')).toEqual(['web']);
+  });
+});
+
+describe('servicesToStart', () => {
+  const services = {
+    db: serviceFixture('db'),
+    cache: serviceFixture('cache'),
+    web: { ...serviceFixture('web'), dependsOn: { cache: { condition: 'service_started' as const, restart: false, required: true } } },
+    edge: { ...serviceFixture('edge'), dependsOn: { web: { condition: 'service_started' as const, restart: false, required: true } } },
+  };
+  it('takes the named services and what they depend on, transitively', () => {
+    expect([...servicesToStart(services, ['edge'], true)].sort()).toEqual(['cache', 'edge', 'web']);
+  });
+  it('takes only the named ones with --no-deps', () => {
+    expect([...servicesToStart(services, ['edge', 'db'], false)].sort()).toEqual(['db', 'edge']);
   });
 });

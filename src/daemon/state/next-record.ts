@@ -1,0 +1,89 @@
+// The record a new config gets (up, a reload): what it keeps of the previous one.
+import type { Diagnostic } from '../../compose/errors.js';
+import type { Project } from '../../compose/model.js';
+import type { LoadRequest } from '../../protocol/api.js';
+import type { ReplicaMemory } from '../core/replica-memory.js';
+import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { ProjectView } from './project-registry.js';
+import { STATE_VERSION, type ProjectRecord } from './state-store.js';
+
+export interface NewConfig {
+  load: LoadRequest;
+  project: Project;
+  configHashes: Record<string, string>;
+  rollouts: Record<string, RolloutRecord>;
+  warnings: Diagnostic[];
+  /** A reload (the file watcher) keeps services stopped with `composed stop` stopped; `up` starts them. */
+  reload: boolean;
+  /** `up SERVICE...`: the services it starts; the others stay as they were, or not started when new. */
+  only?: ReadonlySet<string>;
+}
+
+export function nextRecord(previous: ProjectView | undefined, next: NewConfig): ProjectRecord {
+  const { project } = next;
+  const replicas: ProjectRecord['replicas'] = {};
+  for (const [service, byNumber] of Object.entries(previous?.replicas ?? {})) replicas[service] = withoutGiveUps(byNumber);
+  return {
+    version: STATE_VERSION,
+    name: project.name,
+    load: wholeFile(next.load),
+    project,
+    configHashes: next.configHashes,
+    scale: keptScale(previous, project),
+    stopped: stoppedAfter(previous, next),
+    restartRequestedAt: { ...previous?.restartRequestedAt },
+    replicas,
+    rollouts: next.rollouts,
+    warnings: next.warnings,
+    stuck: { ...previous?.stuck },
+  };
+}
+
+function stoppedAfter(previous: ProjectView | undefined, { project, reload, only }: NewConfig): string[] {
+  const before = (previous?.stopped ?? []).filter((s) => project.services[s]);
+  if (reload) return before;
+  if (!only) return [];
+  return Object.keys(project.services)
+    .filter((s) => !only.has(s) && (before.includes(s) || !previous?.project.services[s]))
+    .sort();
+}
+
+/**
+ * `up SERVICE...` leaves the file's other services as they are: one supervised before keeps the
+ * config it runs (its edit is taken by the next `up` or reload). Changes `project` and `hashes`.
+ */
+export function keepUnnamed(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, only: ReadonlySet<string>): void {
+  for (const name of Object.keys(project.services)) {
+    const kept = previous?.project.services[name];
+    const keptHash = previous?.configHashes[name];
+    if (only.has(name) || !kept || keptHash === undefined) continue;
+    project.services[name] = kept;
+    hashes[name] = keptHash;
+  }
+}
+
+/** What a reload loads again: the whole file, not the services one `up` named. */
+function wholeFile({ services: _services, noDeps: _noDeps, ...load }: LoadRequest): LoadRequest {
+  return load;
+}
+
+/** Keep `composed scale` / autoscaler counts across `up` unless the file's own count changed. */
+function keptScale(previous: ProjectView | undefined, project: Project): Record<string, number> {
+  const scale: Record<string, number> = {};
+  for (const [name, count] of Object.entries(previous?.scale ?? {})) {
+    const before = previous?.project.services[name];
+    const now = project.services[name];
+    if (before && now && before.replicas === now.replicas) scale[name] = count;
+  }
+  return scale;
+}
+
+/** `up` and `restart` give a replica that gave up a fresh start. */
+export function withoutGiveUps(byNumber: Readonly<Record<number, ReplicaMemory>>): Record<number, ReplicaMemory> {
+  const cleared: Record<number, ReplicaMemory> = {};
+  for (const [number, mem] of Object.entries(byNumber)) {
+    const gaveUp = mem.handled?.outcome === 'give-up';
+    cleared[Number(number)] = gaveUp ? { ...mem, handled: undefined, history: { ...mem.history, consecutive: 0 } } : mem;
+  }
+  return cleared;
+}
