@@ -16,9 +16,12 @@ import { serviceStatus } from './service-status.js';
 /**
  * How long status waits for the engine. A dockerd that is starting or stopping accepts connections
  * and answers nothing for many seconds, and a busy one lists slowly; status then shows the last
- * listing (the event stream's state decides whether it says `engine: unreachable`).
+ * listing (the event stream's state decides whether it says `engine: unreachable`). Half a second
+ * leaves the other half of status's 1 s to a daemon that shares a starved CPU: with 60 replicas
+ * crash-looping on 2 cores at load 9, listing took the whole 0.7 s it was given before, and
+ * building and sending the answer 0.35 s more (the crash-loop fault, 1056 ms).
  */
-export const STATUS_ENGINE_DEADLINE_MS = 700;
+export const STATUS_ENGINE_DEADLINE_MS = 500;
 
 /** What status reads: the supervisor's parts, and what the autoscaler and balancers last measured. */
 export type StatusSources = Pick<SupervisorParts, 'controller' | 'registry' | 'runtime' | 'clock'> & { autoscaler: Autoscaler; balancers: Balancers };
