@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { replicaContainers } from '../status/log-follower.js';
 import type { ContainerSummary } from '../ports/runtime.js';
-import type { ProjectView } from '../state/project-registry.js';
+import type { ProjectView } from '../state/state-store.js';
 import type { LogLine } from '../../protocol/compose-containers.js';
 import { HttpError, startStream, writeLine } from './http.js';
 import type { ApiContext } from './context.js';

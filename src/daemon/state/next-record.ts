@@ -4,8 +4,7 @@ import type { Project } from '../../compose/model.js';
 import type { LoadRequest } from '../../protocol/api.js';
 import type { ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
-import type { ProjectView } from './project-registry.js';
-import { STATE_VERSION, type ProjectRecord } from './state-store.js';
+import { STATE_VERSION, type ProjectRecord, type ProjectView } from './state-store.js';
 
 export interface NewConfig {
   load: LoadRequest;

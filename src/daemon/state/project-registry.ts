@@ -6,30 +6,13 @@
 // that no longer runs).
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../../compose/errors.js';
-import type { Project, Service } from '../../compose/model.js';
-import type { LoadRequest } from '../../protocol/api.js';
+import type { Service } from '../../compose/model.js';
 import type { ServiceIntent } from '../core/reconcile.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
-import type { ProjectRecord, StateStore, UnreadableState } from './state-store.js';
 import { withoutGiveUps } from './next-record.js';
-
-/** A project record as readers see it: the registry alone changes it. */
-export interface ProjectView {
-  readonly version: ProjectRecord['version'];
-  readonly name: string;
-  readonly load: Readonly<LoadRequest>;
-  readonly project: Project;
-  readonly configHashes: Readonly<Record<string, string>>;
-  readonly scale: Readonly<Record<string, number>>;
-  readonly stopped: readonly string[];
-  readonly restartRequestedAt: Readonly<Record<string, number>>;
-  readonly replicas: Readonly<Record<string, Readonly<Record<number, ReplicaMemory>>>>;
-  readonly rollouts: Readonly<Record<string, RolloutRecord>>;
-  readonly warnings: readonly Diagnostic[];
-  readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
-}
+import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
 
 export interface RegistryDeps {
   store: StateStore;

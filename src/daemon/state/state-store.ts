@@ -38,6 +38,22 @@ export interface ProjectRecord {
   stuck: Record<string, Record<string, StuckRemoval>>;
 }
 
+/** A project record as readers see it: the registry alone changes it. */
+export interface ProjectView {
+  readonly version: ProjectRecord['version'];
+  readonly name: string;
+  readonly load: Readonly<LoadRequest>;
+  readonly project: Project;
+  readonly configHashes: Readonly<Record<string, string>>;
+  readonly scale: Readonly<Record<string, number>>;
+  readonly stopped: readonly string[];
+  readonly restartRequestedAt: Readonly<Record<string, number>>;
+  readonly replicas: Readonly<Record<string, Readonly<Record<number, ReplicaMemory>>>>;
+  readonly rollouts: Readonly<Record<string, RolloutRecord>>;
+  readonly warnings: readonly Diagnostic[];
+  readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
+}
+
 export interface LoadedState {
   records: ProjectRecord[];
   /** Files that could not be read, with why; the daemon reports them and recovers from labels. */

@@ -8,7 +8,7 @@ import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { Clock, Timer } from '../ports/clock.js';
 import type { ContainerSummary, SupervisionRuntime } from '../ports/runtime.js';
-import type { ProjectView } from '../state/project-registry.js';
+import type { ProjectView } from '../state/state-store.js';
 import { key } from '../supervisor/controller.js';
 import type { SupervisorParts } from '../supervisor/parts.js';
 import { serviceStatus } from './service-status.js';
