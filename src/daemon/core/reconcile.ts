@@ -1,13 +1,13 @@
 // reconcile: (what the file wants, what the engine has, what we remember) -> Plan.
 // Level-based: it never acts on an event's payload, only on the state it is given, so running it
 // twice on the same input yields the same plan, and a missed event is caught by the next resync.
-import type { Service } from '../../compose/model.js';
 import { LABEL_CONFIG_HASH, LABEL_SERVICE } from './labels.js';
 import { dependencyGate, type DependencyState } from './dependencies.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { Operation } from './plan.js';
 import { freshMemory, type ReplicaMemory } from './replica-memory.js';
-import { decideRestart, type ReplicaExit } from './restart-policy.js';
+import { handleExit, handleStopped, followHandledExit, op, type ReplicaContext } from './replica-exits.js';
+import type { ServiceIntent } from './service-intent.js';
 import { planStuckRemovals, type StuckRemoval } from './stuck-removal.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
 
@@ -24,19 +24,6 @@ export const PROMOTE_DRAIN_MS = 1_000;
  * the engine kept one `removing` for good, holding the replica's name.
  */
 export const REMOVING_PATIENCE_MS = 3_000;
-
-export interface ServiceIntent {
-  service: Service;
-  configHash: string;
-  /** Replica count wanted now (file, `composed scale` or the autoscaler). */
-  replicas: number;
-  /** `composed stop`: containers are stopped and left stopped. */
-  stopped: boolean;
-  /** `composed restart`: containers created before this time (epoch ms) are replaced. */
-  restartRequestedAt?: number;
-  /** A roll-out failed with failure_action pause: no further replica is updated. */
-  rolloutPaused: boolean;
-}
 
 export interface ReconcileInput {
   project: string;
@@ -218,69 +205,6 @@ function rollOut(ctx: ReplicaContext, replica: ObservedReplica, surge: ObservedR
     });
   }
   return 0;
-}
-
-interface ReplicaContext {
-  intent: ServiceIntent;
-  number: number;
-  mem: ReplicaMemory;
-  now: number;
-  plan: Operation[];
-  dueAt: (t: number) => void;
-}
-
-function op(kind: 'start' | 'replace' | 'stop' | 'record-exit', ctx: ReplicaContext, replica: ObservedReplica, cause: string): Operation {
-  return { kind, service: ctx.intent.service.name, number: ctx.number, containerId: replica.container.id, cause };
-}
-
-function handleStopped(ctx: ReplicaContext, replica: ObservedReplica, cause: 'exit' | 'unhealthy'): void {
-  if (ctx.mem.handled?.containerId === replica.container.id) return followHandledExit(ctx, replica);
-  const details = replica.details;
-  const ranForMs = details && details.startedAt > 0 ? (details.finishedAt || ctx.now) - details.startedAt : 0;
-  handleExit(
-    ctx,
-    replica.container.id,
-    {
-      cause,
-      exitCode: cause === 'exit' ? details?.exitCode : undefined,
-      oomKilled: details?.oomKilled ?? false,
-      ranForMs,
-      stoppedByUser: ctx.mem.stoppedByUser,
-    },
-    replica,
-  );
-}
-
-/** A stop seen for the first time: decide, remember the decision, and act on it if it is due now. */
-function handleExit(ctx: ReplicaContext, containerId: string, exit: ReplicaExit, replica?: ObservedReplica): void {
-  const { mem, now } = ctx;
-  const decision = decideRestart(ctx.intent.service.restart, mem.history, exit);
-  const lastHealth = replica?.details?.healthLog.at(-1)?.output;
-  mem.lastExit = {
-    containerId,
-    cause: exit.cause,
-    exitCode: exit.exitCode,
-    oomKilled: exit.oomKilled,
-    at: replica?.details?.finishedAt || now,
-    logTail: [],
-    healthOutput: exit.cause === 'unhealthy' ? lastHealth : undefined,
-  };
-  mem.handled = { containerId, outcome: decision.kind, reason: decision.reason };
-  if (decision.kind !== 'leave') mem.history = decision.history;
-  if (decision.kind === 'replace') mem.handled.retryAt = now + decision.delayMs;
-  if (replica) ctx.plan.push(op('record-exit', ctx, replica, decision.reason));
-  followHandledExit(ctx, replica);
-}
-
-/** Carry out a decision taken earlier: replace once its backoff is due. */
-function followHandledExit(ctx: ReplicaContext, replica: ObservedReplica | undefined): void {
-  const { mem, now } = ctx;
-  const handled = mem.handled;
-  if (!handled || handled.outcome !== 'replace' || handled.retryAt === undefined) return;
-  if (handled.retryAt > now) return ctx.dueAt(handled.retryAt);
-  mem.stoppedByUser = false;
-  if (replica) ctx.plan.push(op('replace', ctx, replica, handled.reason));
-  else ctx.plan.push({ kind: 'create', service: ctx.intent.service.name, number: ctx.number, cause: handled.reason, replacement: true });
 }
 
 function isRunning(replica: ObservedReplica): boolean {

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../../compose/errors.js';
 import type { Service } from '../../compose/model.js';
-import type { ServiceIntent } from '../core/reconcile.js';
+import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';

@@ -9,7 +9,8 @@ import { dependantsToRestart, dependencyState, type DependencyState } from '../c
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved } from '../core/observed.js';
 import type { Operation, OperationResult } from '../core/plan.js';
-import { reconcile, type ServiceIntent } from '../core/reconcile.js';
+import { reconcile } from '../core/reconcile.js';
+import type { ServiceIntent } from '../core/service-intent.js';
 import { followRollout } from '../core/rollout-outcome.js';
 import type { ContainerSummary } from '../ports/runtime.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
