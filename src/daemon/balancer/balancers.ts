@@ -40,7 +40,7 @@ export class Balancers {
   private readonly draining = new Set<string>();
   private following: Promise<void> = Promise.resolve();
   /** Why a listener could not open (e.g. the port is in use), by project/service. */
-  readonly errors = new Map<string, string>();
+  private readonly errors = new Map<string, string>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -105,6 +105,11 @@ export class Balancers {
   forget(containerId: string): void {
     this.draining.delete(containerId);
     for (const l of this.listeners.values()) l.names.delete(containerId);
+  }
+
+  /** Why a service's balanced port could not be opened, while it cannot. */
+  errorOf(serviceKey: string): string | undefined {
+    return this.errors.get(serviceKey);
   }
 
   statusOf(project: string, service: string): BalancerStatus[] {

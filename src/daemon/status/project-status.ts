@@ -61,7 +61,7 @@ export async function projectStatus(sources: StatusSources, record: ProjectView)
       if (scaling.autoscale) status.autoscale = scaling.autoscale;
       const balanced = balancers.statusOf(record.name, name);
       if (balanced.length > 0) status.balancer = balanced;
-      const balancerError = balancers.errors.get(serviceKey);
+      const balancerError = balancers.errorOf(serviceKey);
       if (balancerError) status.message = status.message ? `${status.message}; ${balancerError}` : balancerError;
       const rollout = record.rollouts[name];
       if (rollout) {

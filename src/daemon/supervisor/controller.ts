@@ -66,12 +66,12 @@ export class Controller {
 
   /** The project's last container listing, for status while the engine is unreachable. */
   lastListingOf(project: string): ContainerSummary[] {
-    return this.observer.lastListing.get(project) ?? [];
+    return this.observer.lastListingOf(project);
   }
 
   /** The last failure's message for a service key. */
   lastErrorOf(serviceKey: string): string | undefined {
-    return this.failures.lastError.get(serviceKey);
+    return this.failures.lastErrorOf(serviceKey);
   }
 
   /** What the service waits for (its dependencies), when it waits. */

@@ -26,7 +26,7 @@ export interface FreshListing {
 
 export class Observer {
   /** Last container listing per project, for status while the engine is unreachable. */
-  readonly lastListing = new Map<string, ContainerSummary[]>();
+  private readonly lastListing = new Map<string, ContainerSummary[]>();
   /** When each project's last listing began, and its change count then. */
   private readonly listedAt = new Map<string, { at: number; generation: number }>();
   /** Per project, how many times its containers changed (events, executed plans). */
@@ -40,6 +40,11 @@ export class Observer {
     /** Told after every listing the engine answered (it is reachable). */
     private readonly answered: () => void,
   ) {}
+
+  /** The project's last listing, for status while the engine is unreachable. */
+  lastListingOf(project: string): ContainerSummary[] {
+    return this.lastListing.get(project) ?? [];
+  }
 
   /**
    * The project's containers from the engine. `maxAgeMs` lets a reader reuse a listing that recent

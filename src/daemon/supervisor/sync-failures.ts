@@ -17,10 +17,15 @@ export type NextAfterFailure = { kind: 'retry'; delayMs: number } | { kind: 'hal
 
 export class SyncFailures {
   /** The last failure's message per service key, for status. */
-  readonly lastError = new Map<string, string>();
+  private readonly lastError = new Map<string, string>();
   private readonly counts = new Map<string, number>();
   /** Services waiting for a change, with the config hash they failed on. */
   private readonly halted = new Map<string, { message: string; configHash: string }>();
+
+  /** The last failure's message for a service key, for status. */
+  lastErrorOf(serviceKey: string): string | undefined {
+    return this.lastError.get(serviceKey);
+  }
 
   failed(serviceKey: string, error: unknown, configHash: string): NextAfterFailure {
     const message = error instanceof Error ? error.message : String(error);

@@ -35,6 +35,6 @@ describe('what a failed sync does next', () => {
     f.failed('p/web', err('terminal'), 'h2');
     f.forget((k) => k.startsWith('p/'));
     expect(f.isHalted('p/web', 'h2')).toBe(false);
-    expect(f.lastError.size).toBe(0);
+    expect(f.lastErrorOf('p/web')).toBeUndefined();
   });
 });
