@@ -187,6 +187,8 @@ export type DaemonEventType =
   | 'rollout'
   | 'config-error'
   | 'operation-failed'
+  /** A post_start or pre_stop hook ran: its exit status and output. */
+  | 'hook'
   | 'engine';
 
 export interface ScaleRequest {

@@ -9,7 +9,7 @@ import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/ap
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import type { ApiContext } from './context.js';
-import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
+import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
 
@@ -94,11 +94,12 @@ async function scale(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   sendJson(res, 200, { project: p, service: s, replicas });
 }
 
-async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[]): Promise<void> {
+async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[], query: URLSearchParams): Promise<void> {
   const p = projectNameParam(project ?? '');
   const s = serviceNameParam(service ?? '');
-  if (action === 'restart') await ctx.lifecycle.restart(p, s);
-  else if (action === 'stop') await ctx.lifecycle.stopService(p, s);
+  const timeout = timeoutParam(query);
+  if (action === 'restart') await ctx.lifecycle.restart(p, s, timeout);
+  else if (action === 'stop') await ctx.lifecycle.stopService(p, s, timeout);
   else await ctx.lifecycle.startService(p, s);
   sendJson(res, 200, { project: p, service: s, action });
 }

@@ -34,6 +34,8 @@ export interface ServiceIntent {
   stopped: boolean;
   /** `composed restart`: containers created before this time (epoch ms) are replaced. */
   restartRequestedAt?: number;
+  /** `composed stop -t` / `restart -t`: the seconds those stops allow, over stop_grace_period. */
+  stopTimeoutSeconds?: number;
   /** A roll-out failed with failure_action pause: no further replica is updated. */
   rolloutPaused: boolean;
 }
@@ -116,7 +118,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const ctx: ReplicaContext = { intent, number, mem, now, plan, dueAt };
 
     if (intent.stopped) {
-      if (replica && isRunning(replica)) plan.push(op('stop', ctx, replica, 'service stopped by a user'));
+      if (replica && isRunning(replica)) plan.push(userStop('stop', ctx, replica, 'service stopped by a user'));
       continue;
     }
     const orphanSurge = observed.surges.get(number);
@@ -146,7 +148,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // The memory's creation time is in ms; the engine's listing only has seconds.
     const createdAt = mem.createdAt ?? container.createdAt;
     if (intent.restartRequestedAt !== undefined && createdAt < intent.restartRequestedAt) {
-      plan.push(op('replace', ctx, replica, 'restart requested'));
+      plan.push(userStop('replace', ctx, replica, 'restart requested'));
       continue;
     }
     switch (container.state) {
@@ -231,6 +233,12 @@ interface ReplicaContext {
 
 function op(kind: 'start' | 'replace' | 'stop' | 'record-exit', ctx: ReplicaContext, replica: ObservedReplica, cause: string): Operation {
   return { kind, service: ctx.intent.service.name, number: ctx.number, containerId: replica.container.id, cause };
+}
+
+/** A stop a user asked for (`stop`, `restart`): their `-t` applies to it, never to crashes or roll-outs. */
+function userStop(kind: 'stop' | 'replace', ctx: ReplicaContext, replica: ObservedReplica, cause: string): Operation {
+  const seconds = ctx.intent.stopTimeoutSeconds;
+  return { kind, service: ctx.intent.service.name, number: ctx.number, containerId: replica.container.id, cause, ...(seconds === undefined ? {} : { timeoutSeconds: seconds }) };
 }
 
 function handleStopped(ctx: ReplicaContext, replica: ObservedReplica, cause: 'exit' | 'unhealthy'): void {

@@ -9,6 +9,7 @@ import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
+import { hookMessage } from '../core/apply-results.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
@@ -54,6 +55,7 @@ export class ProjectLifecycle {
       scale: keptScale(previous, project),
       stopped: reload ? (previous?.stopped ?? []).filter((s) => project.services[s]) : [],
       restartRequestedAt: previous?.restartRequestedAt ?? {},
+      ...(reload && previous?.stopTimeouts ? { stopTimeouts: previous.stopTimeouts } : {}),
       replicas: clearGiveUps(previous?.replicas ?? {}),
       rollouts,
       warnings,
@@ -171,6 +173,7 @@ export class ProjectLifecycle {
       for (const c of containers) progress(`container ${c.name}`, 'stopping');
       for (const result of await this.controller.execute(record, plan, { stopTimeoutSeconds: request.timeoutSeconds, stepAside: false })) {
         const name = names.get('containerId' in result.op ? result.op.containerId : '') ?? result.op.service;
+        for (const run of result.hooks ?? []) this.controller.emit({ project: record.name, service: result.op.service, replica: result.op.number, type: 'hook', message: hookMessage(run) });
         if (result.ok) {
           progress(`container ${name}`, 'removed');
           continue;
@@ -202,26 +205,30 @@ export class ProjectLifecycle {
     await this.changed(record, service);
   }
 
-  restart(project: string, service: string): Promise<void> {
-    return this.lock.run(project, () => this.restartNow(project, service));
+  /** `timeoutSeconds` (`restart -t`) is the grace each old replica gets, over stop_grace_period. */
+  restart(project: string, service: string, timeoutSeconds?: number): Promise<void> {
+    return this.lock.run(project, () => this.restartNow(project, service, timeoutSeconds));
   }
 
-  private async restartNow(project: string, service: string): Promise<void> {
+  private async restartNow(project: string, service: string, timeoutSeconds: number | undefined): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
+    setStopTimeout(record, service, timeoutSeconds);
     record.restartRequestedAt[service] = this.controller.deps.clock.now();
     record.stopped = record.stopped.filter((s) => s !== service);
     record.replicas[service] = clearGiveUps({ [service]: record.replicas[service] ?? {} })[service] ?? {};
     await this.changed(record, service);
   }
 
-  stopService(project: string, service: string): Promise<void> {
-    return this.lock.run(project, () => this.stopNow(project, service));
+  /** `timeoutSeconds` (`stop -t`) is the grace each replica gets, over stop_grace_period. */
+  stopService(project: string, service: string, timeoutSeconds?: number): Promise<void> {
+    return this.lock.run(project, () => this.stopNow(project, service, timeoutSeconds));
   }
 
-  private async stopNow(project: string, service: string): Promise<void> {
+  private async stopNow(project: string, service: string, timeoutSeconds: number | undefined): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
+    setStopTimeout(record, service, timeoutSeconds);
     if (!record.stopped.includes(service)) record.stopped = [...record.stopped, service].sort();
     await this.changed(record, service);
   }
@@ -234,6 +241,7 @@ export class ProjectLifecycle {
     const record = this.require(project);
     this.requireService(record, service);
     if (!record.stopped.includes(service)) return;
+    setStopTimeout(record, service, undefined);
     record.stopped = record.stopped.filter((s) => s !== service);
     record.restartRequestedAt[service] = this.controller.deps.clock.now();
     await this.changed(record, service);
@@ -260,6 +268,11 @@ export class ProjectLifecycle {
 
 function load(request: LoadRequest): Promise<LoadResult> {
   return loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles });
+}
+
+function setStopTimeout(record: ProjectRecord, service: string, seconds: number | undefined): void {
+  const { [service]: _dropped, ...others } = record.stopTimeouts ?? {};
+  record.stopTimeouts = seconds === undefined ? others : { ...others, [service]: seconds };
 }
 
 /** Keep `composed scale` / autoscaler counts across `up` unless the file's own count changed. */

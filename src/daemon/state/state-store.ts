@@ -28,6 +28,8 @@ export interface ProjectRecord {
   stopped: string[];
   /** `composed restart` times, by service. */
   restartRequestedAt: Record<string, number>;
+  /** The `-t` seconds of the last `composed stop`/`restart` that gave one, by service. */
+  stopTimeouts?: Record<string, number>;
   /** Replica memory by service, then replica number. */
   replicas: Record<string, Record<number, ReplicaMemory>>;
   /** The last roll-out of each service whose config changed. */

@@ -183,6 +183,7 @@ export class Controller {
       replicas: record.scale[serviceName] ?? service.replicas,
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
+      stopTimeoutSeconds: record.stopTimeouts?.[serviceName],
       rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
     };
   }
@@ -221,7 +222,7 @@ export class Controller {
       configHash: (s) => record.configHashes[s] ?? '',
       logger: this.logger.child({ project: record.name }),
       now: () => clock.now(),
-      sleep: (ms) => clock.sleep(ms),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
       onOwnStop: (id) => this.noteOwnStop(id),
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),
