@@ -52,10 +52,10 @@ export const IGNORED_SERVICE_KEYS: Record<string, string> = {
 
 export const TOP_LEVEL_KEYS = ['configs', 'include', 'models', 'name', 'networks', 'secrets', 'services', 'version', 'volumes'] as const;
 
-export const BUILD_KEYS = ['args', 'context', 'dockerfile', 'labels', 'target'] as const;
+export const BUILD_KEYS = ['args', 'context', 'dockerfile', 'labels', 'no_cache', 'target'] as const;
 export const IGNORED_BUILD_KEYS = [
   'additional_contexts', 'cache_from', 'cache_to', 'dockerfile_inline', 'entitlements', 'extra_hosts', 'isolation',
-  'network', 'no_cache', 'no_cache_filter', 'platforms', 'privileged', 'provenance', 'pull', 'sbom', 'secrets',
+  'network', 'no_cache_filter', 'platforms', 'privileged', 'provenance', 'pull', 'sbom', 'secrets',
   'shm_size', 'ssh', 'tags', 'ulimits',
 ];
 

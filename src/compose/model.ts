@@ -128,6 +128,8 @@ export interface BuildSpec {
   args: Record<string, string>;
   target?: string;
   labels: Record<string, string>;
+  /** `no_cache` / `build --no-cache`: every step runs again. */
+  noCache?: boolean;
 }
 
 export interface PortMapping {

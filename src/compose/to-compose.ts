@@ -26,7 +26,7 @@ function serviceDoc(s: Service): Doc {
   const composedExt = composedDoc(s);
   return defined({
     image: s.image,
-    build: s.build && defined({ context: s.build.context, dockerfile: s.build.dockerfile, args: orUndefined(s.build.args), target: s.build.target, labels: orUndefined(s.build.labels) }),
+    build: s.build && defined({ context: s.build.context, dockerfile: s.build.dockerfile, args: orUndefined(s.build.args), target: s.build.target, labels: orUndefined(s.build.labels), no_cache: s.build.noCache }),
     pull_policy: s.pullPolicy,
     command: s.command,
     entrypoint: s.entrypoint,

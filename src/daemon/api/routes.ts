@@ -58,7 +58,7 @@ async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerR
   sendJson(res, 200, records.map((r) => projectSummary(ctx.controller, r)));
 }
 
-async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
   const request = loadRequest(await readJsonBody(req));
   // The stream starts with the first progress line, after the files loaded: an invalid project is
   // then a plain 422 with its diagnostics, not a 200 whose last line is an error.
@@ -66,7 +66,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): P
     if (!res.headersSent) startStream(res);
     writeLine(res, value);
   };
-  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }));
+  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start') });
   line({ kind: 'done', result });
   res.end();
 }

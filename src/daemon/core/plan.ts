@@ -2,8 +2,8 @@
 // Every operation carries its cause, which is what gets logged, shown in events and in status.
 
 export type Operation =
-  /** Create and start a replica that has no container (`replacement`: its previous one was removed). */
-  | { kind: 'create'; service: string; number: number; cause: string; replacement: boolean }
+  /** Create and start a replica that has no container (`replacement`: its previous one was removed; `noStart`: `up --no-start`). */
+  | { kind: 'create'; service: string; number: number; cause: string; replacement: boolean; noStart?: true }
   /** Start a replica container that exists but was never started (the daemon died in between). */
   | { kind: 'start'; service: string; number: number; containerId: string; cause: string }
   /** Keep the last log lines and exit details of a replica that stopped, before anything removes it. */

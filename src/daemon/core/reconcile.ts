@@ -36,6 +36,8 @@ export interface ServiceIntent {
   restartRequestedAt?: number;
   /** `composed stop -t` / `restart -t`: the seconds those stops allow, over stop_grace_period. */
   stopTimeoutSeconds?: number;
+  /** `up --no-start`: missing replicas are created and nothing is started, until `composed start`. */
+  createOnly?: boolean;
   /** A roll-out failed with failure_action pause: no further replica is updated. */
   rolloutPaused: boolean;
 }
@@ -119,6 +121,10 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
 
     if (intent.stopped) {
       if (replica && isRunning(replica)) plan.push(userStop('stop', ctx, replica, 'service stopped by a user'));
+      continue;
+    }
+    if (intent.createOnly) {
+      if (!replica) plan.push({ kind: 'create', service: intent.service.name, number, cause: 'up --no-start: created, not started', replacement: false, noStart: true });
       continue;
     }
     const orphanSurge = observed.surges.get(number);

@@ -35,12 +35,12 @@ export class ProjectLifecycle {
    * `reload` (the file watcher) keeps services stopped with `composed stop` stopped and does not
    * retry a config that was rolled back; an explicit `up` does both.
    */
-  async up(request: LoadRequest, progress: Progress): Promise<UpResponse> {
+  async up(request: LoadRequest, progress: Progress, options: { noStart?: boolean } = {}): Promise<UpResponse> {
     const loaded = await load(request);
-    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false));
+    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false, options.noStart ?? false));
   }
 
-  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean): Promise<UpResponse> {
+  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
     const { runtime } = this.controller.deps;
     await this.prepare(project, progress);
     const configHashes = await projectConfigHashes(runtime, project);
@@ -56,6 +56,7 @@ export class ProjectLifecycle {
       stopped: reload ? (previous?.stopped ?? []).filter((s) => project.services[s]) : [],
       restartRequestedAt: previous?.restartRequestedAt ?? {},
       ...(reload && previous?.stopTimeouts ? { stopTimeouts: previous.stopTimeouts } : {}),
+      createOnly: noStart ? Object.keys(project.services).sort() : reload ? (previous?.createOnly ?? []).filter((s) => project.services[s]) : [],
       replicas: clearGiveUps(previous?.replicas ?? {}),
       rollouts,
       warnings,
@@ -240,7 +241,10 @@ export class ProjectLifecycle {
   private async startNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    if (!record.stopped.includes(service)) return;
+    // Created by `up --no-start`: its containers are started as they are, not recreated.
+    const created = record.createOnly?.includes(service) ?? false;
+    record.createOnly = record.createOnly?.filter((s) => s !== service);
+    if (!record.stopped.includes(service)) return created ? this.changed(record, service) : undefined;
     setStopTimeout(record, service, undefined);
     record.stopped = record.stopped.filter((s) => s !== service);
     record.restartRequestedAt[service] = this.controller.deps.clock.now();

@@ -26,6 +26,8 @@ export interface ProjectRecord {
   scale: Record<string, number>;
   /** Services stopped with `composed stop`. */
   stopped: string[];
+  /** Services created with `up --no-start` and not started since (`composed start` starts them). */
+  createOnly?: string[];
   /** `composed restart` times, by service. */
   restartRequestedAt: Record<string, number>;
   /** The `-t` seconds of the last `composed stop`/`restart` that gave one, by service. */

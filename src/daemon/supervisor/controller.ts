@@ -184,6 +184,7 @@ export class Controller {
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
       stopTimeoutSeconds: record.stopTimeouts?.[serviceName],
+      createOnly: record.createOnly?.includes(serviceName),
       rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
     };
   }

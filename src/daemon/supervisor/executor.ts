@@ -70,7 +70,7 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
   const { runtime } = ctx;
   switch (op.kind) {
     case 'create':
-      return createAndStart(op.service, op.number, ctx);
+      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
     case 'start': {
       await runtime.startContainer(op.containerId);
       return { hooks: await postStart(op.service, op.containerId, ctx) };
@@ -118,6 +118,7 @@ async function createAndStart(
   number: number,
   ctx: ExecutionContext,
   name = replicaName(ctx.project.name, serviceName, number),
+  start = true,
 ): Promise<Partial<OperationResult>> {
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
@@ -129,6 +130,7 @@ async function createAndStart(
     name,
     configHash: ctx.configHash(serviceName),
   });
+  if (!start) return { containerId, createdAt };
   await ctx.runtime.startContainer(containerId);
   return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
 }
