@@ -195,6 +195,17 @@ export interface ScaleRequest {
   replicas: number;
 }
 
+/** `composed watch` sync: files written into every running replica, paths removed from them. */
+export interface SyncRequest {
+  files: Array<{ path: string; content: string; mode: number }>;
+  remove: string[];
+}
+
+export interface SyncResponse {
+  /** The replicas the files went to. */
+  replicas: string[];
+}
+
 export interface DownRequest {
   removeVolumes: boolean;
   /** Overrides every service's stop_grace_period (seconds). */

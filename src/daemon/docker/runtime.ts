@@ -263,6 +263,17 @@ export class DockerRuntime implements ContainerRuntime {
     return runHook(this.docker, id, hook, signal, this.clock);
   }
 
+  async restartInPlace(id: string, opts: StopOptions): Promise<void> {
+    await this.call(`restart ${id}`, () => this.docker.getContainer(id).restart({ t: opts.timeoutSeconds }));
+  }
+
+  async putFiles(id: string, files: ReadonlyArray<{ path: string; content: Buffer; mode: number }>): Promise<void> {
+    const container = this.docker.getContainer(id);
+    for (const file of files) {
+      await this.call(`copy ${file.path} into ${id}`, () => container.putArchive(singleFileTar(file.path, file.content, file.mode, 0, 0, this.clock.now()), { path: '/' }));
+    }
+  }
+
   execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {
     return sessions.execSession(this.docker, containerId, opts, this.clock);
   }

@@ -123,6 +123,10 @@ export interface ContainerRuntime extends SupervisionRuntime {
   /** Attaches to a created one-off, starts it, and hands back the session; its exit code is the container's. */
   startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession>;
   killContainer(id: string, signal: string): Promise<void>;
+  /** Stops and starts a container in place, its filesystem kept (`composed watch` sync+restart). */
+  restartInPlace(id: string, opts: StopOptions): Promise<void>;
+  /** Writes files into a running container (`composed watch` sync), parents created, owned by root. */
+  putFiles(id: string, files: ReadonlyArray<{ path: string; content: Buffer; mode: number }>): Promise<void>;
   pauseContainer(id: string): Promise<void>;
   unpauseContainer(id: string): Promise<void>;
   topContainer(id: string): Promise<ProcessTable>;
