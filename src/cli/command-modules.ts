@@ -44,6 +44,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   pull: imageCommands,
   build: imageCommands,
   create: imageCommands,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 
 /** Global flags that take a value: the word after them is not the verb. */

@@ -13,7 +13,8 @@ import { normalizeDeploy } from './service-deploy.js';
 import { normalizeEnvironment } from './service-env.js';
 import { normalizeExpose, normalizePorts } from './service-ports.js';
 import { fileMode, normalizeTmpfs, normalizeVolumes } from './service-volumes.js';
-import { splitShellWords } from './shell-words.js';
+import { commandWords, normalizeHooks } from './service-hooks.js';
+import { normalizeDevelop } from './service-develop.js';
 import { joinPath, kindName, type Pos } from './tree.js';
 
 export interface Declared {
@@ -120,6 +121,10 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     secrets: opt('secrets', (x) => fileReferences(ctx, x, declared.secrets, 'secret')) ?? [],
     configs: opt('configs', (x) => fileReferences(ctx, x, declared.configs, 'config')) ?? [],
     profiles: opt('profiles', (x) => strList(x, d)) ?? [],
+    // Absent rather than empty, so a service without hooks keeps the hash it had before hooks existed.
+    ...optional('postStart', opt('post_start', (x) => nonEmpty(normalizeHooks(ctx, x)))),
+    ...optional('preStop', opt('pre_stop', (x) => nonEmpty(normalizeHooks(ctx, x)))),
+    ...optional('develop', opt('develop', (x) => normalizeDevelop(ctx, x))),
     composed: deploy.composed,
     extensions: plainExtensions(f, ['x-composed']),
   };
@@ -136,6 +141,10 @@ function reportMountConflicts(ctx: NormalizeContext, service: Service, fields: F
     const item = fields.volumes!.node.kind === 'seq' ? fields.volumes!.node.items[i] : undefined;
     ctx.d.error(item?.pos ?? fields.volumes!.node.pos, `${fields.volumes!.path}[${i}]`, `target ${v.target} is already mounted by tmpfs`);
   });
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -163,16 +172,7 @@ function pullPolicy(ctx: NormalizeContext, fields: Fields): PullPolicy {
 function command(ctx: NormalizeContext, fields: Fields, key: 'command' | 'entrypoint'): { command?: string[] } | { entrypoint?: string[] } {
   const f = fields[key];
   if (!f || (f.node.kind === 'scalar' && f.node.value === null)) return {};
-  let words: string[] | undefined;
-  if (f.node.kind === 'scalar' && typeof f.node.value === 'string') {
-    const r = splitShellWords(f.node.value);
-    if (r.ok) words = r.words;
-    else ctx.d.error(f.node.pos, f.path, `cannot split ${JSON.stringify(f.node.value)} into words: ${r.error}`);
-  } else if (f.node.kind === 'seq') {
-    words = items(f, ctx.d)?.map((i) => scalarText(i, ctx.d)).filter((w): w is string => w !== undefined);
-  } else {
-    ctx.d.error(f.node.pos, f.path, `must be a string or a list of strings, not ${kindName(f.node)}`);
-  }
+  const words = commandWords(ctx, f);
   return words === undefined ? {} : { [key]: words };
 }
 

@@ -193,10 +193,23 @@ export type DaemonEventType =
   | 'rollout'
   | 'config-error'
   | 'operation-failed'
+  /** A post_start or pre_stop hook ran: its exit status and output. */
+  | 'hook'
   | 'engine';
 
 export interface ScaleRequest {
   replicas: number;
+}
+
+/** `composed watch` sync: files written into every running replica, paths removed from them. */
+export interface SyncRequest {
+  files: Array<{ path: string; content: string; mode: number }>;
+  remove: string[];
+}
+
+export interface SyncResponse {
+  /** The replicas the files went to. */
+  replicas: string[];
 }
 
 export interface DownRequest {

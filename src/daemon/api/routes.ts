@@ -8,8 +8,9 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
-import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
+import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
 
@@ -26,6 +27,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
   ...containerRoutes,
   ...imageRoutes,
+  ...syncRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -57,7 +59,7 @@ async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerR
   sendJson(res, 200, ctx.registry.all().map((r) => projectSummary(ctx, r)));
 }
 
-async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
   const request = loadRequest(await readJsonBody(req));
   // The stream starts with the first progress line, after the files loaded: an invalid project is
   // then a plain 422 with its diagnostics, not a 200 whose last line is an error.
@@ -65,7 +67,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): P
     if (!res.headersSent) startStream(res);
     writeLine(res, value);
   };
-  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }));
+  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start') });
   line({ kind: 'done', result });
   res.end();
 }
@@ -93,11 +95,12 @@ async function scale(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   sendJson(res, 200, { project: p, service: s, replicas });
 }
 
-async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[]): Promise<void> {
+async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[], query: URLSearchParams): Promise<void> {
   const p = projectNameParam(project ?? '');
   const s = serviceNameParam(service ?? '');
-  if (action === 'restart') await ctx.lifecycle.restart(p, s);
-  else if (action === 'stop') await ctx.lifecycle.stopService(p, s);
+  const timeout = timeoutParam(query);
+  if (action === 'restart') await ctx.lifecycle.restart(p, s, timeout);
+  else if (action === 'stop') await ctx.lifecycle.stopService(p, s, timeout);
   else await ctx.lifecycle.startService(p, s);
   sendJson(res, 200, { project: p, service: s, action });
 }

@@ -6,7 +6,7 @@ import { dependencyGate, type DependencyState } from './dependencies.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { Operation } from './plan.js';
 import { freshMemory, type ReplicaMemory } from './replica-memory.js';
-import { handleExit, handleStopped, followHandledExit, op, type ReplicaContext } from './replica-exits.js';
+import { handleExit, handleStopped, followHandledExit, op, userStop, type ReplicaContext } from './replica-exits.js';
 import type { ServiceIntent } from './service-intent.js';
 import { planStuckRemovals, type StuckRemoval } from './stuck-removal.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
@@ -103,7 +103,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const ctx: ReplicaContext = { intent, number, mem, now, plan, dueAt };
 
     if (intent.stopped) {
-      if (replica && isRunning(replica)) plan.push(op('stop', ctx, replica, 'service stopped by a user'));
+      if (replica && isRunning(replica)) plan.push(userStop('stop', ctx, replica, 'service stopped by a user'));
+      continue;
+    }
+    if (intent.createOnly) {
+      if (!replica) plan.push({ kind: 'create', service: intent.service.name, number, cause: 'up --no-start: created, not started', replacement: false, noStart: true });
       continue;
     }
     const orphanSurge = observed.surges.get(number);
@@ -133,7 +137,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // The memory's creation time is in ms; the engine's listing only has seconds.
     const createdAt = mem.createdAt ?? container.createdAt;
     if (intent.restartRequestedAt !== undefined && createdAt < intent.restartRequestedAt) {
-      plan.push(op('replace', ctx, replica, 'restart requested'));
+      plan.push(userStop('replace', ctx, replica, 'restart requested'));
       continue;
     }
     switch (container.state) {

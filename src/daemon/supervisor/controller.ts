@@ -175,7 +175,7 @@ export class Controller {
       configHash: (s) => record.configHashes[s] ?? '',
       logger: this.deps.logger.child({ project: record.name }),
       now: () => clock.now(),
-      sleep: (ms) => clock.sleep(ms),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
       onOwnStop: (id) => this.noteOwnStop(id),
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),

@@ -267,6 +267,12 @@ describe('reconcile: stop and restart requests', () => {
   it('replaces containers created before a restart request', () => {
     expect(run({ intent: { restartRequestedAt: 2_000 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested)');
   });
+
+  it('a user\'s -t is the grace of the stops they asked for, and of no other', () => {
+    expect(run({ intent: { stopped: true, stopTimeoutSeconds: 1 }, containers: [c(1)] }).text).toBe('stop web#1 (service stopped by a user, within 1 s)');
+    expect(run({ intent: { restartRequestedAt: 2_000, stopTimeoutSeconds: 0 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested, within 0 s)');
+    expect(run({ intent: { replicas: 0, stopTimeoutSeconds: 1 }, containers: [c(1)] }).text).toBe('remove web#1 (scale down to 0)');
+  });
 });
 
 describe('reconcile: old containers the engine cannot remove', () => {
