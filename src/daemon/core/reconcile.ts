@@ -72,6 +72,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
   for (const surge of observed.surges.values()) {
     const replica = observed.replicas.get(surge.number);
+    // A surge is created and started in one operation, which a sync finishes before the next one
+    // looks: one still `created` was left by a daemon killed between the two (or refused by the
+    // engine), and nothing would ever start it. It is removed and the next sync creates another.
+    if (surge.container.state === 'created') {
+      plan.push({ kind: 'remove', service: name, number: surge.number, containerId: surge.container.id, cause: `roll-out surge ${surge.container.name} was never started` });
+      continue;
+    }
     const stale =
       stopRollout ||
       surge.number > (intent?.replicas ?? 0) ||
