@@ -8,6 +8,7 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { memoryRoutes } from './memory-routes.js';
 import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
@@ -27,6 +28,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
   ...containerRoutes,
   ...imageRoutes,
+  ...memoryRoutes,
   ...syncRoutes,
 ];
 
