@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
+import type { DaemonEvent } from '../../src/protocol/api.js';
 import type { WhyReport } from '../../src/protocol/memory.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
@@ -62,6 +63,18 @@ volumes:
     expect(events.code).toBe(0);
     expect(events.stdout).toMatch(new RegExp(`${project}/web#1 backoff: exited 3; restart 1 after 0 ms`));
     expect(events.stdout).toContain('project-up');
+
+    // Following: the history from the journal, then live events, each once.
+    const seen: DaemonEvent[] = [];
+    const abort = new AbortController();
+    const following = (async () => {
+      for await (const e of daemon.client.lines<DaemonEvent>(`/v1/events?project=${project}&since=${Date.now() - 3_600_000}&follow=true`, { signal: abort.signal })) seen.push(e);
+    })().catch(() => undefined);
+    await eventually(() => expect(seen.some((e) => e.message.startsWith('exited 3'))).toBe(true));
+    expect((await daemon.cli(['scale', 'web=1'], { cwd: dir })).code).toBe(0);
+    await eventually(() => expect(seen.filter((e) => e.message === 'scaled to 1 by a user')).toHaveLength(1));
+    abort.abort();
+    await following;
 
     const why = await daemon.cli(['why', 'web'], { cwd: dir });
     expect(why.code).toBe(0);
