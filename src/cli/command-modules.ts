@@ -44,6 +44,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   pull: imageCommands,
   build: imageCommands,
   create: imageCommands,
+  why: async () => (await import('./commands/why.js')).registerWhy,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 

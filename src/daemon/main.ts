@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT stop taking requests, let operations in flight finish, and exit 0 with every
 // container left running (a daemon upgrade must not take the apps down).
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
 import { Autoscaler } from './autoscale/autoscaler.js';
@@ -10,6 +11,8 @@ import { Controller } from './supervisor/controller.js';
 import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './events/event-log.js';
+import { DEFAULT_JOURNAL_LIMITS, EventJournal, type JournalLimits } from './journal/event-journal.js';
+import { DEFAULT_PREVIOUS_OUTPUT_LIMITS, PreviousOutput } from './journal/previous-output.js';
 import { systemClock } from './ports/clock.js';
 import type { SupervisionRuntime } from './ports/runtime.js';
 import { ProjectLifecycle } from './lifecycle/project-lifecycle.js';
@@ -34,6 +37,8 @@ export interface DaemonOptions {
   /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
   metricsAddr?: string;
   resyncIntervalMs: number;
+  /** Size and age limits of the event journal in the state dir. */
+  journalLimits?: JournalLimits;
   version: string;
 }
 
@@ -49,6 +54,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const engineLogger = logger.child({ component: 'engine' });
   const runtime = DockerRuntime.fromEnv(process.env, (quirk, detail) => engineLogger.warn({ quirk, ...detail }, 'engine quirk'));
   const events = new EventLog(() => systemClock.now());
+  const journal = new EventJournal(join(options.stateDir, 'journal'), options.journalLimits ?? DEFAULT_JOURNAL_LIMITS, systemClock, logger.child({ component: 'journal' }));
+  const previousOutput = new PreviousOutput(join(options.stateDir, 'previous-output'), DEFAULT_PREVIOUS_OUTPUT_LIMITS, systemClock, logger.child({ component: 'previous-output' }));
   const balancers = new Balancers(logger.child({ component: 'balancer' }));
   const metrics: DaemonMetrics = new DaemonMetrics({
     // Read at scrape time, when the parts below exist.
@@ -64,18 +71,25 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     onSaveFailed: (project, error) => events.emit({ project, type: 'engine', message: `state not saved: ${String(error)}` }),
   });
   const controller = new Controller(
-    { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers },
+    { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers,
+      keepOutput: (project, service, replica, id) => previousOutput.capture(runtime, project, service, replica, id) },
     registry,
   );
   const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
   const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
   const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
-  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const lock = await lockStateDir(options.stateDir);
+  const opened = await journal.open();
+  if (opened.skipped > 0) logger.warn({ skipped: opened.skipped, kept: opened.events.length }, 'event journal: skipped lines that were not whole events (torn writes)');
+  events.subscribe((event) => {
+    journal.append(event);
+    if (event.type === 'project-down' && event.project) void previousOutput.forget(event.project);
+  });
   const unreadable = await registry.load();
   // Recovery lists containers once, now: give a dockerd that is still starting time to answer
   // (bounded, as the READY wait below), or the project would stay unsupervised until `up`.
@@ -128,6 +142,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   autoscaler.stop();
   await watcher.close();
   await controller.stop();
+  await journal.flush();
+  await previousOutput.settled();
   await balancers.close();
   await lock.release();
   logger.info('stopped');

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { defaultStateDir } from '../../protocol/api.js';
 import { action, socketOption } from '../common.js';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 import { readVersion } from '../version.js';
 
 export function registerDaemon(program: Command): void {
@@ -16,10 +17,12 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
     .addOption(new Option('--socket-group <group>', 'group owning the control socket (name or gid); its members may use composed').env('COMPOSED_SOCKET_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
+    .addOption(new Option('--events-max-size <size>', 'disk the event journal in the state dir may take (e.g. 16MiB)').env('COMPOSED_EVENTS_MAX_SIZE').default('16MiB'))
+    .addOption(new Option('--events-max-age <duration>', 'how long events are kept in the journal').env('COMPOSED_EVENTS_MAX_AGE').default('7d'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
     .addHelpText('after', '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464')
     .action(
-      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; metricsAddr?: string }) => {
+      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string }) => {
         const { runDaemon } = await import('../../daemon/main.js');
         const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
         // A daemon that failed to start (socket refused, state dir unusable) must exit: the engine
@@ -35,6 +38,7 @@ export function registerDaemon(program: Command): void {
           logFormat: opts.logFormat,
           socketGroup: opts.socketGroup === undefined ? undefined : resolveSocketGroup(opts.socketGroup),
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
+          journalLimits: { maxBytes: parseSize(opts.eventsMaxSize, '--events-max-size'), maxAgeMs: parseDuration(opts.eventsMaxAge, '--events-max-age') },
           metricsAddr: opts.metricsAddr,
           version: readVersion(),
         }).catch(failed);

@@ -8,6 +8,8 @@ import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
+import type { EventJournal } from '../journal/event-journal.js';
+import type { PreviousOutput } from '../journal/previous-output.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
 
@@ -21,6 +23,10 @@ export interface ApiContext {
   balancers: Balancers;
   lifecycle: ProjectLifecycle;
   events: EventLog;
+  /** The events on disk, read back by /v1/events; without it the history is the in-memory one. */
+  journal?: EventJournal;
+  /** Output of replaced containers (`logs --previous`). */
+  previousOutput?: PreviousOutput;
   metrics: DaemonMetrics;
   logger: Logger;
   version: string;

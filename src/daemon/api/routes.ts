@@ -8,6 +8,7 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { memoryRoutes } from './memory-routes.js';
 import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
@@ -27,6 +28,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
   ...containerRoutes,
   ...imageRoutes,
+  ...memoryRoutes,
   ...syncRoutes,
 ];
 
@@ -137,16 +139,24 @@ async function events(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const sinceMs = since === null ? undefined : Number(since);
   if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new HttpError(400, 'must be epoch milliseconds', 'since');
   const follow = flag(query, 'follow');
-  startStream(res);
   const matches = (e: DaemonEvent) => project === undefined || e.project === project;
-  if (sinceMs !== undefined) for (const e of ctx.events.recent({ project, sinceMs })) writeLine(res, e);
-  if (!follow) {
-    res.end();
-    return;
+  // Subscribed before the history is read (which may wait for the disk), so nothing falls between.
+  const live: DaemonEvent[] = [];
+  let write = (e: DaemonEvent): void => {
+    live.push(e);
+  };
+  const unsubscribe = follow ? ctx.events.subscribe((e) => matches(e) && write(e)) : () => false;
+  try {
+    const history = sinceMs === undefined ? [] : ctx.journal ? (await ctx.journal.read({ project, sinceMs })).events : ctx.events.recent({ project, sinceMs });
+    startStream(res);
+    for (const e of history) writeLine(res, e);
+    if (!follow) return void res.end();
+    // The journal's history already holds the events queued for its next write.
+    const shown = new Set(history.slice(-live.length).map((e) => JSON.stringify(e)));
+    for (const e of live) if (!shown.has(JSON.stringify(e))) writeLine(res, e);
+    write = (e) => writeLine(res, e);
+    await new Promise<void>((resolve) => req.on('close', resolve));
+  } finally {
+    unsubscribe();
   }
-  const unsubscribe = ctx.events.subscribe((e) => {
-    if (matches(e)) writeLine(res, e);
-  });
-  await new Promise<void>((resolve) => req.on('close', resolve));
-  unsubscribe();
 }

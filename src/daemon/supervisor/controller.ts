@@ -168,7 +168,7 @@ export class Controller {
   async execute(record: ProjectView, plan: Operation[], options: Pick<ExecutionContext, 'stopTimeoutSeconds' | 'stepAside'> = {}): Promise<OperationResult[]> {
     if (plan.length === 0) return [];
     this.observer.containersChanged(record.name);
-    const { clock, balancers } = this.deps;
+    const { clock, balancers, keepOutput } = this.deps;
     const results = await executePlan(plan, {
       runtime: this.deps.runtime,
       project: record.project,
@@ -179,6 +179,7 @@ export class Controller {
       onOwnStop: (id) => this.noteOwnStop(id),
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),
+      keepOutput: keepOutput && ((service, number, id) => keepOutput(record.name, service, number, id)),
       ...options,
     });
     this.observer.containersChanged(record.name);

@@ -20,6 +20,8 @@ export interface ExecutionContext {
   onOwnStop: (containerId: string) => void;
   /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
   drain: (containerId: string, graceMs: number) => Promise<void>;
+  /** A replaced container stopped and is about to be removed: keep its output (`logs --previous`). */
+  keepOutput?: (service: string, number: number, containerId: string) => Promise<void>;
   /** After a container is removed. */
   onRemoved: (containerId: string) => void;
   /** Seconds before SIGKILL when stopping, overriding stop_grace_period (`down -t`). */
@@ -78,7 +80,7 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
     case 'record-exit':
       return { logTail: await runtime.logsTail(op.containerId, EXIT_LOG_LINES) };
     case 'replace': {
-      const removed = await stopAndRemove(op, op.containerId, ctx);
+      const removed = await stopAndRemove(op, op.containerId, ctx, { keepOutput: true });
       const created = await createAndStart(op.service, op.number, ctx);
       return { ...created, steppedAside: removed.steppedAside, hooks: [...removed.hooks, ...(created.hooks ?? [])] };
     }
@@ -146,7 +148,7 @@ function postStart(serviceName: string, containerId: string, ctx: ExecutionConte
  * out of the replica's way instead, and what was done is returned: the replica never waits for it.
  * Leftovers (number 0) have no name to free and fail as before.
  */
-async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionContext): Promise<{ steppedAside?: OperationResult['steppedAside']; hooks: HookRun[] }> {
+async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionContext, options: { keepOutput?: boolean } = {}): Promise<{ steppedAside?: OperationResult['steppedAside']; hooks: HookRun[] }> {
   const service = serviceOf(ctx.project, op.service);
   const stop = stopOptions(service, ctx, op);
   ctx.onOwnStop(containerId);
@@ -159,6 +161,7 @@ async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionC
     // A container the engine is failing to remove may refuse a stop too; the forced removal decides.
     if (!answeredByEngine(error)) throw error;
   }
+  if (options.keepOutput) await ctx.keepOutput?.(op.service, op.number, containerId);
   try {
     await ctx.runtime.removeContainer(containerId, { force: true });
     ctx.onRemoved(containerId);
