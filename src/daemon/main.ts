@@ -17,6 +17,8 @@ import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
+import { Notifier } from './notify/notifier.js';
+import { worldFrom } from './notify/world.js';
 import { ProjectRegistry } from './state/project-registry.js';
 import { lockStateDir } from './state/state-lock.js';
 import { StateStore } from './state/state-store.js';
@@ -24,6 +26,7 @@ import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
 import { ProjectWatcher } from './lifecycle/watcher.js';
 import type { SupervisorParts } from './supervisor/parts.js';
+import type { NotifyTarget } from '../compose/notify-target.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -34,6 +37,8 @@ export interface DaemonOptions {
   /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
   metricsAddr?: string;
   resyncIntervalMs: number;
+  /** Where every project's notifications go (`--notify`, COMPOSED_NOTIFY), besides each file's own. */
+  notify: NotifyTarget[];
   version: string;
 }
 
@@ -57,6 +62,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
     // report the daemon's memory and CPU.
     balancer: () => balancers.samples(),
+    notifications: () => notifications.deliveries(),
   });
   const registry = new ProjectRegistry({
     store: new StateStore(options.stateDir),
@@ -70,7 +76,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
   const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
   const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
-  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const notifications = new Notifier({
+    clock: systemClock,
+    logger: logger.child({ component: 'notify' }),
+    events,
+    projects: () => registry.all(),
+    world: worldFrom({ ...parts, autoscaler, balancers }),
+    daemonTargets: options.notify,
+  });
+  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
@@ -94,6 +108,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // The bound's timer would otherwise keep a stopped daemon's process alive for the rest of the 30 s.
   firstResyncBound.abort();
   autoscaler.start();
+  notifications.start();
   const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
@@ -126,6 +141,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.closeAllConnections();
   });
   autoscaler.stop();
+  notifications.stop();
   await watcher.close();
   await controller.stop();
   await balancers.close();

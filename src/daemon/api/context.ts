@@ -5,6 +5,7 @@ import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
@@ -22,6 +23,8 @@ export interface ApiContext {
   lifecycle: ProjectLifecycle;
   events: EventLog;
   metrics: DaemonMetrics;
+  /** Delivery of notifications, shown in each project's status. */
+  notifications?: Notifier;
   logger: Logger;
   version: string;
 }
