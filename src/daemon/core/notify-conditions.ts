@@ -140,10 +140,11 @@ function serviceReading(project: string, service: ServiceStatus, memory: Reading
   };
 }
 
-/** A replica with a crash loop's restarts in the window; once the loop is open, any restart within the quiet period keeps it. */
+/** A replica with a crash loop's restarts in the window; once the loop is open, it lasts until no replica has restarted for the quiet period. */
 function loopingReplica(replicas: ReplicaStatus[], now: number, open: boolean): ReplicaStatus | undefined {
   const within = (r: ReplicaStatus, ms: number) => r.restartTimes.filter((t) => Date.parse(t) >= now - ms).length;
-  return replicas.find((r) => within(r, CRASH_LOOP_WINDOW_MS) >= CRASH_LOOP_RESTARTS) ?? (open ? replicas.find((r) => within(r, CRASH_LOOP_QUIET_MS) > 0) : undefined);
+  if (open) return replicas.find((r) => within(r, CRASH_LOOP_QUIET_MS) > 0);
+  return replicas.find((r) => within(r, CRASH_LOOP_WINDOW_MS) >= CRASH_LOOP_RESTARTS);
 }
 
 /**

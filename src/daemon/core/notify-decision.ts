@@ -102,8 +102,11 @@ export class NotifyDecider {
     if (ended.length > 0 && reading.healthy) {
       for (const [type] of ended) state.open.delete(type);
       const told = ended.filter(([, p]) => p.told).map(([type]) => type);
+      // The last problem ending takes what the summary would have said: nothing is left to tell after it.
+      const meanwhile = state.open.size === 0 && told.length > 0 ? takeActivity(state) : [];
       if (told.length > 0) {
-        out.push({ ...notification('recovered', { ...reading, reason: `recovered from ${told.join(', ')}: ${reading.healthyReason}`, logTail: [] }, now), recovers: told });
+        const reason = `recovered from ${told.join(', ')}: ${reading.healthyReason}${meanwhile.length > 0 ? ` (meanwhile: ${meanwhile.join('; ')})` : ''}`;
+        out.push({ ...notification('recovered', { ...reading, reason, logTail: [] }, now), recovers: told });
       }
     }
     return out;
@@ -123,16 +126,10 @@ export class NotifyDecider {
   /** At a window's end: the summary of what was held back or went on meanwhile, if anything was. */
   private endWindow(state: SubjectState, reading: SubjectReading, now: number): Notification | undefined {
     if (state.windowEndsAt === undefined || now < state.windowEndsAt) return undefined;
-    const parts: string[] = [];
-    if (state.restarts > 0) parts.push(`${state.restarts} restart${state.restarts === 1 ? '' : 's'}`);
-    if (state.unhealthyReplacements > 0) parts.push(`${state.unhealthyReplacements} more unhealthy replacement${state.unhealthyReplacements === 1 ? '' : 's'}`);
-    if (state.held.length > 0) parts.push(`not told separately: ${[...new Set(state.held)].join(', ')}`);
+    const parts = takeActivity(state);
     const since = state.since ?? now;
     const windowMs = state.windowMs;
     state.toldInWindow = 0;
-    state.held = [];
-    state.restarts = 0;
-    state.unhealthyReplacements = 0;
     if (parts.length === 0) {
       state.windowEndsAt = undefined;
       state.windowMs = NOTIFY_WINDOW_MS;
@@ -145,6 +142,18 @@ export class NotifyDecider {
     const still = open.length > 0 ? `; still open: ${open.join(', ')}` : '';
     return notification('summary', { ...reading, reason: `in the ${minutes(now - since)} since ${new Date(since).toISOString()}: ${parts.join('; ')}${still}`, logTail: [] }, now);
   }
+}
+
+/** What went on since the last notification, as the summary says it; the counters start again. */
+function takeActivity(state: SubjectState): string[] {
+  const parts: string[] = [];
+  if (state.restarts > 0) parts.push(`${state.restarts} restart${state.restarts === 1 ? '' : 's'}`);
+  if (state.unhealthyReplacements > 0) parts.push(`${state.unhealthyReplacements} more unhealthy replacement${state.unhealthyReplacements === 1 ? '' : 's'}`);
+  if (state.held.length > 0) parts.push(`not told separately: ${[...new Set(state.held)].join(', ')}`);
+  state.held = [];
+  state.restarts = 0;
+  state.unhealthyReplacements = 0;
+  return parts;
 }
 
 function freshState(): SubjectState {

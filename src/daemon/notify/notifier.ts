@@ -20,12 +20,15 @@ const EVENT_DELAY_MS = 1_000;
 /** The look that needs no event: time-based problems (a crash loop gone quiet, autoscaling held at max, a summary due). */
 const LOOK_INTERVAL_MS = 5_000;
 
+/** What the notifier reads of a supervised project. */
+export type ProjectNotify = Pick<ProjectView, 'name' | 'project'>;
+
 export interface NotifierDeps {
   clock: Clock;
   logger: Logger;
   events: Pick<EventLog, 'subscribe'>;
   /** The supervised projects (for their x-composed.notify and the environment values to keep out). */
-  projects: () => readonly ProjectView[];
+  projects: () => readonly ProjectNotify[];
   /** The world as `status` shows it, from the last listing: never a call to the engine. */
   world: () => WorldSnapshot;
   /** The daemon's own receivers (`--notify`, COMPOSED_NOTIFY), already checked. */
@@ -108,7 +111,7 @@ export class Notifier {
   }
 
   /** Queues for the receivers the files name now; one no file names any more goes once it is idle. */
-  private followProjects(projects: readonly ProjectView[]): void {
+  private followProjects(projects: readonly ProjectNotify[]): void {
     this.projectKeys.clear();
     for (const { name, project } of projects) {
       const keys = new Set<string>();
