@@ -3,9 +3,9 @@
 import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../../src/daemon/core/notify-decision.js';
-import { newDaemon, projectStatus, serviceStatus, writeProject, type DaemonHandle } from '../support/daemon.js';
+import { newDaemon, projectStatus, runCli, serviceStatus, writeProject, type DaemonHandle } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
@@ -138,5 +138,17 @@ services:
   it('says nothing about a healthy project', async () => {
     expect((await serviceStatus(daemon, healthy, 'web')).phase).toBe('running');
     expect(of(healthy)).toEqual([]);
+  });
+});
+
+describe('the --notify flag', () => {
+  it('refuses a receiver that is not an http(s) URL before the daemon starts, naming the flag or variable', async () => {
+    const daemon = await newDaemon();
+    const flag = await runCli(['daemon', '--socket', daemon.socket, '--state-dir', daemon.stateDir, '--notify', 'ftp://files.example.com/drop']);
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toBe('composed: --notify: must be an http or https URL, not ftp\n');
+    const env = await runCli(['daemon', '--socket', daemon.socket, '--state-dir', daemon.stateDir], { env: { COMPOSED_NOTIFY: 'https://ok.example/a, teams+https://x.example/b' } });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('COMPOSED_NOTIFY (value 2): unknown notification format "teams"');
   });
 });
