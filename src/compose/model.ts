@@ -21,6 +21,8 @@ export interface Project {
   configs: Record<string, FileObject>;
   /** Top-level `x-*` keys, verbatim. */
   extensions: Record<string, unknown>;
+  /** Top-level `x-composed.notify`: notification targets (compose/notify-target.ts), absent when none. */
+  notify?: string[];
 }
 
 export interface Service {

@@ -20,6 +20,8 @@ import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
+import { Notifier } from './notify/notifier.js';
+import { worldFrom } from './notify/world.js';
 import { ProjectRegistry } from './state/project-registry.js';
 import { lockStateDir } from './state/state-lock.js';
 import { StateStore } from './state/state-store.js';
@@ -27,6 +29,7 @@ import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
 import { ProjectWatcher } from './lifecycle/watcher.js';
 import type { SupervisorParts } from './supervisor/parts.js';
+import type { NotifyTarget } from '../compose/notify-target.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -39,6 +42,8 @@ export interface DaemonOptions {
   resyncIntervalMs: number;
   /** Size and age limits of the event journal in the state dir. */
   journalLimits?: JournalLimits;
+  /** Where every project's notifications go (`--notify`, COMPOSED_NOTIFY), besides each file's own. */
+  notify: NotifyTarget[];
   version: string;
 }
 
@@ -64,6 +69,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
     // report the daemon's memory and CPU.
     balancer: () => balancers.samples(),
+    notifications: () => notifications.deliveries(),
   });
   const registry = new ProjectRegistry({
     store: new StateStore(options.stateDir),
@@ -78,7 +84,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
   const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
   const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
-  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, logger: logger.child({ component: 'api' }), version: options.version });
+  const notifications = new Notifier({
+    clock: systemClock,
+    logger: logger.child({ component: 'notify' }),
+    events,
+    projects: () => registry.all(),
+    world: worldFrom({ ...parts, autoscaler, balancers }),
+    daemonTargets: options.notify,
+  });
+  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version });
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
@@ -108,6 +122,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // The bound's timer would otherwise keep a stopped daemon's process alive for the rest of the 30 s.
   firstResyncBound.abort();
   autoscaler.start();
+  notifications.start();
   const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
@@ -140,6 +155,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.closeAllConnections();
   });
   autoscaler.stop();
+  notifications.stop();
   await watcher.close();
   await controller.stop();
   await journal.flush();

@@ -152,6 +152,26 @@ export interface ProjectStatus {
   /** The loader's warnings for the running config (e.g. a bind mount of the Docker socket). */
   warnings: Diagnostic[];
   services: ServiceStatus[];
+  /** The receivers this project's notifications go to (`daemon --notify` and the file's x-composed.notify), when there are any. */
+  notifications?: NotificationDelivery[];
+}
+
+/** How notifications to one receiver go. Named by format and scheme://host only: a webhook's path and query hold its token. */
+export interface NotificationDelivery {
+  endpoint: string;
+  /** `daemon`: from `composed daemon --notify`; `project`: from the compose file. */
+  scope: 'daemon' | 'project';
+  sent: number;
+  /** Given up after the last try, or refused as a bad request (4xx). */
+  failed: number;
+  /** Pushed out of a full backlog before they were tried. */
+  dropped: number;
+  /** Waiting or in flight. */
+  queued: number;
+  lastError?: string;
+  /** ISO times. */
+  lastErrorAt?: string;
+  lastSentAt?: string;
 }
 
 export interface ProjectSummary {

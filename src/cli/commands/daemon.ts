@@ -1,8 +1,9 @@
 // `composed daemon`: the long-running supervisor. The daemon's code is loaded only here, so the
 // other commands stay a thin client.
 import { Command, Option } from 'commander';
+import { parseNotifyTarget, splitNotifyList, type NotifyTarget } from '../../compose/notify-target.js';
 import { defaultStateDir } from '../../protocol/api.js';
-import { action, socketOption } from '../common.js';
+import { action, socketOption, UsageError } from '../common.js';
 import { parseDuration } from '../duration.js';
 import { parseSize } from '../size.js';
 import { readVersion } from '../version.js';
@@ -20,9 +21,17 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--events-max-size <size>', 'disk the event journal in the state dir may take (e.g. 16MiB)').env('COMPOSED_EVENTS_MAX_SIZE').default('16MiB'))
     .addOption(new Option('--events-max-age <duration>', 'how long events are kept in the journal').env('COMPOSED_EVENTS_MAX_AGE').default('7d'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
-    .addHelpText('after', '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464')
+    .addOption(
+      new Option('--notify <url>', 'POST a notification there when a service fails and recovers (repeatable; slack+, discord+, ntfy+ prefixes pick the format; env COMPOSED_NOTIFY, comma or space separated)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX',
+    )
     .action(
-      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string }) => {
+      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[] }) => {
+        const notify = notifyTargets(opts.notify, process.env['COMPOSED_NOTIFY']);
         const { runDaemon } = await import('../../daemon/main.js');
         const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
         // A daemon that failed to start (socket refused, state dir unusable) must exit: the engine
@@ -40,8 +49,19 @@ export function registerDaemon(program: Command): void {
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
           journalLimits: { maxBytes: parseSize(opts.eventsMaxSize, '--events-max-size'), maxAgeMs: parseDuration(opts.eventsMaxAge, '--events-max-age') },
           metricsAddr: opts.metricsAddr,
+          notify,
           version: readVersion(),
         }).catch(failed);
       }),
     );
+}
+
+/** `--notify` flags, else COMPOSED_NOTIFY (as commander's env fallback works), each checked before the daemon starts. */
+function notifyTargets(flags: string[] | undefined, env: string | undefined): NotifyTarget[] {
+  const [source, texts] = flags && flags.length > 0 ? ['--notify', flags] : ['COMPOSED_NOTIFY', splitNotifyList(env ?? '')];
+  return texts.map((text, i) => {
+    const target = parseNotifyTarget(text);
+    if ('error' in target) throw new UsageError(`${source}${texts.length > 1 ? ` (value ${i + 1})` : ''}: ${target.error}`);
+    return target;
+  });
 }

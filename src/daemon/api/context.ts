@@ -5,6 +5,7 @@ import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
@@ -28,6 +29,8 @@ export interface ApiContext {
   /** Output of replaced containers (`logs --previous`). */
   previousOutput?: PreviousOutput;
   metrics: DaemonMetrics;
+  /** Delivery of notifications, shown in each project's status. */
+  notifications?: Notifier;
   logger: Logger;
   version: string;
 }

@@ -1,0 +1,12 @@
+// The world the notifier reads: every project's status built from the controller's last listing,
+// so a look every few seconds costs no call to the engine.
+import type { WorldSnapshot } from '../core/notify-conditions.js';
+import { statusFromListing, type StatusSources } from '../status/project-status.js';
+
+export function worldFrom(sources: StatusSources): () => WorldSnapshot {
+  const noProbeOutputs = new Map<string, string>();
+  return () => ({
+    engineReachable: sources.controller.engineReachable,
+    projects: sources.registry.all().map((record) => statusFromListing(sources, record, sources.controller.lastListingOf(record.name), noProbeOutputs)),
+  });
+}
