@@ -24,6 +24,11 @@ export const ENGINE_SUSTAIN_MS = 10_000;
 export interface WorldSnapshot {
   engineReachable: boolean;
   projects: ProjectStatus[];
+  /**
+   * Projects a sync is working on right now: their status is half-applied (a give-up already
+   * in memory, its exit's log tail not yet read), so they are looked at again once settled.
+   */
+  unsettled?: ReadonlySet<string>;
 }
 
 /** Who a problem is about: `daemon`, `project:NAME` or `service:PROJECT/SERVICE`. */
@@ -76,10 +81,12 @@ const HEALTHY_PHASES: ReadonlySet<ServicePhase> = new Set(['running', 'completed
 export function readWorld(world: WorldSnapshot, memory: ReadingMemory, isOpen: (subject: SubjectKey, type: ProblemType) => boolean, now: number): SubjectReading[] {
   const readings: SubjectReading[] = [daemonReading(world, memory, now)];
   for (const project of [...world.projects].sort((a, b) => a.name.localeCompare(b.name))) {
+    if (world.unsettled?.has(project.name)) continue;
     readings.push(projectReading(project));
     for (const service of project.services) readings.push(serviceReading(project.name, service, memory, isOpen, now));
   }
   const present = new Set(readings.map((r) => r.subject));
+  for (const name of world.unsettled ?? []) for (const subject of [...memory.lastRestart.keys(), ...memory.lastExit.keys()]) if (subjectProject(subject) === name) present.add(subject);
   for (const map of [memory.lastRestart, memory.lastExit]) for (const subject of map.keys()) if (!present.has(subject)) map.delete(subject);
   for (const key of memory.holdingSince.keys()) if (!present.has(key.slice(0, key.lastIndexOf('#')))) memory.holdingSince.delete(key);
   return readings;
@@ -199,4 +206,11 @@ function healthyReason(service: ServiceStatus): string {
     default:
       return `running again, ${service.ready}/${service.desired} ready`;
   }
+}
+
+/** The project a subject key is about (`project:P`, `service:P/S`), or undefined for the daemon. */
+export function subjectProject(subject: SubjectKey): string | undefined {
+  if (subject.startsWith('project:')) return subject.slice('project:'.length);
+  if (subject.startsWith('service:')) return subject.slice('service:'.length).split('/')[0];
+  return undefined;
 }

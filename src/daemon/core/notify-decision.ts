@@ -5,6 +5,7 @@
 import {
   freshReadingMemory,
   readWorld,
+  subjectProject,
   type Problem,
   type ProblemType,
   type ReadingMemory,
@@ -62,8 +63,12 @@ export class NotifyDecider {
   observe(world: WorldSnapshot, now: number): Notification[] {
     const readings = readWorld(world, this.memory, (subject, type) => this.subjects.get(subject)?.open.has(type) ?? false, now);
     const present = new Set(readings.map((r) => r.subject));
-    // A project that went down, or a service taken out of the file, ends without a word.
-    for (const subject of this.subjects.keys()) if (!present.has(subject)) this.subjects.delete(subject);
+    // A project that went down, or a service taken out of the file, ends without a word; one that
+    // is only unsettled keeps its problems for the next look.
+    for (const subject of this.subjects.keys()) {
+      const project = subjectProject(subject);
+      if (!present.has(subject) && !(project !== undefined && world.unsettled?.has(project))) this.subjects.delete(subject);
+    }
     return readings.flatMap((reading) => this.decide(reading, now));
   }
 

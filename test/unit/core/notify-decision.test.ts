@@ -47,6 +47,15 @@ describe('a service that gives up', () => {
     expect(types(look(failedWeb(), service('api', { replicas: [unhealthyBefore] })))).toEqual(['failed']);
   });
 
+  it('waits while a sync is applying what it decided, then tells it whole; its problems stay open meanwhile', () => {
+    const unsettled = (...services: ServiceStatus[]) => decider.observe({ ...world([project('p', services)]), unsettled: new Set(['p']) }, clock.now());
+    expect(unsettled(failedWeb())).toEqual([]);
+    expect(types(look(failedWeb()))).toEqual(['failed']);
+    expect(unsettled(service('web'))).toEqual([]);
+    expect(decider.openProblems()).toEqual({ 'service:p/web': ['failed'] });
+    expect(types(look(service('web')))).toEqual(['recovered(failed)']);
+  });
+
   it('ends without a word when the project goes down', () => {
     look(failedWeb());
     expect(decider.observe(world([]), clock.now())).toEqual([]);
