@@ -8,6 +8,7 @@ import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
+import type { DashboardLogin } from '../../protocol/dashboard.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
 
@@ -24,4 +25,6 @@ export interface ApiContext {
   metrics: DaemonMetrics;
   logger: Logger;
   version: string;
+  /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */
+  dashboardLogin?: () => DashboardLogin;
 }
