@@ -233,7 +233,7 @@
     svg.append(el('rect', { x: PAD.left, y: PAD.top, width: W - PAD.left - PAD.right, height: H - PAD.top - PAD.bottom, class: 'frame' }));
     for (const v of [0, yMax / 2, yMax]) {
       svg.append(el('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
-      svg.append(el('text', { x: PAD.left - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(Math.round(v * 10) / 10)));
+      svg.append(el('text', { x: PAD.left - 4, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, String(Math.round(v))));
     }
     for (const g of guides) {
       svg.append(el('line', { x1: PAD.left, x2: W - PAD.right, y1: y(g.y), y2: y(g.y), class: 'guide' }));
