@@ -1,7 +1,7 @@
 // Takes the dashboard screenshots in docs/ (linked from the README): all projects, a project, and a
 // service with its plots. Runs a daemon of its own (temporary socket and state dir, --http on a
 // free loopback port), supervises the example shop under the project name `shop`, loads its CPU
-// service and crashes a worker so the plots have something to show, then cleans everything up.
+// service and crashes one of its replicas so the plots have something to show, then cleans everything up.
 // Usage: npm run screenshots   (needs the engine and Chromium: scripts/setup-engine.sh, scripts/setup-browser.sh)
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -73,7 +73,7 @@ try {
   await cli('up', '-f', jobs);
   await cli('-p', PROJECT, 'exec', '-T', 'cruncher', 'touch', '/control/burn');
   await sleep(LOADED_MS / 2);
-  await cli('-p', PROJECT, 'kill', 'worker');
+  await cli('-p', PROJECT, 'kill', 'cruncher');
   await sleep(LOADED_MS / 2);
 
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });

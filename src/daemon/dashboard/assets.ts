@@ -10,7 +10,7 @@ interface Asset {
   etag: string;
 }
 
-const TYPES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
+const TYPES: Record<string, string> = { 'app.js': 'text/javascript; charset=utf-8', 'plots.js': 'text/javascript; charset=utf-8', 'app.css': 'text/css; charset=utf-8' };
 
 export class Assets {
   private readonly files = new Map<string, Asset>();

@@ -30,6 +30,7 @@ export function page(v: PageView): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(v.title)} · composed</title>
 <link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/plots.js" defer></script>
 <script src="/assets/app.js" defer></script>
 </head>
 <body${data}>
