@@ -9,6 +9,12 @@ import { overviewView } from './overview-view.js';
 import { projectView, serviceCard } from './project-view.js';
 import { timelineView } from './timeline-view.js';
 
+/**
+ * A page refreshes every few seconds: the controller's listing serves it while no container changed
+ * (the controller lists again on every container event and at each resync), as the autoscaler does.
+ */
+const LISTING_MAX_AGE_MS = 30_000;
+
 export type ViewName = 'overview' | 'project' | 'service' | 'events' | 'logs';
 
 export interface ViewParams {
@@ -22,7 +28,7 @@ export interface ViewParams {
 export async function renderLive(ctx: ApiContext, v: ViewParams): Promise<string> {
   switch (v.view) {
     case 'overview':
-      return overviewView(await Promise.all(ctx.registry.all().map((r) => projectStatus(ctx, r))));
+      return overviewView(await Promise.all(ctx.registry.all().map((r) => projectStatus(ctx, r, { listingMaxAgeMs: LISTING_MAX_AGE_MS }))));
     case 'events':
       return timelineView(ctx.events.recent({ project: v.project }));
     case 'project': {
@@ -46,5 +52,5 @@ export async function renderLive(ctx: ApiContext, v: ViewParams): Promise<string
 
 async function statusOf(ctx: ApiContext, project: string | undefined): Promise<ProjectStatus> {
   const record = ctx.lifecycle.require(project ?? '');
-  return projectStatus(ctx, record);
+  return projectStatus(ctx, record, { listingMaxAgeMs: LISTING_MAX_AGE_MS });
 }
