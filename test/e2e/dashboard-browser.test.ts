@@ -90,6 +90,15 @@ describeWithEngine('the dashboard in a real browser', () => {
     expect(await sameDocument(page)).toBe(true);
   });
 
+  it("follows a replica's log live, under the replaced container's last exit, and lists the events", async () => {
+    await page.goto(`${origin}/projects/${project}/replicas/${project}-app-1?service=app`);
+    await eventually(async () => expect(await page.locator('#log').textContent()).toContain('app is up'));
+    expect(await page.locator('#live').textContent()).toMatch(/Previous container.*exit 137/s);
+    await page.goto(`${origin}/events?project=${project}`);
+    expect(await page.locator('#timeline li[data-type="project-up"]').count()).toBe(1);
+    expect(await page.locator('#timeline li[data-type="replica-replaced"]').count()).toBeGreaterThanOrEqual(1);
+  });
+
   it('draws the CPU plot and sees it climb when the replica starts burning, without a reload', async () => {
     await page.goto(`${origin}/projects/${project}/services/burner`);
     await markDocument(page);
@@ -99,7 +108,7 @@ describeWithEngine('the dashboard in a real browser', () => {
       const v = await value();
       expect(v).toBeLessThan(20);
       return v;
-    });
+    }, { timeoutMs: 60_000 });
     expect(await page.locator('#plots svg[data-plot="cpu"] polyline').count()).toBe(1);
     const pointsBefore = await page.locator('#plots svg[data-plot="cpu"] polyline').getAttribute('points');
     const exec = await daemon!.cli(['-p', project, 'exec', '-T', 'burner', 'touch', '/tmp/burn']);

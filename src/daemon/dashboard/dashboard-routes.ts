@@ -42,7 +42,7 @@ export class Dashboard {
     if (path === '/live') {
       const view = viewFromQuery(url.searchParams);
       await renderLive(this.ctx, view); // a page for a project that is gone answers 404, not an empty stream
-      streamLive(this.ctx, this.history, req, res, view);
+      streamLive(this.ctx, this.history, res, view);
       return true;
     }
     const history = HISTORY.exec(path);

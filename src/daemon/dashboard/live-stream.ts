@@ -2,7 +2,7 @@
 // shortly after any event of the page's project and every few seconds (uptimes, CPU), the events
 // themselves for the timeline, and, on a service's page, its history whenever a sample was added.
 // All timers are the injected clock's, and everything stops when the browser goes away.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { DaemonEvent } from '../../protocol/api.js';
 import type { ApiContext } from '../api/context.js';
 import { toHttpError, writeText } from '../api/http.js';
@@ -10,12 +10,16 @@ import type { HistorySampler } from '../history/history-sampler.js';
 import type { Timer } from '../ports/clock.js';
 import { renderLive, type ViewParams } from './views.js';
 
-/** How often an open page is refreshed when nothing happens. */
-export const REFRESH_MS = 2_000;
+/**
+ * How often an open page is refreshed when no event came: for uptimes and CPU, which move without
+ * events (the autoscaler samples every few seconds, the history every 10 s). Anything an event
+ * announces shows within EVENT_SETTLE_MS instead.
+ */
+export const REFRESH_MS = 5_000;
 /** Events come in bursts (a replacement is several); one refresh follows the burst. */
 const EVENT_SETTLE_MS = 200;
 
-export function streamLive(ctx: ApiContext, history: HistorySampler, req: IncomingMessage, res: ServerResponse, view: ViewParams): void {
+export function streamLive(ctx: ApiContext, history: HistorySampler, res: ServerResponse, view: ViewParams): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let lastFragment = '';
@@ -59,7 +63,8 @@ export function streamLive(ctx: ApiContext, history: HistorySampler, req: Incomi
     settle = ctx.clock.setTimer(EVENT_SETTLE_MS, () => void refresh());
   });
   const timer = ctx.clock.setRepeating(REFRESH_MS, () => void refresh());
-  req.on('close', () => {
+  // The response's close: the browser went away (the request's own close only says its body was read).
+  res.on('close', () => {
     unsubscribe();
     timer.cancel();
     settle?.cancel();

@@ -18,7 +18,8 @@ import { newRestarts } from './restart-marks.js';
 import { ServiceHistoryBuffer } from './service-history.js';
 
 export const HISTORY_WINDOW_MS = 60 * 60_000;
-export const SAMPLE_INTERVAL_MS = 5_000;
+/** 360 samples an hour: plenty for a plot, and half the cgroup reads of 5 s (bench/RESULTS.md, dashboard). */
+export const SAMPLE_INTERVAL_MS = 10_000;
 
 interface Tracked {
   buffer: ServiceHistoryBuffer;
