@@ -45,6 +45,8 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   pull: imageCommands,
   build: imageCommands,
   create: imageCommands,
+  why: async () => (await import('./commands/why.js')).registerWhy,
+  watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 
 /** Global flags that take a value: the word after them is not the verb. */

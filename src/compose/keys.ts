@@ -4,10 +4,10 @@
 /** Service keys that map onto the model. */
 export const SERVICE_KEYS = [
   'build', 'cap_add', 'cap_drop', 'command', 'configs', 'container_name', 'cpus', 'depends_on', 'deploy',
-  'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'entrypoint', 'env_file', 'environment', 'expose',
+  'develop', 'devices', 'dns', 'dns_opt', 'dns_search', 'domainname', 'entrypoint', 'env_file', 'environment', 'expose',
   'extends', 'extra_hosts', 'group_add', 'healthcheck', 'hostname', 'image', 'init', 'ipc', 'labels', 'logging',
   'mem_limit', 'mem_reservation', 'network_mode', 'networks', 'pid', 'pids_limit', 'platform', 'ports',
-  'privileged', 'profiles', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
+  'post_start', 'pre_stop', 'privileged', 'profiles', 'pull_policy', 'read_only', 'restart', 'runtime', 'scale', 'secrets', 'security_opt',
   'shm_size', 'stdin_open', 'stop_grace_period', 'stop_signal', 'sysctls', 'tmpfs', 'tty', 'ulimits', 'user',
   'volumes', 'working_dir',
 ] as const;
@@ -28,7 +28,6 @@ export const IGNORED_SERVICE_KEYS: Record<string, string> = {
   cpu_shares: 'CPU shares are not applied; use cpus',
   cpuset: 'CPU pinning is not applied',
   credential_spec: 'credential specs (Windows) are not applied',
-  develop: 'develop/watch is a docker compose feature',
   device_cgroup_rules: 'device cgroup rules are not applied',
   external_links: 'external links are not created',
   gpus: 'GPU requests are not applied',
@@ -41,9 +40,7 @@ export const IGNORED_SERVICE_KEYS: Record<string, string> = {
   models: 'AI models are not provisioned',
   oom_kill_disable: 'the OOM killer setting is not applied',
   oom_score_adj: 'the OOM score is not applied',
-  post_start: 'lifecycle hooks are not run',
-  pre_start: 'lifecycle hooks are not run',
-  pre_stop: 'lifecycle hooks are not run',
+  pre_start: 'pre_start hook containers are not run',
   provider: 'provider services are not run',
   pull_refresh_after: 'the pull refresh interval is not applied',
   storage_opt: 'storage driver options are not applied',
@@ -55,10 +52,10 @@ export const IGNORED_SERVICE_KEYS: Record<string, string> = {
 
 export const TOP_LEVEL_KEYS = ['configs', 'include', 'models', 'name', 'networks', 'secrets', 'services', 'version', 'volumes'] as const;
 
-export const BUILD_KEYS = ['args', 'context', 'dockerfile', 'labels', 'target'] as const;
+export const BUILD_KEYS = ['args', 'context', 'dockerfile', 'labels', 'no_cache', 'target'] as const;
 export const IGNORED_BUILD_KEYS = [
   'additional_contexts', 'cache_from', 'cache_to', 'dockerfile_inline', 'entitlements', 'extra_hosts', 'isolation',
-  'network', 'no_cache', 'no_cache_filter', 'platforms', 'privileged', 'provenance', 'pull', 'sbom', 'secrets',
+  'network', 'no_cache_filter', 'platforms', 'privileged', 'provenance', 'pull', 'sbom', 'secrets',
   'shm_size', 'ssh', 'tags', 'ulimits',
 ];
 

@@ -9,6 +9,7 @@ import { displayName } from './display-name.js';
 import { ComposeError, type Diagnostic } from './errors.js';
 import type { Project } from './model.js';
 import { buildProject, type SourceFile } from './project.js';
+import { mergeUninterpolated } from './uninterpolated.js';
 
 export interface LoadOptions {
   /** -f, in order; empty/undefined -> COMPOSE_FILE, else the default names in cwd then its parents. */
@@ -56,16 +57,8 @@ export const fsReader: FileReader = {
 /** Throws ComposeError carrying every error (and the warnings) when the project is invalid. */
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const processEnv = definedOnly(opts.env);
-  const names = composeFiles(opts, processEnv);
-  const files: SourceFile[] = [];
-  const missing: Diagnostic[] = [];
-  for (const { path, name } of names) {
-    const read = readTextFile(path);
-    if ('error' in read) missing.push(fileError(name, `cannot read compose file ${path}${read.missing ? '' : `: ${read.error}`}`));
-    else files.push({ path, name, text: read.text });
-  }
-  if (missing.length > 0) throw new ComposeError(missing);
-  const workingDir = dirname(names[0]!.path);
+  const files = readComposeFiles(opts, processEnv);
+  const workingDir = dirname(files[0]!.path);
   const dotenvPath = join(workingDir, '.env');
   const dotenv = readDotenv(dotenvPath, displayName(opts.cwd, dotenvPath), processEnv);
   const env = { ...dotenv.values, ...processEnv };
@@ -84,6 +77,23 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
   const diagnostics = [...dotenv.diagnostics, ...out.diagnostics];
   if (!out.project || diagnostics.some((d) => d.severity === 'error')) throw new ComposeError(diagnostics);
   return { project: out.project, warnings: diagnostics };
+}
+
+/** The compose files merged as written, without interpolation (`config --no-interpolate`). */
+export function loadUninterpolated(opts: LoadOptions): unknown {
+  return mergeUninterpolated(readComposeFiles(opts, definedOnly(opts.env)));
+}
+
+function readComposeFiles(opts: LoadOptions, env: Record<string, string>): SourceFile[] {
+  const files: SourceFile[] = [];
+  const missing: Diagnostic[] = [];
+  for (const { path, name } of composeFiles(opts, env)) {
+    const read = readTextFile(path);
+    if ('error' in read) missing.push(fileError(name, `cannot read compose file ${path}${read.missing ? '' : `: ${read.error}`}`));
+    else files.push({ path, name, text: read.text });
+  }
+  if (missing.length > 0) throw new ComposeError(missing);
+  return files;
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {

@@ -21,6 +21,8 @@ export interface Project {
   configs: Record<string, FileObject>;
   /** Top-level `x-*` keys, verbatim. */
   extensions: Record<string, unknown>;
+  /** Top-level `x-composed.notify`: notification targets (compose/notify-target.ts), absent when none. */
+  notify?: string[];
 }
 
 export interface Service {
@@ -81,9 +83,41 @@ export interface Service {
   secrets: FileReference[];
   configs: FileReference[];
   profiles: string[];
+  /** Commands run in each new container once it started (`post_start`); absent when none. */
+  postStart?: ServiceHook[];
+  /** Commands run in a container before it is stopped (`pre_stop`); absent when none. */
+  preStop?: ServiceHook[];
+  /** `develop.watch`, for `composed watch`. */
+  develop?: Develop;
   composed: ComposedExtension;
   /** Service-level `x-*` keys other than x-composed, verbatim. */
   extensions: Record<string, unknown>;
+}
+
+/** A lifecycle hook: a command run in the container through exec. */
+export interface ServiceHook {
+  command: string[];
+  user?: string;
+  privileged: boolean;
+  /** Absolute path in the container. */
+  workingDir?: string;
+  environment: Record<string, string>;
+}
+
+export interface Develop {
+  watch: WatchRule[];
+}
+
+export type WatchAction = 'sync' | 'rebuild' | 'restart' | 'sync+restart';
+
+export interface WatchRule {
+  /** Absolute host path (a file or a directory). */
+  path: string;
+  action: WatchAction;
+  /** Absolute path in the container the synced files go to (sync actions). */
+  target?: string;
+  /** Patterns relative to path, as in .dockerignore. */
+  ignore: string[];
 }
 
 export type PullPolicy = 'missing' | 'always' | 'never' | 'build';
@@ -96,6 +130,8 @@ export interface BuildSpec {
   args: Record<string, string>;
   target?: string;
   labels: Record<string, string>;
+  /** `no_cache` / `build --no-cache`: every step runs again. */
+  noCache?: boolean;
 }
 
 export interface PortMapping {

@@ -9,6 +9,7 @@ import { TOP_LEVEL_KEYS } from './keys.js';
 import { dropResets, mergeDocuments } from './merge.js';
 import type { FileObject, Network, Project, Volume } from './model.js';
 import { Diagnostics, field, fieldsOf, plainExtensions, str, type Field } from './read.js';
+import { readProjectExtension } from './project-extension.js';
 import { normalizeFileObject, normalizeNetwork, normalizeVolume, sectionEntries } from './resources.js';
 import { normalizeService, type Declared, type NormalizedService } from './service.js';
 import { kindName, NO_POS, type Node } from './tree.js';
@@ -88,6 +89,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     dependencyFiles: new Set([...(input.dependencyFiles ?? []), ...included.files]),
   };
   warnIgnored(ctx, top, { models: 'AI models are not provisioned' });
+  const extension = rootField.node.kind === 'map' ? readProjectExtension(d, rootField.node) : {};
 
   const sections = {
     networks: sectionEntries(ctx, top.networks),
@@ -143,6 +145,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     secrets: sorted(secrets),
     configs: sorted(configs),
     extensions: plainExtensions(rootField),
+    ...(extension.notify && extension.notify.length > 0 ? { notify: extension.notify } : {}),
   };
   return { project, diagnostics: sortDiagnostics(d.list, input) };
 }

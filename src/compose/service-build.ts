@@ -11,10 +11,11 @@ export function normalizeBuild(ctx: NormalizeContext, f: Field): BuildSpec | und
   }
   const fields = fieldsOf(f, ctx.d, [...BUILD_KEYS, ...IGNORED_BUILD_KEYS]);
   if (!fields) return undefined;
-  warnIgnored(ctx, fields, Object.fromEntries(IGNORED_BUILD_KEYS.map((k) => [k, 'composed builds with context, dockerfile, args, target and labels only'])));
+  warnIgnored(ctx, fields, Object.fromEntries(IGNORED_BUILD_KEYS.map((k) => [k, 'composed builds with context, dockerfile, args, target, labels and no_cache only'])));
   const context = fields.context ? str(fields.context, ctx.d) : '.';
   const dockerfile = fields.dockerfile ? str(fields.dockerfile, ctx.d) : 'Dockerfile';
   const target = fields.target ? str(fields.target, ctx.d) : undefined;
+  const noCache = fields.no_cache ? bool(fields.no_cache, ctx.d) : undefined;
   // A build arg without a value takes it from the environment; one missing there is left out.
   const args = new Map<string, string>();
   for (const [k, { value }] of (fields.args ? listOrDict(fields.args, ctx.d) : undefined) ?? []) {
@@ -30,6 +31,7 @@ export function normalizeBuild(ctx: NormalizeContext, f: Field): BuildSpec | und
     args: sortedRecord(args),
     ...(target ? { target } : {}),
     labels: sortedRecord(labels),
+    ...(noCache ? { noCache } : {}),
   };
 }
 

@@ -1,20 +1,21 @@
 // One service: raw tree -> model Service. References to top-level resources are checked here,
 // where their positions are at hand; cross-service rules (cycles, profiles) live in validate.ts.
-import { posix } from 'node:path';
 import { warnIgnored, type NormalizeContext } from './context.js';
 import { IGNORED_SERVICE_KEYS, SERVICE_KEYS } from './keys.js';
-import type { DependsOn, FileReference, PullPolicy, Service, ServiceNetwork } from './model.js';
+import type { PullPolicy, Service } from './model.js';
 import {
-  bool, bytes, durationMs, extensionsOf, fieldsOf, plainExtensions, int, items, listOrDict, oneOf, scalarText, sortedRecord, str,
+  bool, bytes, durationMs, extensionsOf, fieldsOf, plainExtensions, items, listOrDict, oneOf, scalarText, sortedRecord, str,
   strList, strOrList, type Field, type Fields,
 } from './read.js';
 import { normalizeBuild, normalizeDevices, normalizeExtraHosts, normalizeHealthcheck, normalizeLogging, normalizeUlimits } from './service-build.js';
 import { normalizeDeploy } from './service-deploy.js';
 import { normalizeEnvironment } from './service-env.js';
 import { normalizeExpose, normalizePorts } from './service-ports.js';
-import { fileMode, normalizeTmpfs, normalizeVolumes } from './service-volumes.js';
-import { splitShellWords } from './shell-words.js';
-import { joinPath, kindName, type Pos } from './tree.js';
+import { fileReferences, normalizeDependsOn, normalizeNetworks } from './service-links.js';
+import { normalizeTmpfs, normalizeVolumes } from './service-volumes.js';
+import { commandWords, normalizeHooks } from './service-hooks.js';
+import { normalizeDevelop } from './service-develop.js';
+import { joinPath } from './tree.js';
 
 export interface Declared {
   volumes: ReadonlySet<string>;
@@ -120,6 +121,10 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     secrets: opt('secrets', (x) => fileReferences(ctx, x, declared.secrets, 'secret')) ?? [],
     configs: opt('configs', (x) => fileReferences(ctx, x, declared.configs, 'config')) ?? [],
     profiles: opt('profiles', (x) => strList(x, d)) ?? [],
+    // Absent rather than empty, so a service without hooks keeps the hash it had before hooks existed.
+    ...optional('postStart', opt('post_start', (x) => nonEmpty(normalizeHooks(ctx, x)))),
+    ...optional('preStop', opt('pre_stop', (x) => nonEmpty(normalizeHooks(ctx, x)))),
+    ...optional('develop', opt('develop', (x) => normalizeDevelop(ctx, x))),
     composed: deploy.composed,
     extensions: plainExtensions(f, ['x-composed']),
   };
@@ -136,6 +141,10 @@ function reportMountConflicts(ctx: NormalizeContext, service: Service, fields: F
     const item = fields.volumes!.node.kind === 'seq' ? fields.volumes!.node.items[i] : undefined;
     ctx.d.error(item?.pos ?? fields.volumes!.node.pos, `${fields.volumes!.path}[${i}]`, `target ${v.target} is already mounted by tmpfs`);
   });
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length > 0 ? list : undefined;
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -163,16 +172,7 @@ function pullPolicy(ctx: NormalizeContext, fields: Fields): PullPolicy {
 function command(ctx: NormalizeContext, fields: Fields, key: 'command' | 'entrypoint'): { command?: string[] } | { entrypoint?: string[] } {
   const f = fields[key];
   if (!f || (f.node.kind === 'scalar' && f.node.value === null)) return {};
-  let words: string[] | undefined;
-  if (f.node.kind === 'scalar' && typeof f.node.value === 'string') {
-    const r = splitShellWords(f.node.value);
-    if (r.ok) words = r.words;
-    else ctx.d.error(f.node.pos, f.path, `cannot split ${JSON.stringify(f.node.value)} into words: ${r.error}`);
-  } else if (f.node.kind === 'seq') {
-    words = items(f, ctx.d)?.map((i) => scalarText(i, ctx.d)).filter((w): w is string => w !== undefined);
-  } else {
-    ctx.d.error(f.node.pos, f.path, `must be a string or a list of strings, not ${kindName(f.node)}`);
-  }
+  const words = commandWords(ctx, f);
   return words === undefined ? {} : { [key]: words };
 }
 
@@ -187,124 +187,4 @@ function absoluteContainerPath(ctx: NormalizeContext, f: Field): string | undefi
   if (v === undefined || v.startsWith('/')) return v;
   ctx.d.error(f.node.pos, f.path, `${JSON.stringify(v)} must be an absolute path in the container`);
   return undefined;
-}
-
-const NETWORK_KEYS = ['aliases', 'driver_opts', 'gw_priority', 'interface_name', 'ipv4_address', 'ipv6_address', 'link_local_ips', 'mac_address', 'priority'];
-
-function normalizeNetworks(ctx: NormalizeContext, f: Field | undefined, declared: ReadonlySet<string>): Record<string, ServiceNetwork> {
-  if (!f) return { default: { aliases: [], priority: 0 } };
-  const out = new Map<string, ServiceNetwork>();
-  const check = (name: string, pos: Pos, path: string): boolean => {
-    if (name === 'default' || declared.has(name)) return true;
-    ctx.d.error(pos, path, `network "${name}" is not defined in the top-level networks`);
-    return false;
-  };
-  if (f.node.kind === 'seq') {
-    for (const item of items(f, ctx.d) ?? []) {
-      const name = str(item, ctx.d);
-      if (name !== undefined && check(name, item.node.pos, item.path)) out.set(name, { aliases: [], priority: 0 });
-    }
-    return sortedRecord(out);
-  }
-  if (f.node.kind !== 'map') {
-    ctx.d.error(f.node.pos, f.path, `must be a list of network names or a mapping, not ${kindName(f.node)}`);
-    return {};
-  }
-  for (const [name, entry] of f.node.entries) {
-    const path = joinPath(f.path, name);
-    if (!check(name, entry.keyPos, path)) continue;
-    if (entry.value.kind === 'scalar' && entry.value.value === null) {
-      out.set(name, { aliases: [], priority: 0 });
-      continue;
-    }
-    const fields = fieldsOf({ node: entry.value, path, keyPos: entry.keyPos }, ctx.d, NETWORK_KEYS);
-    if (!fields) continue;
-    warnIgnored(ctx, fields, {
-      driver_opts: 'per-network driver options are not set', gw_priority: 'gateway priority is not set',
-      interface_name: 'the interface name is not set', link_local_ips: 'link-local addresses are not set',
-      mac_address: 'the MAC address is not set',
-    });
-    const ipv4 = fields.ipv4_address ? str(fields.ipv4_address, ctx.d) : undefined;
-    const ipv6 = fields.ipv6_address ? str(fields.ipv6_address, ctx.d) : undefined;
-    out.set(name, {
-      aliases: fields.aliases ? strList(fields.aliases, ctx.d) ?? [] : [],
-      ...(ipv4 ? { ipv4Address: ipv4 } : {}),
-      ...(ipv6 ? { ipv6Address: ipv6 } : {}),
-      priority: fields.priority ? int(fields.priority, ctx.d) ?? 0 : 0,
-    });
-  }
-  return sortedRecord(out);
-}
-
-const CONDITIONS = ['service_started', 'service_healthy', 'service_completed_successfully'] as const;
-
-function normalizeDependsOn(ctx: NormalizeContext, f: Field, where: Map<string, Field>): Record<string, DependsOn> {
-  const out = new Map<string, DependsOn>();
-  if (f.node.kind === 'seq') {
-    for (const item of items(f, ctx.d) ?? []) {
-      const name = str(item, ctx.d);
-      if (name === undefined) continue;
-      out.set(name, { condition: 'service_started', restart: false, required: true });
-      where.set(name, item);
-    }
-    return sortedRecord(out);
-  }
-  if (f.node.kind !== 'map') {
-    ctx.d.error(f.node.pos, f.path, `must be a list of service names or a mapping, not ${kindName(f.node)}`);
-    return {};
-  }
-  for (const [name, entry] of f.node.entries) {
-    const item: Field = { node: entry.value, path: joinPath(f.path, name), keyPos: entry.keyPos };
-    const fields = entry.value.kind === 'scalar' && entry.value.value === null ? {} : fieldsOf(item, ctx.d, ['condition', 'required', 'restart']);
-    if (!fields) continue;
-    out.set(name, {
-      condition: (fields.condition ? oneOf(fields.condition, ctx.d, CONDITIONS) : undefined) ?? 'service_started',
-      restart: fields.restart ? bool(fields.restart, ctx.d) ?? false : false,
-      required: fields.required ? bool(fields.required, ctx.d) ?? true : true,
-    });
-    where.set(name, { ...item, node: { kind: 'scalar', value: name, text: name, quoted: false, pos: entry.keyPos } });
-  }
-  return sortedRecord(out);
-}
-
-function fileReferences(ctx: NormalizeContext, f: Field, declared: ReadonlySet<string>, kind: 'secret' | 'config'): FileReference[] {
-  const out: FileReference[] = [];
-  const byTarget = new Map<string, number>();
-  // Secrets land in /run/secrets/<name>; configs at /<name>, as compose does.
-  const defaultTarget = (source: string): string => (kind === 'secret' ? `/run/secrets/${source}` : `/${source}`);
-  for (const item of items(f, ctx.d) ?? []) {
-    let ref: FileReference | undefined;
-    let sourceField: Field = item;
-    if (item.node.kind === 'map') {
-      const fields = fieldsOf(item, ctx.d, ['gid', 'mode', 'source', 'target', 'uid']);
-      if (!fields) continue;
-      if (!fields.source) {
-        ctx.d.error(item.node.pos, item.path, `a ${kind} reference needs a source`);
-        continue;
-      }
-      sourceField = fields.source;
-      const source = str(fields.source, ctx.d);
-      const target = fields.target ? str(fields.target, ctx.d) : undefined;
-      const uid = fields.uid ? scalarText(fields.uid, ctx.d, 'a user id') : undefined;
-      const gid = fields.gid ? scalarText(fields.gid, ctx.d, 'a group id') : undefined;
-      const mode = fields.mode ? fileMode(ctx, fields.mode) : undefined;
-      if (source === undefined) continue;
-      const fullTarget = target === undefined ? defaultTarget(source) : kind === 'secret' && !target.startsWith('/') ? `/run/secrets/${target}` : posix.resolve('/', target);
-      ref = { source, target: fullTarget, ...(uid ? { uid } : {}), ...(gid ? { gid } : {}), ...(mode !== undefined ? { mode } : {}) };
-    } else {
-      const source = str(item, ctx.d);
-      if (source === undefined) continue;
-      ref = { source, target: defaultTarget(source) };
-    }
-    if (!declared.has(ref.source)) {
-      ctx.d.error(sourceField.node.pos, sourceField.path, `${kind} "${ref.source}" is not defined in the top-level ${kind}s`);
-      continue;
-    }
-    const at = byTarget.get(ref.target);
-    if (at === undefined) {
-      byTarget.set(ref.target, out.length);
-      out.push(ref);
-    } else out[at] = ref;
-  }
-  return out;
 }

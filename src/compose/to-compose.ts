@@ -1,7 +1,7 @@
 // The normalized project written back as a compose file (what `composed config` prints): long
 // syntax everywhere, absolute paths, durations as "1500ms", so docker compose and composed both load
 // it to the same model. `$` is doubled, so nothing in the output is interpolated a second time.
-import type { FileObject, Healthcheck, Network, PortMapping, Project, ResourceSet, RestartPolicy, Service, ServiceNetwork, Volume, VolumeMount } from './model.js';
+import type { FileObject, Healthcheck, Network, PortMapping, Project, ResourceSet, RestartPolicy, Service, ServiceHook, ServiceNetwork, Volume, VolumeMount } from './model.js';
 
 type Doc = Record<string, unknown>;
 
@@ -26,7 +26,7 @@ function serviceDoc(s: Service): Doc {
   const composedExt = composedDoc(s);
   return defined({
     image: s.image,
-    build: s.build && defined({ context: s.build.context, dockerfile: s.build.dockerfile, args: orUndefined(s.build.args), target: s.build.target, labels: orUndefined(s.build.labels) }),
+    build: s.build && defined({ context: s.build.context, dockerfile: s.build.dockerfile, args: orUndefined(s.build.args), target: s.build.target, labels: orUndefined(s.build.labels), no_cache: s.build.noCache }),
     pull_policy: s.pullPolicy,
     command: s.command,
     entrypoint: s.entrypoint,
@@ -74,9 +74,16 @@ function serviceDoc(s: Service): Doc {
     secrets: list(s.secrets.map((r) => defined({ ...r }))),
     configs: list(s.configs.map((r) => defined({ ...r }))),
     profiles: list(s.profiles),
+    post_start: s.postStart?.map(hookDoc),
+    pre_stop: s.preStop?.map(hookDoc),
+    develop: s.develop && { watch: s.develop.watch.map((w) => defined({ path: w.path, action: w.action, target: w.target, ignore: list(w.ignore) })) },
     ...(composedExt ? { 'x-composed': composedExt } : {}),
     ...s.extensions,
   });
+}
+
+function hookDoc(h: ServiceHook): Doc {
+  return defined({ command: h.command, user: h.user, privileged: h.privileged || undefined, working_dir: h.workingDir, environment: orUndefined(h.environment) });
 }
 
 function portDoc(p: PortMapping): Doc {

@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT stop taking requests, let operations in flight finish, and exit 0 with every
 // container left running (a daemon upgrade must not take the apps down).
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
 import { Autoscaler } from './autoscale/autoscaler.js';
@@ -10,6 +11,8 @@ import { Controller } from './supervisor/controller.js';
 import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
 import { EventLog } from './events/event-log.js';
+import { DEFAULT_JOURNAL_LIMITS, EventJournal, type JournalLimits } from './journal/event-journal.js';
+import { DEFAULT_PREVIOUS_OUTPUT_LIMITS, PreviousOutput } from './journal/previous-output.js';
 import { systemClock } from './ports/clock.js';
 import type { SupervisionRuntime } from './ports/runtime.js';
 import { ProjectLifecycle } from './lifecycle/project-lifecycle.js';
@@ -17,6 +20,8 @@ import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
+import { Notifier } from './notify/notifier.js';
+import { worldFrom } from './notify/world.js';
 import { ProjectRegistry } from './state/project-registry.js';
 import { lockStateDir } from './state/state-lock.js';
 import { StateStore } from './state/state-store.js';
@@ -30,6 +35,7 @@ import { HttpGate } from './http/http-gate.js';
 import { listenOnTcp } from './http/http-listener.js';
 import { resolveHttpToken, type TokenChoice } from './http/http-token.js';
 import { browserOrigin, type ListenAddress } from './http/listen-address.js';
+import type { NotifyTarget } from '../compose/notify-target.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -42,6 +48,10 @@ export interface DaemonOptions {
   /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
   metricsAddr?: string;
   resyncIntervalMs: number;
+  /** Size and age limits of the event journal in the state dir. */
+  journalLimits?: JournalLimits;
+  /** Where every project's notifications go (`--notify`, COMPOSED_NOTIFY), besides each file's own. */
+  notify: NotifyTarget[];
   version: string;
 }
 
@@ -57,6 +67,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const engineLogger = logger.child({ component: 'engine' });
   const runtime = DockerRuntime.fromEnv(process.env, (quirk, detail) => engineLogger.warn({ quirk, ...detail }, 'engine quirk'));
   const events = new EventLog(() => systemClock.now());
+  const journal = new EventJournal(join(options.stateDir, 'journal'), options.journalLimits ?? DEFAULT_JOURNAL_LIMITS, systemClock, logger.child({ component: 'journal' }));
+  const previousOutput = new PreviousOutput(join(options.stateDir, 'previous-output'), DEFAULT_PREVIOUS_OUTPUT_LIMITS, systemClock, logger.child({ component: 'previous-output' }));
   const balancers = new Balancers(logger.child({ component: 'balancer' }));
   const metrics: DaemonMetrics = new DaemonMetrics({
     // Read at scrape time, when the parts below exist.
@@ -65,6 +77,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
     // report the daemon's memory and CPU.
     balancer: () => balancers.samples(),
+    notifications: () => notifications.deliveries(),
   });
   const registry = new ProjectRegistry({
     store: new StateStore(options.stateDir),
@@ -72,13 +85,22 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     onSaveFailed: (project, error) => events.emit({ project, type: 'engine', message: `state not saved: ${String(error)}` }),
   });
   const controller = new Controller(
-    { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers },
+    { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers,
+      keepOutput: (project, service, replica, id) => previousOutput.capture(runtime, project, service, replica, id) },
     registry,
   );
   const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
   const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
   const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
-  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, metrics, logger: logger.child({ component: 'api' }), version: options.version };
+  const notifications = new Notifier({
+    clock: systemClock,
+    logger: logger.child({ component: 'notify' }),
+    events,
+    projects: () => registry.all(),
+    world: worldFrom({ ...parts, autoscaler, balancers }),
+    daemonTargets: options.notify,
+  });
+  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version };
   const server = createApiServer(api);
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
@@ -89,6 +111,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const gate = options.http && httpToken && new HttpGate(httpToken, systemClock, browserOrigin(options.http.address));
   if (gate) api.dashboardLogin = () => gate.loginLink();
   const lock = await lockStateDir(options.stateDir);
+  const opened = await journal.open();
+  if (opened.skipped > 0) logger.warn({ skipped: opened.skipped, kept: opened.events.length }, 'event journal: skipped lines that were not whole events (torn writes)');
+  events.subscribe((event) => {
+    journal.append(event);
+    if (event.type === 'project-down' && event.project) void previousOutput.forget(event.project);
+  });
   const unreadable = await registry.load();
   // Recovery lists containers once, now: give a dockerd that is still starting time to answer
   // (bounded, as the READY wait below), or the project would stay unsupervised until `up`.
@@ -107,6 +135,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   // The bound's timer would otherwise keep a stopped daemon's process alive for the rest of the 30 s.
   firstResyncBound.abort();
   autoscaler.start();
+  notifications.start();
   const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
@@ -150,8 +179,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     server.closeAllConnections();
   });
   autoscaler.stop();
+  notifications.stop();
   await watcher.close();
   await controller.stop();
+  await journal.flush();
+  await previousOutput.settled();
   await balancers.close();
   await lock.release();
   logger.info('stopped');

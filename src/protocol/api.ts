@@ -152,6 +152,26 @@ export interface ProjectStatus {
   /** The loader's warnings for the running config (e.g. a bind mount of the Docker socket). */
   warnings: Diagnostic[];
   services: ServiceStatus[];
+  /** The receivers this project's notifications go to (`daemon --notify` and the file's x-composed.notify), when there are any. */
+  notifications?: NotificationDelivery[];
+}
+
+/** How notifications to one receiver go. Named by format and scheme://host only: a webhook's path and query hold its token. */
+export interface NotificationDelivery {
+  endpoint: string;
+  /** `daemon`: from `composed daemon --notify`; `project`: from the compose file. */
+  scope: 'daemon' | 'project';
+  sent: number;
+  /** Given up after the last try, or refused as a bad request (4xx). */
+  failed: number;
+  /** Pushed out of a full backlog before they were tried. */
+  dropped: number;
+  /** Waiting or in flight. */
+  queued: number;
+  lastError?: string;
+  /** ISO times. */
+  lastErrorAt?: string;
+  lastSentAt?: string;
 }
 
 export interface ProjectSummary {
@@ -193,10 +213,23 @@ export type DaemonEventType =
   | 'rollout'
   | 'config-error'
   | 'operation-failed'
+  /** A post_start or pre_stop hook ran: its exit status and output. */
+  | 'hook'
   | 'engine';
 
 export interface ScaleRequest {
   replicas: number;
+}
+
+/** `composed watch` sync: files written into every running replica, paths removed from them. */
+export interface SyncRequest {
+  files: Array<{ path: string; content: string; mode: number }>;
+  remove: string[];
+}
+
+export interface SyncResponse {
+  /** The replicas the files went to. */
+  replicas: string[];
 }
 
 export interface DownRequest {

@@ -13,8 +13,6 @@ const INVALID = join(CORPUS, 'compose-go/invalid');
 
 /** Fixtures about features composed does not implement (they are accepted with a warning, or are errors for another reason). */
 const UNSUPPORTED: Record<string, string> = {
-  TestBadDevelopConfig: 'develop/watch is ignored with a warning',
-  TestDevelopMissingAction: 'develop/watch is ignored with a warning',
   TestServiceDeviceRequestCountInvalidStringType: 'deploy.resources device requests are ignored with a warning',
   TestServiceDeviceRequestCountAndDeviceIdsExclusive: 'deploy.resources device requests are ignored with a warning',
   TestServiceDeviceRequestCapabilitiesMandatory: 'deploy.resources device requests are ignored with a warning',

@@ -72,7 +72,7 @@ services:
     await eventually(async () => expect(await running()).toEqual({ web: 1, worker: 1 }));
   });
 
-  it('up --scale and --wait on named services; an unknown service or --no-start fails naming it', async () => {
+  it('up --scale and --wait on named services; an unknown service fails naming it', async () => {
     const up = await daemon.cli(['-f', file, '-p', project, 'up', '--wait', '--scale', 'worker=2', 'worker'], { cwd: dir });
     expect(up.code, up.stderr).toBe(0);
     const status = await daemon.client.json<ProjectStatus>(`/v1/projects/${project}/status`);
@@ -80,9 +80,6 @@ services:
     const missing = await daemon.cli(['-f', file, '-p', project, 'up', '-d', 'nosuch'], { cwd: dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no such service: nosuch');
-    const noStart = await daemon.cli(['-f', file, '-p', project, 'up', '--no-start'], { cwd: dir });
-    expect(noStart.code).toBe(1);
-    expect(noStart.stderr).toContain('--no-start');
   });
 
   it('up --force-recreate replaces the named service\'s containers and leaves the others', async () => {

@@ -9,7 +9,7 @@ describe('--help and bad command lines', async () => {
 
   it('lists the compose verbs', () => {
     expect(top.code).toBe(0);
-    for (const verb of ['up', 'down', 'ps', 'logs', 'exec', 'run', 'config', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'top', 'port', 'images', 'ls', 'version', 'stats', 'pull', 'build', 'create', 'rm', 'wait']) {
+    for (const verb of ['up', 'down', 'ps', 'logs', 'exec', 'run', 'config', 'start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'top', 'port', 'images', 'ls', 'version', 'stats', 'pull', 'build', 'create', 'rm', 'wait', 'watch']) {
       expect(commands).toContain(verb);
     }
   });

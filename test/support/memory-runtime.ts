@@ -1,7 +1,7 @@
 // An engine in memory, for tests of the controller: containers with our labels, names that must be
 // unique, an event stream the test drives, and hooks to make a call fail the way the real engine
 // was seen to fail (core/stuck-removal.ts, docker/README.md). It decides nothing the daemon decides.
-import type { Network, Project, Volume } from '../../src/compose/model.js';
+import type { Network, Project, ServiceHook, Volume } from '../../src/compose/model.js';
 import { LABEL_CONFIG_HASH, LABEL_MANAGED, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
 import {
   RuntimeError,
@@ -10,6 +10,7 @@ import {
   type ContainerState,
   type ContainerSummary,
   type CpuSample,
+  type HookResult,
   type ReplicaRequest,
   type RuntimeEvent,
 } from '../../src/daemon/ports/runtime.js';
@@ -93,6 +94,17 @@ export class MemoryRuntime implements SupervisionRuntime {
     Object.assign(c, { state: 'running' as ContainerState, startedAt: this.now(), addresses: { default: '10.0.0.1' } });
     this.emit('start', c);
     this.onStart?.(c);
+  }
+
+  /** The hooks run, in order; `hookExit` picks each one's exit code (default 0). */
+  readonly hooks: Array<{ id: string; command: string[] }> = [];
+  hookExit: (hook: ServiceHook) => number = () => 0;
+
+  async runHook(id: string, hook: ServiceHook): Promise<HookResult> {
+    const c = this.containers.get(id);
+    if (!c || c.state !== 'running') throw new RuntimeError('conflict', `container ${id} is not running`, { statusCode: 409 });
+    this.hooks.push({ id, command: hook.command });
+    return { exitCode: this.hookExit(hook), output: `ran ${hook.command.join(' ')}\n` };
   }
 
   async stopContainer(id: string): Promise<void> {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { ComposeError, formatDiagnostic, type Diagnostic } from '../../compose/errors.js';
 import { canonicalJson, serviceConfigHash } from '../../compose/hash.js';
-import { loadProject, type LoadOptions } from '../../compose/load.js';
+import { loadProject, loadUninterpolated, type LoadOptions } from '../../compose/load.js';
 import type { Project } from '../../compose/model.js';
 import { projectToCompose } from '../../compose/to-compose.js';
 import { addProjectOptions, mergedOptions } from '../common.js';
@@ -43,7 +43,7 @@ export function registerConfig(program: Command): void {
     .option('--images', 'print the image of each active service, one per line')
     .option('--hash <service>', 'print "<service> <config hash>" for a service, a comma-separated list, or * for all')
     .option('-q, --quiet', 'only validate: print nothing but warnings and errors')
-    .option('--no-interpolate', 'refused: composed always interpolates (its model has typed values, not ${VAR} text)')
+    .option('--no-interpolate', 'print the files merged as written, ${VAR} kept (validated all the same; short syntax, include and extends as written)')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .option('--model', 'print composed\'s internal model instead (docs/config-format.md)')
     .addHelpText('after', `
@@ -73,10 +73,6 @@ export async function runConfig(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  if (options.interpolate === false) {
-    err('composed: --no-interpolate is not supported: composed\'s model holds typed values (ports, sizes), not ${VAR} text\n');
-    return 1;
-  }
   const load: LoadOptions = { files: options.file, projectName: options.projectName, cwd, env, profiles: options.profile };
   try {
     const { project, warnings } = await loadProject(load);
@@ -95,6 +91,7 @@ export async function runConfig(
     else if (options.images) out(lines(Object.values(project.services).map((s) => s.image)));
     else if (options.profiles) out(lines(await everyProfile(load)));
     else if (options.model) out(renderProject(project, options.format));
+    else if (options.interpolate === false) out(renderDocument(loadUninterpolated(load), options.format));
     else out(renderCompose(project, options.format));
     return 0;
   } catch (e) {
@@ -120,7 +117,10 @@ function printDiagnostics(list: Diagnostic[], err: (text: string) => void): void
 
 /** The project as a compose file: docker compose and composed load it back to the same model. */
 export function renderCompose(project: Project, format: 'yaml' | 'json'): string {
-  const doc = projectToCompose(project);
+  return renderDocument(projectToCompose(project), format);
+}
+
+function renderDocument(doc: unknown, format: 'yaml' | 'json'): string {
   if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }

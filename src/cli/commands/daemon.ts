@@ -1,9 +1,11 @@
 // `composed daemon`: the long-running supervisor. The daemon's code is loaded only here, so the
 // other commands stay a thin client.
 import { Command, Option } from 'commander';
+import { parseNotifyTarget, splitNotifyList, type NotifyTarget } from '../../compose/notify-target.js';
 import { defaultStateDir } from '../../protocol/api.js';
-import { action, socketOption } from '../common.js';
+import { action, socketOption, UsageError } from '../common.js';
 import { parseDuration } from '../duration.js';
+import { parseSize } from '../size.js';
 import { readVersion } from '../version.js';
 
 export function registerDaemon(program: Command): void {
@@ -16,13 +18,23 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
     .addOption(new Option('--socket-group <group>', 'group owning the control socket (name or gid); its members may use composed').env('COMPOSED_SOCKET_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
+    .addOption(new Option('--events-max-size <size>', 'disk the event journal in the state dir may take (e.g. 16MiB)').env('COMPOSED_EVENTS_MAX_SIZE').default('16MiB'))
+    .addOption(new Option('--events-max-age <duration>', 'how long events are kept in the journal').env('COMPOSED_EVENTS_MAX_AGE').default('7d'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
     .addOption(new Option('--http <host:port>', 'also serve the dashboard and the control API over TCP, every request needing a token (e.g. 127.0.0.1:8765)').env('COMPOSED_HTTP'))
     .addOption(new Option('--http-token-file <file>', 'the token TCP requests must carry (mode 0600); default: one generated into the state dir').env('COMPOSED_HTTP_TOKEN_FILE'))
     .addOption(new Option('--http-token-generate', 'generate the token into the state dir also for a --http address other hosts can reach'))
-    .addHelpText('after', '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --http 127.0.0.1:8765     # then `composed dashboard` prints a login link')
+    .addOption(
+      new Option('--notify <url>', 'POST a notification there when a service fails and recovers (repeatable; slack+, discord+, ntfy+ prefixes pick the format; env COMPOSED_NOTIFY, comma or space separated)')
+        .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX\n  composed daemon --http 127.0.0.1:8765     # then `composed dashboard` prints a login link',
+    )
     .action(
-      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; metricsAddr?: string; http?: string; httpTokenFile?: string; httpTokenGenerate?: boolean }) => {
+      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[]; http?: string; httpTokenFile?: string; httpTokenGenerate?: boolean }) => {
+        const notify = notifyTargets(opts.notify, process.env['COMPOSED_NOTIFY']);
         const { runDaemon } = await import('../../daemon/main.js');
         const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
         const { parseListenAddress } = await import('../../daemon/http/listen-address.js');
@@ -48,10 +60,22 @@ export function registerDaemon(program: Command): void {
           logFormat: opts.logFormat,
           socketGroup: opts.socketGroup === undefined ? undefined : resolveSocketGroup(opts.socketGroup),
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
+          journalLimits: { maxBytes: parseSize(opts.eventsMaxSize, '--events-max-size'), maxAgeMs: parseDuration(opts.eventsMaxAge, '--events-max-age') },
           metricsAddr: opts.metricsAddr,
+          notify,
           http,
           version: readVersion(),
         }).catch(failed);
       }),
     );
+}
+
+/** `--notify` flags, else COMPOSED_NOTIFY (as commander's env fallback works), each checked before the daemon starts. */
+function notifyTargets(flags: string[] | undefined, env: string | undefined): NotifyTarget[] {
+  const [source, texts] = flags && flags.length > 0 ? ['--notify', flags] : ['COMPOSED_NOTIFY', splitNotifyList(env ?? '')];
+  return texts.map((text, i) => {
+    const target = parseNotifyTarget(text);
+    if ('error' in target) throw new UsageError(`${source}${texts.length > 1 ? ` (value ${i + 1})` : ''}: ${target.error}`);
+    return target;
+  });
 }

@@ -1,10 +1,10 @@
 // `composed pull|build|create [SERVICE...]`: the images a project needs, pulled or built by the
 // daemon's engine connection. Nothing is supervised, so these work before the first `up`.
 import { Command } from 'commander';
-import type { UpProgress } from '../../protocol/api.js';
+import type { LoadRequest, UpProgress } from '../../protocol/api.js';
 import { action, addProjectOptions, clientFor, UsageError, type ProjectOptions } from '../common.js';
 import { loadRequestFor } from '../local-project.js';
-import { ApiError } from '../client.js';
+import { ApiError, type DaemonClient } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { repeatable } from '../project-options.js';
 
@@ -26,7 +26,7 @@ export function registerImageCommands(program: Command): void {
     .description('build the images of services that have a build section')
     .argument('[service...]')
     .option('--build-arg <KEY=VALUE>', 'set a build argument, repeatable', repeatable)
-    .option('--no-cache', 'refused: builds use the engine\'s cache')
+    .option('--no-cache', 'run every build step again instead of using the engine\'s cache')
     .option('--pull', 'accepted: base images are pulled when missing')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', `
@@ -34,7 +34,7 @@ A rebuilt image is a config change: the daemon rolls it out on the next reload (
 
 Examples:
   composed build
-  composed build --build-arg VERSION=2 api`)
+  composed build --no-cache --build-arg VERSION=2 api`)
     .action(action<ImageOptions>((services, options) => ensureImages('build', services, options)));
 
   addProjectOptions(program.command('create'))
@@ -46,7 +46,6 @@ Examples:
 }
 
 async function ensureImages(mode: 'pull' | 'build' | 'prepare', services: string[], options: ImageOptions & ProjectOptions): Promise<void> {
-  if (options.cache === false) throw new UsageError('--no-cache is not supported: composed builds with the engine\'s cache');
   const buildArgs: Record<string, string> = {};
   for (const arg of options.buildArg ?? []) {
     const at = arg.indexOf('=');
@@ -56,7 +55,12 @@ async function ensureImages(mode: 'pull' | 'build' | 'prepare', services: string
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const client = clientFor(options);
   await ensureDaemon(client, say);
-  for await (const line of client.lines<UpProgress>('/v1/images', { method: 'POST', body: { load: loadRequestFor(options), services, mode, buildArgs } })) {
+  await requestImages(client, { load: loadRequestFor(options), services, mode, buildArgs, ...(options.cache === false ? { noCache: true } : {}) }, say);
+}
+
+/** One POST /v1/images, its progress said line by line (also `up --build`). */
+export async function requestImages(client: DaemonClient, body: { load: LoadRequest; services: string[]; mode: 'pull' | 'build' | 'prepare'; buildArgs?: Record<string, string>; noCache?: boolean }, say: (line: string) => void): Promise<void> {
+  for await (const line of client.lines<UpProgress>('/v1/images', { method: 'POST', body })) {
     if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
     if (line.kind === 'error') throw new ApiError(500, line.error);
   }

@@ -5,6 +5,7 @@ import { action, addProjectOptions, clientFor, projectNameFor, UsageError } from
 import { containerPath, projectContainers, replicasOf } from '../containers.js';
 import { renderTemplate } from '../render/go-template.js';
 import { renderTable } from '../render/table.js';
+import { binaryBytes } from '../render/bytes.js';
 
 export function registerInspectCommands(program: Command): void {
   addProjectOptions(program.command('top'))
@@ -88,22 +89,10 @@ function statsRow(s: ContainerStats): { Name: string; Service: string; CPUPerc: 
     Name: s.container,
     Service: s.service,
     CPUPerc: `${s.cpuPercent.toFixed(2)}%`,
-    MemUsage: `${bytes(s.memoryBytes)} / ${bytes(s.memoryLimitBytes)}`,
+    MemUsage: `${binaryBytes(s.memoryBytes)} / ${binaryBytes(s.memoryLimitBytes)}`,
     MemPerc: `${s.memoryLimitBytes ? ((100 * s.memoryBytes) / s.memoryLimitBytes).toFixed(2) : '0.00'}%`,
     PIDs: String(s.pids),
   };
-}
-
-/** docker stats' binary units: 1.5MiB, 7.6GiB. */
-function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = n;
-  let i = 0;
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  return `${i === 0 ? value : value.toFixed(2).replace(/\.?0+$/, '')}${units[i]}`;
 }
 
 /** `registry:5000/app:1.2` -> [`registry:5000/app`, `1.2`]; a digest keeps its `@`. */

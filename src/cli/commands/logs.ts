@@ -5,6 +5,7 @@ import type { LogLine } from '../../protocol/compose-containers.js';
 import { action, addProjectOptions, clientFor, projectNameFor, projectPath, UsageError } from '../common.js';
 import { parseLogTime } from '../log-time.js';
 import { LogPrinter } from '../render/log-printer.js';
+import { printPreviousLogs } from './logs-previous.js';
 import { colourWanted } from '../render/colour.js';
 
 interface LogsOptions {
@@ -17,6 +18,7 @@ interface LogsOptions {
   color?: boolean;
   index?: string;
   ansi?: string;
+  previous?: string | true;
 }
 
 export function registerLogs(program: Command): void {
@@ -31,15 +33,19 @@ export function registerLogs(program: Command): void {
     .option('--no-log-prefix', 'do not prefix lines with the replica name')
     .option('--no-color', 'no colours in the prefix')
     .option('--index <n>', 'only this replica number')
+    .option('--previous [k]', 'the output of the last replaced (crashed) container of one service, or the K-th last (--previous=2)')
     .addHelpText('after', `
 Examples:
   composed logs
   composed logs -f --tail 10 web worker
-  composed logs --since 10m -t --no-log-prefix web`)
+  composed logs --since 10m -t --no-log-prefix web
+  composed logs --previous web
+  composed logs --previous=2 --index 1 web`)
     .action(
       action<LogsOptions>(async (services, options) => {
         if (!/^(\d+|all)$/.test(options.tail)) throw new UsageError(`--tail: ${JSON.stringify(options.tail)} is not a number of lines or all`);
         if (options.index !== undefined && !/^[1-9]\d*$/.test(options.index)) throw new UsageError(`--index: ${JSON.stringify(options.index)} is not a replica number (1, 2, ...)`);
+        if (options.previous !== undefined) return printPreviousLogs(services, { ...options, previous: options.previous });
         const query = new URLSearchParams({ tail: options.tail });
         for (const s of services) query.append('service', s);
         if (options.index) query.set('index', options.index);

@@ -2,7 +2,7 @@
 // service of the project, as docker compose does.
 import { Command } from 'commander';
 import type { ProjectStatus } from '../../protocol/api.js';
-import { action, addProjectOptions, clientFor, projectNameFor, projectPath, servicePath, type ProjectOptions } from '../common.js';
+import { action, addProjectOptions, clientFor, projectNameFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
 import type { DaemonClient } from '../client.js';
 import { parseScale } from './up.js';
 
@@ -33,22 +33,30 @@ export function registerServiceActions(program: Command): void {
     ['start', 'start services stopped with `composed stop`', 'started'],
   ];
   for (const [verb, description, done] of verbs) {
-    addProjectOptions(program.command(verb))
+    const command = addProjectOptions(program.command(verb))
       .description(`${description}; every service when none is named`)
-      .argument('[service...]')
-      .option('-t, --timeout <seconds>', 'accepted for compatibility: each service stops within its own stop_grace_period')
-      .addHelpText('after', `\nExamples:\n  composed ${verb}\n  composed -p demo ${verb} web worker`)
+      .argument('[service...]');
+    if (verb !== 'start') command.option('-t, --timeout <seconds>', 'seconds each container gets to stop before SIGKILL (default: its stop_grace_period)');
+    command
+      .addHelpText('after', `\nExamples:\n  composed ${verb}\n  composed -p demo ${verb}${verb === 'start' ? '' : ' -t 5'} web worker`)
       .action(
         action<ActionOptions>(async (services, options) => {
           const project = await projectNameFor(options);
           const client = clientFor(options);
+          const query = timeoutQuery(options.timeout);
           for (const service of services.length ? services : await projectServices(client, project)) {
-            await client.json(servicePath(project, service, `/${verb}`), { method: 'POST' });
+            await client.json(`${servicePath(project, service, `/${verb}`)}${query}`, { method: 'POST' });
             process.stdout.write(`${service} ${done}\n`);
           }
         }),
       );
   }
+}
+
+function timeoutQuery(timeout: string | undefined): string {
+  if (timeout === undefined) return '';
+  if (!/^\d+$/.test(timeout)) throw new UsageError(`-t: ${JSON.stringify(timeout)} is not a whole number of seconds`);
+  return `?timeout=${timeout}`;
 }
 
 export async function projectServices(client: DaemonClient, project: string): Promise<string[]> {

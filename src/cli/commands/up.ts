@@ -12,6 +12,7 @@ import { parseDuration } from '../duration.js';
 import { repeatable } from '../project-options.js';
 import { settledState } from '../readiness.js';
 import { attachToLogs, shouldAttach } from '../up-attach.js';
+import { requestImages } from './image-commands.js';
 
 interface UpOptions extends ProjectOptions {
   detach?: boolean;
@@ -39,9 +40,9 @@ export function registerUp(program: Command): void {
     .option('--no-recreate', 'accepted: unchanged containers are never recreated; changed ones roll out as the daemon would anyway')
     .option('--remove-orphans', 'accepted: containers of services no longer in the file are always removed')
     .option('--scale <service=n>', 'set a service\'s replica count, repeatable', repeatable)
-    .option('--no-start', 'refused: a supervised service is started; use `composed create` semantics via `composed up` then `composed stop`')
-    .option('--build', 'accepted: images are built when missing, as pull_policy says')
-    .option('--no-build', 'accepted: see --build')
+    .option('--no-start', 'create the containers and start nothing; `composed start` starts them (the daemon supervises them from then on)')
+    .option('--build', 'build the images of services with a build section first; a new image rolls out like any config change')
+    .option('--no-build', 'accepted: images are built only when missing, as pull_policy says (the default)')
     .addOption(new Option('--pull <policy>', 'accepted for the images pull_policy already covers').choices(['always', 'missing', 'never']))
     .option('--no-deps', 'with SERVICE...: do not start the services they depend on')
     .option('-q, --quiet', 'print only errors')
@@ -54,12 +55,13 @@ Examples:
   composed up -d
   composed -f compose.yaml -p demo up --wait --wait-timeout 2m
   composed up -d --scale worker=3 --force-recreate web
-  composed up -d --no-deps web      # web only, not what it depends on`)
+  composed up -d --no-deps web      # web only, not what it depends on
+  composed up -d --build         # rebuild, then roll the new image out
+  composed up --no-start && composed start`)
     .action(action(up));
 }
 
 async function up(services: string[], options: UpOptions): Promise<void> {
-  if (options.start === false) throw new UsageError('--no-start: composed starts what it supervises; use `composed up -d` then `composed stop SERVICE`');
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const scales = (options.scale ?? []).map(parseScale);
@@ -74,7 +76,12 @@ async function up(services: string[], options: UpOptions): Promise<void> {
   const follow = new AbortController();
   const printed = printEvents(client, project.name, follow.signal, say);
   try {
-    for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: { ...loadRequestFor(options), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
+    if (options.build) {
+      const buildable = Object.values(project.services).filter((s) => s.build && (services.length === 0 || services.includes(s.name)));
+      if (buildable.length > 0) await requestImages(client, { load: loadRequestFor(options), services: buildable.map((s) => s.name), mode: 'build' }, say);
+    }
+    const noStart = options.start === false;
+    for await (const line of client.lines<UpProgress>(`/v1/projects${noStart ? '?no-start=1' : ''}`, { method: 'POST', body: { ...loadRequestFor(options), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
       if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
       // The answer's status (200) went out before the failure: it is the daemon's error all the same.
       if (line.kind === 'error') throw new ApiError(500, line.error);
@@ -86,6 +93,11 @@ async function up(services: string[], options: UpOptions): Promise<void> {
       for (const service of services.length ? services : Object.keys(project.services)) {
         await client.json(servicePath(project.name, service, '/restart'), { method: 'POST' });
       }
+    }
+    if (noStart) {
+      await waitUntilCreated(client, project.name, waitMs);
+      say(`project ${project.name} is created; \`composed start\` starts it`);
+      return;
     }
     const outcome = await waitUntilSettled(client, project.name, services, options.wait ?? false, waitMs);
     for (const failed of outcome.failed) process.stderr.write(`composed: warning: ${failed}\n`);
@@ -118,6 +130,18 @@ async function waitUntilSettled(client: DaemonClient, project: string, services:
     if (Date.now() >= deadline) {
       return { problem: `timed out after ${Math.round(timeoutMs / 1000)} s: ${state.pending.join('; ')}`, failed: state.failed };
     }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** `up --no-start` returns once every replica's container exists, as compose's returns once created. */
+async function waitUntilCreated(client: DaemonClient, project: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await client.json<ProjectStatus>(projectPath(project, '/status'));
+    const missing = status.services.filter((s) => s.replicas.filter((r) => r.phase !== 'missing').length < s.desired);
+    if (missing.length === 0) return;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s creating ${missing.map((s) => s.name).join(', ')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

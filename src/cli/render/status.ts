@@ -2,6 +2,8 @@
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
+import type { ContainerStats } from '../../protocol/compose-containers.js';
+import { binaryBytes } from './bytes.js';
 import { colourWanted } from './colour.js';
 import { renderTable } from './table.js';
 
@@ -31,7 +33,8 @@ function coloured(word: string): string {
   return (PHASE_COLOUR[word] ?? ((t: string) => t))(word);
 }
 
-export function renderStatus(status: ProjectStatus, now = Date.now()): string {
+/** `usage`: CPU and memory by container name (status --watch); columns of their own when given. */
+export function renderStatus(status: ProjectStatus, now = Date.now(), usage?: ReadonlyMap<string, ContainerStats>): string {
   const lines = [`project ${status.name} (${status.configFiles.join(', ')})`];
   if (status.engine === 'unreachable') lines.push(pc.red('engine unreachable: showing the last known state'));
   for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
@@ -39,11 +42,22 @@ export function renderStatus(status: ProjectStatus, now = Date.now()): string {
   for (const s of status.services) for (const w of s.warnings ?? []) lines.push(pc.yellow(`warning: ${s.name}: ${w}`));
   const rows: string[][] = [];
   for (const s of status.services) {
-    rows.push(serviceRow(s));
-    for (const r of s.replicas) rows.push(replicaRow(r, now));
+    rows.push(withUsage(serviceRow(s), usage && ['', '']));
+    for (const r of s.replicas) rows.push(withUsage(replicaRow(r, now), usage && usageCells(usage.get(r.name))));
   }
-  lines.push(renderTable(['NAME', 'STATE', 'READY', 'HEALTH', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NOTE'], rows));
+  const head = ['NAME', 'STATE', 'READY', 'HEALTH', 'UPTIME', 'RESTARTS', 'LAST EXIT', 'NOTE'];
+  lines.push(renderTable(withUsage(head, usage && ['CPU %', 'MEM']), rows));
   return lines.join('\n');
+}
+
+/** The usage cells go before NOTE, the one column of free length. */
+function withUsage(row: string[], cells: string[] | undefined): string[] {
+  return cells ? [...row.slice(0, -1), ...cells, row.at(-1) ?? ''] : row;
+}
+
+function usageCells(stats: ContainerStats | undefined): string[] {
+  if (!stats) return ['', ''];
+  return [stats.cpuPercent.toFixed(1), binaryBytes(stats.memoryBytes)];
 }
 
 function serviceRow(s: ServiceStatus): string[] {

@@ -5,9 +5,12 @@ import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
 import type { DaemonMetrics } from '../metrics/daemon-metrics.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
+import type { EventJournal } from '../journal/event-journal.js';
+import type { PreviousOutput } from '../journal/previous-output.js';
 import type { DashboardLogin } from '../../protocol/dashboard.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
@@ -22,7 +25,13 @@ export interface ApiContext {
   balancers: Balancers;
   lifecycle: ProjectLifecycle;
   events: EventLog;
+  /** The events on disk, read back by /v1/events; without it the history is the in-memory one. */
+  journal?: EventJournal;
+  /** Output of replaced containers (`logs --previous`). */
+  previousOutput?: PreviousOutput;
   metrics: DaemonMetrics;
+  /** Delivery of notifications, shown in each project's status. */
+  notifications?: Notifier;
   logger: Logger;
   version: string;
   /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */

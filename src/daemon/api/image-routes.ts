@@ -17,12 +17,14 @@ export type ImageMode = 'pull' | 'build' | 'prepare';
 export const imageRoutes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [{ method: 'POST', pattern: /^\/v1\/images$/, handler: ensureImages }];
 
 async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = (await readJsonBody(req)) as { load?: unknown; services?: unknown; mode?: unknown; buildArgs?: unknown };
+  const body = (await readJsonBody(req)) as { load?: unknown; services?: unknown; mode?: unknown; buildArgs?: unknown; noCache?: unknown };
   const request = loadRequest(body.load);
   const mode = body.mode;
   if (mode !== 'pull' && mode !== 'build' && mode !== 'prepare') throw new HttpError(400, 'must be pull, build or prepare', 'mode');
   const named = Array.isArray(body.services) && body.services.every((s) => typeof s === 'string') ? (body.services as string[]) : [];
   const buildArgs = body.buildArgs && typeof body.buildArgs === 'object' ? (body.buildArgs as Record<string, string>) : {};
+  if (body.noCache !== undefined && typeof body.noCache !== 'boolean') throw new HttpError(400, 'must be true or false', 'noCache');
+  const noCache = body.noCache === true;
   const { project } = await loadProject({ files: request.files, ...(request.projectName ? { projectName: request.projectName } : {}), cwd: request.cwd, env: request.env, profiles: request.profiles });
   for (const s of named) if (!project.services[s]) throw new HttpError(404, `project ${project.name} has no service ${JSON.stringify(s)}`, 'services');
   const line = (value: UpProgress) => {
@@ -31,7 +33,7 @@ async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerRe
   };
   const services = Object.values(project.services).filter((s) => named.length === 0 || named.includes(s.name));
   for (const service of services) {
-    const target = forMode(service, mode, buildArgs);
+    const target = forMode(service, mode, buildArgs, noCache);
     if (!target) continue;
     await ctx.runtime.ensureImage(project, target, (message) => line({ kind: 'progress', resource: service.name, message }));
     line({ kind: 'progress', resource: service.name, message: `${mode === 'build' ? 'built' : mode === 'pull' ? 'pulled' : 'ready'} ${service.image}` });
@@ -40,9 +42,9 @@ async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerRe
   res.end();
 }
 
-function forMode(service: Service, mode: ImageMode, buildArgs: Record<string, string>): Service | undefined {
+function forMode(service: Service, mode: ImageMode, buildArgs: Record<string, string>, noCache: boolean): Service | undefined {
   if (mode === 'prepare') return service;
   if (mode === 'pull') return service.build ? undefined : { ...service, pullPolicy: 'always' };
   if (!service.build) return undefined;
-  return { ...service, pullPolicy: 'build', build: { ...service.build, args: { ...service.build.args, ...buildArgs } } };
+  return { ...service, pullPolicy: 'build', build: { ...service.build, args: { ...service.build.args, ...buildArgs }, ...(noCache ? { noCache } : {}) } };
 }

@@ -8,8 +8,10 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { memoryRoutes } from './memory-routes.js';
+import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
-import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam } from './validate.js';
+import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
 type Handler = (ctx: ApiContext, req: IncomingMessage, res: ServerResponse, params: string[], query: URLSearchParams) => Promise<void>;
 
@@ -27,6 +29,8 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'POST', pattern: /^\/v1\/dashboard\/login$/, handler: dashboardLogin },
   ...containerRoutes,
   ...imageRoutes,
+  ...memoryRoutes,
+  ...syncRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -63,7 +67,7 @@ async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerR
   sendJson(res, 200, ctx.registry.all().map((r) => projectSummary(ctx, r)));
 }
 
-async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
   const request = loadRequest(await readJsonBody(req));
   // The stream starts with the first progress line, after the files loaded: an invalid project is
   // then a plain 422 with its diagnostics, not a 200 whose last line is an error.
@@ -71,7 +75,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): P
     if (!res.headersSent) startStream(res);
     writeLine(res, value);
   };
-  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }));
+  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start') });
   line({ kind: 'done', result });
   res.end();
 }
@@ -99,11 +103,12 @@ async function scale(ctx: ApiContext, req: IncomingMessage, res: ServerResponse,
   sendJson(res, 200, { project: p, service: s, replicas });
 }
 
-async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[]): Promise<void> {
+async function serviceAction(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse, [project, service, action]: string[], query: URLSearchParams): Promise<void> {
   const p = projectNameParam(project ?? '');
   const s = serviceNameParam(service ?? '');
-  if (action === 'restart') await ctx.lifecycle.restart(p, s);
-  else if (action === 'stop') await ctx.lifecycle.stopService(p, s);
+  const timeout = timeoutParam(query);
+  if (action === 'restart') await ctx.lifecycle.restart(p, s, timeout);
+  else if (action === 'stop') await ctx.lifecycle.stopService(p, s, timeout);
   else await ctx.lifecycle.startService(p, s);
   sendJson(res, 200, { project: p, service: s, action });
 }
@@ -140,16 +145,24 @@ async function events(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const sinceMs = since === null ? undefined : Number(since);
   if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new HttpError(400, 'must be epoch milliseconds', 'since');
   const follow = flag(query, 'follow');
-  startStream(res);
   const matches = (e: DaemonEvent) => project === undefined || e.project === project;
-  if (sinceMs !== undefined) for (const e of ctx.events.recent({ project, sinceMs })) writeLine(res, e);
-  if (!follow) {
-    res.end();
-    return;
+  // Subscribed before the history is read (which may wait for the disk), so nothing falls between.
+  const live: DaemonEvent[] = [];
+  let write = (e: DaemonEvent): void => {
+    live.push(e);
+  };
+  const unsubscribe = follow ? ctx.events.subscribe((e) => matches(e) && write(e)) : () => false;
+  try {
+    const history = sinceMs === undefined ? [] : ctx.journal ? (await ctx.journal.read({ project, sinceMs })).events : ctx.events.recent({ project, sinceMs });
+    startStream(res);
+    for (const e of history) writeLine(res, e);
+    if (!follow) return void res.end();
+    // The journal's history already holds the events queued for its next write.
+    const shown = new Set(history.slice(-live.length).map((e) => JSON.stringify(e)));
+    for (const e of live) if (!shown.has(JSON.stringify(e))) writeLine(res, e);
+    write = (e) => writeLine(res, e);
+    await new Promise<void>((resolve) => req.on('close', resolve));
+  } finally {
+    unsubscribe();
   }
-  const unsubscribe = ctx.events.subscribe((e) => {
-    if (matches(e)) writeLine(res, e);
-  });
-  await new Promise<void>((resolve) => req.on('close', resolve));
-  unsubscribe();
 }

@@ -48,13 +48,18 @@ export function scaleRequest(body: unknown): ScaleRequest {
 
 export function downRequest(query: URLSearchParams): DownRequest {
   const request: DownRequest = { removeVolumes: flag(query, 'volumes') };
-  const timeout = query.get('timeout');
-  if (timeout !== null) {
-    const seconds = Number(timeout);
-    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new HttpError(400, 'must be whole seconds from 0 to 3600', 'timeout');
-    request.timeoutSeconds = seconds;
-  }
+  const seconds = timeoutParam(query);
+  if (seconds !== undefined) request.timeoutSeconds = seconds;
   return request;
+}
+
+/** `?timeout=N` of down, stop and restart: whole seconds before SIGKILL. */
+export function timeoutParam(query: URLSearchParams): number | undefined {
+  const timeout = query.get('timeout');
+  if (timeout === null) return undefined;
+  const seconds = Number(timeout);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600) throw new HttpError(400, 'must be whole seconds from 0 to 3600', 'timeout');
+  return seconds;
 }
 
 export function flag(query: URLSearchParams, name: string): boolean {

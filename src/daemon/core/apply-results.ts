@@ -3,7 +3,7 @@
 // exit's log lines; and the old containers moved aside or finally removed. Pure: the caller stores
 // the memory, publishes the events and counts the restarts.
 import type { DaemonEventType } from '../../protocol/api.js';
-import type { OperationResult } from './plan.js';
+import type { HookRun, OperationResult } from './plan.js';
 import { freshMemory, RESTART_TIMES_KEPT, type ReplicaMemory } from './replica-memory.js';
 import { restartReason, type RestartReason } from './restart-policy.js';
 import { removalFailedAgain, steppedAside, type StuckRemoval } from './stuck-removal.js';
@@ -31,6 +31,7 @@ export function applyResults(
   const events: ResultEvent[] = [];
   const restarts: RestartReason[] = [];
   const nextStuck = applyStuck(stuck, results, now, events);
+  for (const { op, hooks } of results) for (const run of hooks ?? []) events.push({ type: 'hook', replica: op.number, message: hookMessage(run) });
   if (!memory) return { memory: {}, stuck: nextStuck, events, restarts };
   const next: Record<number, ReplicaMemory> = { ...memory };
   for (const result of results) {
@@ -75,6 +76,19 @@ function applyStuck(stuck: Readonly<Record<string, StuckRemoval>>, results: read
     }
   }
   return next;
+}
+
+/** Output beyond this is cut from the event (the daemon's log has it whole, up to the adapter's cap). */
+const HOOK_OUTPUT_IN_EVENT = 2_000;
+
+/** What a hook did, for its event: the status, what the container does next, its output. */
+export function hookMessage(run: HookRun): string {
+  const failed = run.error !== undefined || run.exitCode !== 0;
+  const what = run.error !== undefined ? `failed: ${run.error}` : `exited with status ${run.exitCode}`;
+  const kept = failed && run.stage === 'post_start' ? ' (the container keeps running, as docker compose leaves it)' : failed ? ' (the container is stopped all the same)' : '';
+  const output = run.output.trim();
+  const shown = output.length > HOOK_OUTPUT_IN_EVENT ? `…${output.slice(-HOOK_OUTPUT_IN_EVENT)}` : output;
+  return `${run.stage} hook ${run.index + 1} ${what}${kept}${shown ? `: ${shown}` : ''}`;
 }
 
 function messageOf(error: unknown): string {

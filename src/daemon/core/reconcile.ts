@@ -6,7 +6,7 @@ import { dependencyGate, type DependencyState } from './dependencies.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { Operation } from './plan.js';
 import { freshMemory, type ReplicaMemory } from './replica-memory.js';
-import { handleExit, handleStopped, followHandledExit, op, type ReplicaContext } from './replica-exits.js';
+import { handleExit, handleStopped, followHandledExit, op, userStop, type ReplicaContext } from './replica-exits.js';
 import type { ServiceIntent } from './service-intent.js';
 import { planStuckRemovals, type StuckRemoval } from './stuck-removal.js';
 import { hasFailed, rolloutOrder, viewRollout, type RolloutOrder } from './rollout.js';
@@ -72,6 +72,13 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
   for (const surge of observed.surges.values()) {
     const replica = observed.replicas.get(surge.number);
+    // A surge is created and started in one operation, which a sync finishes before the next one
+    // looks: one still `created` was left by a daemon killed between the two (or refused by the
+    // engine), and nothing would ever start it. It is removed and the next sync creates another.
+    if (surge.container.state === 'created') {
+      plan.push({ kind: 'remove', service: name, number: surge.number, containerId: surge.container.id, cause: `roll-out surge ${surge.container.name} was never started` });
+      continue;
+    }
     const stale =
       stopRollout ||
       surge.number > (intent?.replicas ?? 0) ||
@@ -103,7 +110,11 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const ctx: ReplicaContext = { intent, number, mem, now, plan, dueAt };
 
     if (intent.stopped) {
-      if (replica && isRunning(replica)) plan.push(op('stop', ctx, replica, 'service stopped by a user'));
+      if (replica && isRunning(replica)) plan.push(userStop('stop', ctx, replica, 'service stopped by a user'));
+      continue;
+    }
+    if (intent.createOnly) {
+      if (!replica) plan.push({ kind: 'create', service: intent.service.name, number, cause: 'up --no-start: created, not started', replacement: false, noStart: true });
       continue;
     }
     const orphanSurge = observed.surges.get(number);
@@ -133,7 +144,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     // The memory's creation time is in ms; the engine's listing only has seconds.
     const createdAt = mem.createdAt ?? container.createdAt;
     if (intent.restartRequestedAt !== undefined && createdAt < intent.restartRequestedAt) {
-      plan.push(op('replace', ctx, replica, 'restart requested'));
+      plan.push(userStop('replace', ctx, replica, 'restart requested'));
       continue;
     }
     switch (container.state) {

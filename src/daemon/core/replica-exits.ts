@@ -20,6 +20,12 @@ export function op(kind: 'start' | 'replace' | 'stop' | 'record-exit', ctx: Repl
   return { kind, service: ctx.intent.service.name, number: ctx.number, containerId: replica.container.id, cause };
 }
 
+/** A stop a user asked for (`stop`, `restart`): their `-t` applies to it, never to crashes or roll-outs. */
+export function userStop(kind: 'stop' | 'replace', ctx: ReplicaContext, replica: ObservedReplica, cause: string): Operation {
+  const seconds = ctx.intent.stopTimeoutSeconds;
+  return { kind, service: ctx.intent.service.name, number: ctx.number, containerId: replica.container.id, cause, ...(seconds === undefined ? {} : { timeoutSeconds: seconds }) };
+}
+
 export function handleStopped(ctx: ReplicaContext, replica: ObservedReplica, cause: 'exit' | 'unhealthy'): void {
   if (ctx.mem.handled?.containerId === replica.container.id) return followHandledExit(ctx, replica);
   const details = replica.details;

@@ -11,6 +11,10 @@ export interface ServiceIntent {
   stopped: boolean;
   /** `composed restart`: containers created before this time (epoch ms) are replaced. */
   restartRequestedAt?: number;
+  /** `composed stop -t` / `restart -t`: the seconds those stops allow, over stop_grace_period. */
+  stopTimeoutSeconds?: number;
+  /** `up --no-start`: missing replicas are created and nothing is started, until `composed start`. */
+  createOnly?: boolean;
   /** A roll-out failed with failure_action pause: no further replica is updated. */
   rolloutPaused: boolean;
 }

@@ -105,6 +105,7 @@ async function build(docker: Docker, service: Service, progress: PullProgress): 
         buildargs: spec.args,
         labels: spec.labels,
         ...(spec.target ? { target: spec.target } : {}),
+        ...(spec.noCache ? { nocache: true } : {}),
         ...(service.platform ? { platform: service.platform } : {}),
       },
     );

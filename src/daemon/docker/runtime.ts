@@ -1,13 +1,14 @@
 // ContainerRuntime on the Docker engine. Each method is one engine conversation; errors leave as
 // RuntimeError with a kind (see errors.ts). Wired in only by the daemon's main.
 import type Docker from 'dockerode';
-import type { Network, Project, Service, Volume } from '../../compose/model.js';
+import type { Network, Project, Service, ServiceHook, Volume } from '../../compose/model.js';
 import type {
   ContainerDetails,
   ContainerRuntime,
   ContainerSummary,
   CpuSample,
   EngineInfo,
+  HookResult,
   PullProgress,
   ReplicaRequest,
   RuntimeEvent,
@@ -29,6 +30,7 @@ import { containerEvents } from './events.js';
 import { mergeEvents } from './merge-events.js';
 import { HealthProber } from './health-prober.js';
 import { HealthReader } from './health-reader.js';
+import { runHook } from './hooks.js';
 import * as images from './images.js';
 import * as logs from './logs.js';
 import { LABEL_PROJECT } from '../core/labels.js';
@@ -255,6 +257,21 @@ export class DockerRuntime implements ContainerRuntime {
 
   daemonProbesHealth(project: string, service: string): boolean {
     return this.prober.isProbedByDaemon(project, service);
+  }
+
+  runHook(id: string, hook: ServiceHook, signal: AbortSignal): Promise<HookResult> {
+    return runHook(this.docker, id, hook, signal, this.clock);
+  }
+
+  async restartInPlace(id: string, opts: StopOptions): Promise<void> {
+    await this.call(`restart ${id}`, () => this.docker.getContainer(id).restart({ t: opts.timeoutSeconds }));
+  }
+
+  async putFiles(id: string, files: ReadonlyArray<{ path: string; content: Buffer; mode: number }>): Promise<void> {
+    const container = this.docker.getContainer(id);
+    for (const file of files) {
+      await this.call(`copy ${file.path} into ${id}`, () => container.putArchive(singleFileTar(file.path, file.content, file.mode, 0, 0, this.clock.now()), { path: '/' }));
+    }
   }
 
   execSession(containerId: string, opts: ProcessOptions): Promise<InteractiveSession> {

@@ -9,6 +9,7 @@ import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
+import { hookMessage } from '../core/apply-results.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
@@ -41,12 +42,12 @@ export class ProjectLifecycle {
    * `reload` (the file watcher) keeps services stopped with `composed stop` stopped and does not
    * retry a config that was rolled back; an explicit `up` does both.
    */
-  async up(request: LoadRequest, progress: Progress): Promise<UpResponse> {
+  async up(request: LoadRequest, progress: Progress, options: { noStart?: boolean } = {}): Promise<UpResponse> {
     const loaded = await load(request);
-    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false));
+    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false, options.noStart ?? false));
   }
 
-  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean): Promise<UpResponse> {
+  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
     for (const [i, name] of (request.services ?? []).entries()) {
       if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
     }
@@ -57,7 +58,7 @@ export class ProjectLifecycle {
     const previous = this.registry.get(project.name);
     if (only) keepUnnamed(previous, project, configHashes, only);
     const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only }));
+    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart }));
     this.controller.retryAfterChange(project.name);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
     for (const name of Object.keys(previous?.project.services ?? {})) {
@@ -163,6 +164,7 @@ export class ProjectLifecycle {
       for (const c of containers) progress(`container ${c.name}`, 'stopping');
       for (const result of await this.controller.execute(record, plan, { stopTimeoutSeconds: request.timeoutSeconds, stepAside: false })) {
         const name = names.get('containerId' in result.op ? result.op.containerId : '') ?? result.op.service;
+        for (const run of result.hooks ?? []) this.controller.emit({ project: record.name, service: result.op.service, replica: result.op.number, type: 'hook', message: hookMessage(run) });
         if (result.ok) {
           progress(`container ${name}`, 'removed');
           continue;
@@ -194,25 +196,27 @@ export class ProjectLifecycle {
     this.changed(record, service);
   }
 
-  restart(project: string, service: string): Promise<void> {
-    return this.lock.run(project, () => this.restartNow(project, service));
+  /** `timeoutSeconds` (`restart -t`) is the grace each old replica gets, over stop_grace_period. */
+  restart(project: string, service: string, timeoutSeconds?: number): Promise<void> {
+    return this.lock.run(project, () => this.restartNow(project, service, timeoutSeconds));
   }
 
-  private async restartNow(project: string, service: string): Promise<void> {
+  private async restartNow(project: string, service: string, timeoutSeconds: number | undefined): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    await this.registry.restartService(record, service, this.deps.clock.now());
+    await this.registry.restartService(record, service, this.deps.clock.now(), timeoutSeconds);
     this.changed(record, service);
   }
 
-  stopService(project: string, service: string): Promise<void> {
-    return this.lock.run(project, () => this.stopNow(project, service));
+  /** `timeoutSeconds` (`stop -t`) is the grace each replica gets, over stop_grace_period. */
+  stopService(project: string, service: string, timeoutSeconds?: number): Promise<void> {
+    return this.lock.run(project, () => this.stopNow(project, service, timeoutSeconds));
   }
 
-  private async stopNow(project: string, service: string): Promise<void> {
+  private async stopNow(project: string, service: string, timeoutSeconds: number | undefined): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    await this.registry.stopService(record, service);
+    await this.registry.stopService(record, service, timeoutSeconds);
     this.changed(record, service);
   }
 
@@ -223,7 +227,8 @@ export class ProjectLifecycle {
   private async startNow(project: string, service: string): Promise<void> {
     const record = this.require(project);
     this.requireService(record, service);
-    if (!record.stopped.includes(service)) return;
+    // Created by `up --no-start`: its containers are started as they are, not recreated.
+    if (!record.stopped.includes(service) && !record.createOnly?.includes(service)) return;
     await this.registry.startService(record, service, this.deps.clock.now());
     this.changed(record, service);
   }

@@ -5,6 +5,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BalancerSample } from '../balancer/balancers.js';
 import type { RestartReason } from '../core/restart-policy.js';
+import type { NotificationDelivery } from '../../protocol/api.js';
 
 /** One service as the controller sees it now. */
 export interface ServiceSample {
@@ -25,6 +26,8 @@ type Snapshot<T> = () => T[] | Promise<T[]>;
 export interface DaemonMetricsOptions {
   services: Snapshot<ServiceSample>;
   balancer?: Snapshot<BalancerSample>;
+  /** Each notification receiver's counters (labelled by format and scheme://host only). */
+  notifications?: Snapshot<NotificationDelivery>;
 }
 
 export interface RenderedMetrics {
@@ -62,6 +65,12 @@ export class DaemonMetrics {
     help: 'Times the Docker event stream was lost and opened again.',
     registers: this.registers,
   });
+  private readonly notifications = {
+    sent: this.endpointCounter('composed_notifications_sent_total', 'Notifications the receiver accepted.'),
+    failed: this.endpointCounter('composed_notifications_failed_total', 'Notifications given up on after the last try, or refused by the receiver.'),
+    dropped: this.endpointCounter('composed_notifications_dropped_total', 'Notifications pushed out of a full backlog before they were tried.'),
+    queued: new Gauge({ name: 'composed_notifications_queued', help: 'Notifications waiting for the receiver or in flight.', labelNames: ['endpoint'] as const, registers: this.registers }),
+  };
   private readonly balancerConnections: Counter<(typeof REPLICA_LABELS)[number]> | undefined;
   private readonly balancerBytes: Counter<(typeof REPLICA_LABELS)[number] | 'direction'> | undefined;
 
@@ -96,10 +105,11 @@ export class DaemonMetrics {
 
   /** The Prometheus text exposition, with gauges taken from one fresh snapshot. */
   async render(): Promise<RenderedMetrics> {
-    const [services, balancer] = await Promise.all([this.options.services(), this.options.balancer?.() ?? []]);
+    const [services, balancer, notifications] = await Promise.all([this.options.services(), this.options.balancer?.() ?? [], this.options.notifications?.() ?? []]);
     // Synchronous from reset to the last set: a concurrent scrape never sees half a snapshot.
     this.applyServices(services);
     this.applyBalancer(balancer);
+    this.applyNotifications(notifications);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
@@ -130,6 +140,23 @@ export class DaemonMetrics {
       this.balancerBytes.inc({ ...labels, direction: 'in' }, s.bytesIn);
       this.balancerBytes.inc({ ...labels, direction: 'out' }, s.bytesOut);
     }
+  }
+
+  private applyNotifications(samples: NotificationDelivery[]): void {
+    // The queues keep the totals, as the balancer does; the counters mirror them.
+    const { sent, failed, dropped, queued } = this.notifications;
+    for (const metric of [sent, failed, dropped, queued]) metric.reset();
+    for (const s of samples) {
+      const labels = { endpoint: s.endpoint };
+      sent.inc(labels, s.sent);
+      failed.inc(labels, s.failed);
+      dropped.inc(labels, s.dropped);
+      queued.set(labels, s.queued);
+    }
+  }
+
+  private endpointCounter(name: string, help: string): Counter<'endpoint'> {
+    return new Counter({ name, help, labelNames: ['endpoint'] as const, registers: this.registers });
   }
 
   private gauge(name: string, help: string): Gauge<(typeof SERVICE_LABELS)[number]> {

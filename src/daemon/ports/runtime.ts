@@ -1,6 +1,6 @@
 // The container engine as the daemon sees it, in our own types. `docker/` implements it with
 // dockerode; nothing else in the daemon knows dockerode exists.
-import type { Network, Project, Service, Volume } from '../../compose/model.js';
+import type { Network, Project, Service, ServiceHook, Volume } from '../../compose/model.js';
 import type { InteractiveSession, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, LogEntry, LogQuery, ResourceUsage, TerminalSize } from './interactive.js';
 
 export type ContainerState =
@@ -72,6 +72,12 @@ export interface CpuSample {
 
 export type PullProgress = (message: string) => void;
 
+/** What a lifecycle hook did: its exit code and its output (stdout and stderr, interleaved). */
+export interface HookResult {
+  exitCode: number;
+  output: string;
+}
+
 /** What supervising needs of the engine: the controller, lifecycle and status use only this. */
 export interface SupervisionRuntime {
   ping(): Promise<void>;
@@ -85,6 +91,8 @@ export interface SupervisionRuntime {
   removeContainer(id: string, opts?: { force?: boolean }): Promise<void>;
   renameContainer(id: string, name: string): Promise<void>;
   logsTail(id: string, lines: number): Promise<string[]>;
+  /** Runs a post_start / pre_stop hook in a running container and waits for it; the signal stops the waiting. */
+  runHook(id: string, hook: ServiceHook, signal: AbortSignal): Promise<HookResult>;
   followLogs(id: string, opts: { tail?: number; signal: AbortSignal }): AsyncIterable<string>;
   cpuSample(id: string): Promise<CpuSample | undefined>;
   /** Ensures the image for a service is present per its pull policy (pull or build). */
@@ -115,6 +123,10 @@ export interface ContainerRuntime extends SupervisionRuntime {
   /** Attaches to a created one-off, starts it, and hands back the session; its exit code is the container's. */
   startAttached(containerId: string, opts: { interactive: boolean; tty: boolean; removeAfter: boolean; size?: TerminalSize }): Promise<InteractiveSession>;
   killContainer(id: string, signal: string): Promise<void>;
+  /** Stops and starts a container in place, its filesystem kept (`composed watch` sync+restart). */
+  restartInPlace(id: string, opts: StopOptions): Promise<void>;
+  /** Writes files into a running container (`composed watch` sync), parents created, owned by root. */
+  putFiles(id: string, files: ReadonlyArray<{ path: string; content: Buffer; mode: number }>): Promise<void>;
   pauseContainer(id: string): Promise<void>;
   unpauseContainer(id: string): Promise<void>;
   topContainer(id: string): Promise<ProcessTable>;

@@ -16,6 +16,8 @@ export interface NewConfig {
   reload: boolean;
   /** `up SERVICE...`: the services it starts; the others stay as they were, or not started when new. */
   only?: ReadonlySet<string>;
+  /** `up --no-start`: the services it starts are created only, until `composed start`. */
+  noStart?: boolean;
 }
 
 export function nextRecord(previous: ProjectView | undefined, next: NewConfig): ProjectRecord {
@@ -31,6 +33,9 @@ export function nextRecord(previous: ProjectView | undefined, next: NewConfig): 
     scale: keptScale(previous, project),
     stopped: stoppedAfter(previous, next),
     restartRequestedAt: { ...previous?.restartRequestedAt },
+    // A reload keeps the `-t` of the last stop or restart; an `up` starts afresh.
+    ...(next.reload && previous?.stopTimeouts ? { stopTimeouts: { ...previous.stopTimeouts } } : {}),
+    createOnly: createOnlyAfter(previous, next),
     replicas,
     rollouts: next.rollouts,
     warnings: next.warnings,
@@ -45,6 +50,12 @@ function stoppedAfter(previous: ProjectView | undefined, { project, reload, only
   return Object.keys(project.services)
     .filter((s) => !only.has(s) && (before.includes(s) || !previous?.project.services[s]))
     .sort();
+}
+
+function createOnlyAfter(previous: ProjectView | undefined, { project, reload, only, noStart }: NewConfig): string[] {
+  const services = Object.keys(project.services);
+  if (noStart) return services.filter((s) => !only || only.has(s)).sort();
+  return (previous?.createOnly ?? []).filter((s) => project.services[s] && (reload || (only !== undefined && !only.has(s))));
 }
 
 /**

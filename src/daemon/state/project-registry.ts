@@ -62,6 +62,8 @@ export class ProjectRegistry {
       replicas: record.scale[serviceName] ?? service.replicas,
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
+      stopTimeoutSeconds: record.stopTimeouts?.[serviceName],
+      createOnly: record.createOnly?.includes(serviceName),
       rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
     };
   }
@@ -114,24 +116,32 @@ export class ProjectRegistry {
     return this.change(view, (r) => (r.scale[service] = replicas));
   }
 
-  /** `composed stop`: left stopped, whatever the restart policy says. */
-  stopService(view: ProjectView, service: string): Promise<boolean> {
+  /** `composed stop [-t N]`: left stopped, whatever the restart policy says, within N seconds when given. */
+  stopService(view: ProjectView, service: string, timeoutSeconds?: number): Promise<boolean> {
     return this.change(view, (r) => {
+      setStopTimeout(r, service, timeoutSeconds);
       if (!r.stopped.includes(service)) r.stopped = [...r.stopped, service].sort();
     });
   }
 
-  /** `composed start`: a stopped service starts again (its containers are replaced). */
+  /**
+   * `composed start`: a stopped service starts again (its containers are replaced); one created by
+   * `up --no-start` starts the containers it has.
+   */
   startService(view: ProjectView, service: string, now: number): Promise<boolean> {
     return this.change(view, (r) => {
+      r.createOnly = r.createOnly?.filter((s) => s !== service);
+      if (!r.stopped.includes(service)) return;
+      setStopTimeout(r, service, undefined);
       r.stopped = r.stopped.filter((s) => s !== service);
       r.restartRequestedAt[service] = now;
     });
   }
 
-  /** `composed restart`: replicas created before now are replaced; one that gave up starts afresh. */
-  restartService(view: ProjectView, service: string, now: number): Promise<boolean> {
+  /** `composed restart [-t N]`: replicas created before now are replaced; one that gave up starts afresh. */
+  restartService(view: ProjectView, service: string, now: number, timeoutSeconds?: number): Promise<boolean> {
     return this.change(view, (r) => {
+      setStopTimeout(r, service, timeoutSeconds);
       r.restartRequestedAt[service] = now;
       r.stopped = r.stopped.filter((s) => s !== service);
       r.replicas[service] = withoutGiveUps(r.replicas[service] ?? {});
@@ -218,4 +228,10 @@ export class ProjectRegistry {
     await this.save(record);
     return true;
   }
+}
+
+/** The grace a user's `stop -t` / `restart -t` gave the service's stops; none given, none kept. */
+function setStopTimeout(record: ProjectRecord, service: string, seconds: number | undefined): void {
+  const { [service]: _dropped, ...others } = record.stopTimeouts ?? {};
+  record.stopTimeouts = seconds === undefined ? others : { ...others, [service]: seconds };
 }

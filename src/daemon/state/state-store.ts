@@ -26,8 +26,12 @@ export interface ProjectRecord {
   scale: Record<string, number>;
   /** Services stopped with `composed stop`. */
   stopped: string[];
+  /** Services created with `up --no-start` and not started since (`composed start` starts them). */
+  createOnly?: string[];
   /** `composed restart` times, by service. */
   restartRequestedAt: Record<string, number>;
+  /** The `-t` seconds of the last `composed stop`/`restart` that gave one, by service. */
+  stopTimeouts?: Record<string, number>;
   /** Replica memory by service, then replica number. */
   replicas: Record<string, Record<number, ReplicaMemory>>;
   /** The last roll-out of each service whose config changed. */
@@ -47,6 +51,8 @@ export interface ProjectView {
   readonly configHashes: Readonly<Record<string, string>>;
   readonly scale: Readonly<Record<string, number>>;
   readonly stopped: readonly string[];
+  readonly createOnly?: readonly string[];
+  readonly stopTimeouts?: Readonly<Record<string, number>>;
   readonly restartRequestedAt: Readonly<Record<string, number>>;
   readonly replicas: Readonly<Record<string, Readonly<Record<number, ReplicaMemory>>>>;
   readonly rollouts: Readonly<Record<string, RolloutRecord>>;

@@ -1,6 +1,6 @@
 // `composed status` for one project: a fresh listing from the engine when it answers, the last one
 // when it does not (status must answer during an engine outage and say so).
-import type { ProjectStatus, ProjectSummary } from '../../protocol/api.js';
+import type { EngineDescription, NotificationDelivery, ProjectStatus, ProjectSummary } from '../../protocol/api.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { stuckWarning } from '../core/stuck-removal.js';
 import { describeEngine } from './engine-description.js';
@@ -24,14 +24,19 @@ import { serviceStatus } from './service-status.js';
 export const STATUS_ENGINE_DEADLINE_MS = 500;
 
 /** What status reads: the supervisor's parts, and what the autoscaler and balancers last measured. */
-export type StatusSources = Pick<SupervisorParts, 'controller' | 'registry' | 'runtime' | 'clock'> & { autoscaler: Autoscaler; balancers: Balancers };
+export type StatusSources = Pick<SupervisorParts, 'controller' | 'registry' | 'runtime' | 'clock'> & {
+  autoscaler: Autoscaler;
+  balancers: Balancers;
+  /** How notifications to the project's receivers go, when the daemon sends any. */
+  notifications?: { deliveriesFor(project: string): NotificationDelivery[] };
+};
 
 /**
  * `listingMaxAgeMs`: reuse the controller's listing when no container changed since it was taken
  * and it is at most this old (a dashboard refreshing every few seconds); by default, list afresh.
  */
 export async function projectStatus(sources: StatusSources, record: ProjectView, { listingMaxAgeMs = 0 } = {}): Promise<ProjectStatus> {
-  const { controller, registry, runtime, clock, autoscaler, balancers } = sources;
+  const { controller, runtime, clock } = sources;
   // One deadline for everything status asks of the engine: each asked in turn with its own 0.7 s
   // added up to 3 s once while dockerd restarted (the engine-restart fault's status poll).
   const deadline = clock.now() + STATUS_ENGINE_DEADLINE_MS;
@@ -41,7 +46,14 @@ export async function projectStatus(sources: StatusSources, record: ProjectView,
   const [probes, described] = fresh
     ? await Promise.all([withDeadline(clock, lastProbeOutputs(runtime, listing), left()), describeEngine(runtime, left(), clock)])
     : [undefined, {}];
-  const probeOutputs = probes ?? new Map<string, string>();
+  const status = statusFromListing(sources, record, listing, probes ?? new Map<string, string>(), described.engine);
+  const notifications = sources.notifications?.deliveriesFor(record.name) ?? [];
+  return notifications.length > 0 ? { ...status, notifications } : status;
+}
+
+/** Status from a listing already at hand: what `status` shows, without asking the engine (the notifier reads this every few seconds). */
+export function statusFromListing(sources: StatusSources, record: ProjectView, listing: ContainerSummary[], probeOutputs: ReadonlyMap<string, string>, engineInfo?: EngineDescription): ProjectStatus {
+  const { controller, registry, runtime, clock, autoscaler, balancers } = sources;
   const now = clock.now();
   const services = Object.keys(record.project.services)
     .sort()
@@ -81,7 +93,6 @@ export async function projectStatus(sources: StatusSources, record: ProjectView,
       }
       return status;
     });
-  const engineInfo = described.engine;
   return {
     name: record.name,
     workingDir: record.project.workingDir,

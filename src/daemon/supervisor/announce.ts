@@ -21,6 +21,9 @@ const EVENT_OF: Partial<Record<Operation['kind'], DaemonEventType>> = {
   'adopt-surge': 'rollout',
 };
 
+/** Characters of a probe's output in an event: enough for its error line. */
+const PROBE_IN_EVENT = 300;
+
 export function announcements(plan: readonly Operation[], memory: Readonly<Record<number, ReplicaMemory>>): Announcement[] {
   const out: Announcement[] = [];
   for (const op of plan) {
@@ -28,7 +31,10 @@ export function announcements(plan: readonly Operation[], memory: Readonly<Recor
     if (op.kind === 'record-exit') {
       // The decision taken about this exit names the event: a backoff, a give-up, or just the exit.
       const outcome = memory[op.number]?.handled?.outcome;
-      out.push({ ...base, type: outcome === 'give-up' ? 'gave-up' : outcome === 'replace' ? 'backoff' : 'replica-exited', message: op.cause });
+      // An unhealthy replica's last probe says why (`composed why` shows it after a restart too).
+      const probe = memory[op.number]?.lastExit?.healthOutput?.trim().replace(/\s+/g, ' ').slice(0, PROBE_IN_EVENT);
+      const message = probe ? `${op.cause} (last probe: ${probe})` : op.cause;
+      out.push({ ...base, type: outcome === 'give-up' ? 'gave-up' : outcome === 'replace' ? 'backoff' : 'replica-exited', message });
       continue;
     }
     const type = EVENT_OF[op.kind];

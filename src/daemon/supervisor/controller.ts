@@ -168,17 +168,18 @@ export class Controller {
   async execute(record: ProjectView, plan: Operation[], options: Pick<ExecutionContext, 'stopTimeoutSeconds' | 'stepAside'> = {}): Promise<OperationResult[]> {
     if (plan.length === 0) return [];
     this.observer.containersChanged(record.name);
-    const { clock, balancers } = this.deps;
+    const { clock, balancers, keepOutput } = this.deps;
     const results = await executePlan(plan, {
       runtime: this.deps.runtime,
       project: record.project,
       configHash: (s) => record.configHashes[s] ?? '',
       logger: this.deps.logger.child({ project: record.name }),
       now: () => clock.now(),
-      sleep: (ms) => clock.sleep(ms),
+      sleep: (ms, signal) => clock.sleep(ms, signal),
       onOwnStop: (id) => this.noteOwnStop(id),
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),
+      keepOutput: keepOutput && ((service, number, id) => keepOutput(record.name, service, number, id)),
       ...options,
     });
     this.observer.containersChanged(record.name);

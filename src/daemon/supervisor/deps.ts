@@ -18,6 +18,8 @@ export interface ControllerDeps {
   metrics?: ControllerMetrics;
   /** The built-in balancers: their backends follow each listing; replicas are drained before they stop. */
   balancers?: Balancers;
+  /** Keeps a replaced container's output before its removal (journal/previous-output.ts). */
+  keepOutput?: (project: string, service: string, replica: number, containerId: string) => Promise<void>;
 }
 
 export interface ControllerMetrics {

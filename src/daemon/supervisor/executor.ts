@@ -3,9 +3,10 @@
 import type { Logger } from 'pino';
 import type { Project, Service } from '../../compose/model.js';
 import { replicaName, steppedAsideName, surgeName } from '../core/labels.js';
-import { formatOperation, type Operation, type OperationResult } from '../core/plan.js';
+import { formatOperation, type HookRun, type Operation, type OperationResult } from '../core/plan.js';
 import { preparedResource, type PrepareOperation } from '../core/prepare-plan.js';
 import { answeredByEngine, RuntimeError, type SupervisionRuntime } from '../ports/runtime.js';
+import { POST_START_PATIENCE_MS, runHooks } from './hooks.js';
 
 export interface ExecutionContext {
   runtime: SupervisionRuntime;
@@ -13,11 +14,14 @@ export interface ExecutionContext {
   configHash: (service: string) => string;
   logger: Logger;
   now: () => number;
-  sleep: (ms: number) => Promise<void>;
+  /** Resolves after `ms`; rejects when the signal aborts first. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
   /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
   drain: (containerId: string, graceMs: number) => Promise<void>;
+  /** A replaced container stopped and is about to be removed: keep its output (`logs --previous`). */
+  keepOutput?: (service: string, number: number, containerId: string) => Promise<void>;
   /** After a container is removed. */
   onRemoved: (containerId: string) => void;
   /** Seconds before SIGKILL when stopping, overriding stop_grace_period (`down -t`). */
@@ -68,18 +72,20 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
   const { runtime } = ctx;
   switch (op.kind) {
     case 'create':
-      return createAndStart(op.service, op.number, ctx);
-    case 'start':
+      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
+    case 'start': {
       await runtime.startContainer(op.containerId);
-      return {};
+      return { hooks: await postStart(op.service, op.containerId, ctx) };
+    }
     case 'record-exit':
       return { logTail: await runtime.logsTail(op.containerId, EXIT_LOG_LINES) };
     case 'replace': {
-      const steppedAside = await stopAndRemove(op, op.containerId, ctx);
-      return { ...(await createAndStart(op.service, op.number, ctx)), steppedAside };
+      const removed = await stopAndRemove(op, op.containerId, ctx, { keepOutput: true });
+      const created = await createAndStart(op.service, op.number, ctx);
+      return { ...created, steppedAside: removed.steppedAside, hooks: [...removed.hooks, ...(created.hooks ?? [])] };
     }
     case 'remove':
-      return { steppedAside: await stopAndRemove(op, op.containerId, ctx) };
+      return stopAndRemove(op, op.containerId, ctx);
     case 'remove-stuck':
       await runtime.removeContainer(op.containerId, { force: true });
       ctx.onRemoved(op.containerId);
@@ -92,18 +98,19 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       await runtime.renameContainer(op.surgeId, name);
       const promotedAt = ctx.now();
       await ctx.sleep(op.drainMs);
-      const steppedAside = await stopAndRemove(op, op.containerId, ctx);
-      return { containerId: op.surgeId, createdAt: promotedAt, steppedAside };
+      return { containerId: op.surgeId, createdAt: promotedAt, ...(await stopAndRemove(op, op.containerId, ctx)) };
     }
     case 'adopt-surge':
       await runtime.renameContainer(op.surgeId, replicaName(ctx.project.name, op.service, op.number));
       return { containerId: op.surgeId, createdAt: ctx.now() };
     case 'stop': {
       const service = serviceOf(ctx.project, op.service);
+      const stop = stopOptions(service, ctx, op);
       ctx.onOwnStop(op.containerId);
       await ctx.drain(op.containerId, service?.stopGracePeriodMs ?? 10_000);
-      await runtime.stopContainer(op.containerId, stopOptions(service, ctx));
-      return {};
+      const hooks = await runHooks('pre_stop', service?.preStop, op.containerId, stop.timeoutSeconds * 1000, ctx);
+      await runtime.stopContainer(op.containerId, stop);
+      return { hooks };
     }
   }
 }
@@ -113,6 +120,7 @@ async function createAndStart(
   number: number,
   ctx: ExecutionContext,
   name = replicaName(ctx.project.name, serviceName, number),
+  start = true,
 ): Promise<Partial<OperationResult>> {
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
@@ -124,8 +132,14 @@ async function createAndStart(
     name,
     configHash: ctx.configHash(serviceName),
   });
+  if (!start) return { containerId, createdAt };
   await ctx.runtime.startContainer(containerId);
-  return { containerId, createdAt };
+  return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
+}
+
+/** A failing post_start is reported and the container keeps running, as docker compose leaves it. */
+function postStart(serviceName: string, containerId: string, ctx: ExecutionContext) {
+  return runHooks('post_start', serviceOf(ctx.project, serviceName)?.postStart, containerId, POST_START_PATIENCE_MS, ctx);
 }
 
 /**
@@ -134,38 +148,44 @@ async function createAndStart(
  * out of the replica's way instead, and what was done is returned: the replica never waits for it.
  * Leftovers (number 0) have no name to free and fail as before.
  */
-async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionContext): Promise<OperationResult['steppedAside']> {
+async function stopAndRemove(op: Operation, containerId: string, ctx: ExecutionContext, options: { keepOutput?: boolean } = {}): Promise<{ steppedAside?: OperationResult['steppedAside']; hooks: HookRun[] }> {
   const service = serviceOf(ctx.project, op.service);
+  const stop = stopOptions(service, ctx, op);
   ctx.onOwnStop(containerId);
   await ctx.drain(containerId, service?.stopGracePeriodMs ?? 10_000);
+  // pre_stop runs within the stop's grace, as Kubernetes counts preStop against it.
+  const hooks = await runHooks('pre_stop', service?.preStop, containerId, stop.timeoutSeconds * 1000, ctx);
   try {
-    await ctx.runtime.stopContainer(containerId, stopOptions(service, ctx));
+    await ctx.runtime.stopContainer(containerId, stop);
   } catch (error) {
     // A container the engine is failing to remove may refuse a stop too; the forced removal decides.
     if (!answeredByEngine(error)) throw error;
   }
+  if (options.keepOutput) await ctx.keepOutput?.(op.service, op.number, containerId);
   try {
     await ctx.runtime.removeContainer(containerId, { force: true });
     ctx.onRemoved(containerId);
-    return undefined;
+    return { hooks };
   } catch (error) {
     if (!answeredByEngine(error) || op.number <= 0 || ctx.stepAside === false) throw error;
     const name = steppedAsideName(ctx.project.name, op.service, op.number, Math.floor(ctx.now()));
     try {
       await ctx.runtime.renameContainer(containerId, name);
     } catch (renameError) {
-      if (renameError instanceof RuntimeError && renameError.kind === 'not-found') return undefined; // it went after all
+      if (renameError instanceof RuntimeError && renameError.kind === 'not-found') return { hooks }; // it went after all
       throw error;
     }
     ctx.onRemoved(containerId);
     ctx.logger.warn({ service: op.service, replica: op.number, containerId, name, err: error }, 'the engine cannot remove the old container; moved it aside');
-    return { containerId, name, error: error instanceof Error ? error.message : String(error) };
+    return { steppedAside: { containerId, name, error: error instanceof Error ? error.message : String(error) }, hooks };
   }
 }
 
 
-function stopOptions(service: Service | undefined, ctx: ExecutionContext) {
-  const timeoutSeconds = ctx.stopTimeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
+/** A user's `-t` for this stop, else the plan's (`down -t`), else the service's stop_grace_period. */
+function stopOptions(service: Service | undefined, ctx: ExecutionContext, op: Operation) {
+  const asked = 'timeoutSeconds' in op ? op.timeoutSeconds : undefined;
+  const timeoutSeconds = asked ?? ctx.stopTimeoutSeconds ?? Math.ceil((service?.stopGracePeriodMs ?? 10_000) / 1000);
   return { timeoutSeconds, signal: service?.stopSignal };
 }
 

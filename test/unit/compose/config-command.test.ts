@@ -46,7 +46,15 @@ describe('composed config', () => {
     expect((await run({ format: 'yaml', file: ['lists.yaml'], hash: '*' })).out).toMatch(/^a [0-9a-f]{64}\n$/);
     const bad = await run({ format: 'yaml', file: ['lists.yaml'], hash: 'b' });
     expect(bad).toMatchObject({ code: 1, err: 'composed: --hash: no such service: b\n' });
-    expect((await run({ format: 'yaml', interpolate: false })).code).toBe(1);
+  });
+
+  it('--no-interpolate prints the files merged as written, ${VAR} kept, after validating them', async () => {
+    writeFileSync(join(dir, 'vars.yaml'), 'services:\n  web:\n    image: "nginx:${TAG:-1}"\n    ports: ["${PORT:-8080}:80"]\n');
+    writeFileSync(join(dir, 'vars.override.yaml'), 'services:\n  web:\n    environment: { MODE: "$${literal}" }\n');
+    const r = await run({ format: 'yaml', file: ['vars.yaml', 'vars.override.yaml'], interpolate: false });
+    expect(r.code, r.err).toBe(0);
+    expect(parse(r.out)).toEqual({ services: { web: { image: 'nginx:${TAG:-1}', ports: ['${PORT:-8080}:80'], environment: { MODE: '$${literal}' } } } });
+    expect((await run({ format: 'yaml', file: ['bad.yaml'], interpolate: false })).code).toBe(1);
   });
 
   it('prints JSON, the service names, or nothing', async () => {

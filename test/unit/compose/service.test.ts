@@ -17,7 +17,7 @@ describe('image and build', () => {
   it('keeps a git context as written and warns about build keys it ignores', () => {
     expect(service('build: https://github.com/me/app.git#main').build!.context).toBe('https://github.com/me/app.git#main');
     expect(warnings('services:\n  s:\n    build: {context: ., cache_from: [x]}\n')).toEqual([
-      'warning: compose.yaml:3:25 services.s.build.cache_from: ignored: composed builds with context, dockerfile, args, target and labels only',
+      'warning: compose.yaml:3:25 services.s.build.cache_from: ignored: composed builds with context, dockerfile, args, target, labels and no_cache only',
     ]);
   });
 

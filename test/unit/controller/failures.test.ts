@@ -89,4 +89,18 @@ describe('controller: what a failed sync does next follows the error class', () 
     await eventually(() => expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']), { timeoutMs: 10_000 });
     expect(refused).toBe(3);
   });
+
+  it('a roll-out surge the engine would not start is removed and created again; the roll-out completes', async () => {
+    const { runtime, registry, edit } = await supervise();
+    let refused = 0;
+    runtime.failure.start = (c) => (c?.name.endsWith('-next') && refused++ === 0 ? new RuntimeError('transient', `start ${c.id}: OCI runtime create failed`, { statusCode: 500 }) : undefined);
+    await edit(COMPOSE.replace('restart: always', 'restart: always\n    environment: { GENERATION: "2" }'));
+    await eventually(() => {
+      const record = registry.get('shop')!;
+      expect(record.rollouts['app']?.state).toBe('complete');
+      expect(runningNames(runtime)).toEqual(['shop-app-1', 'shop-app-2']);
+      for (const name of runningNames(runtime)) expect(runtime.byName(name)!.labels['com.docker.compose.config-hash']).toBe(record.configHashes['app']);
+    });
+    expect(refused).toBeGreaterThan(1);
+  });
 });

@@ -205,6 +205,13 @@ describe('reconcile: config changes roll out replica by replica', () => {
     expect(r.text).toBe(['create-surge web#1 (config changed (roll-out, start-first))', 'create-surge web#2 (config changed (roll-out, start-first))'].join('\n'));
   });
 
+  it('a surge created but never started (the daemon killed between the two) is removed, then created again', () => {
+    const left = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2), surge(1, { state: 'created', health: 'none' })], memory: fresh });
+    expect(left.text).toBe('remove web#1 (roll-out surge shop-web-1-next was never started)');
+    const next = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2)], memory: fresh });
+    expect(next.text).toContain('create-surge web#1 (config changed (roll-out, start-first))');
+  });
+
   it('a surge that exits is a roll-out failure; it is removed and nothing else moves', () => {
     const dead = surge(1, { state: 'exited' });
     const r = run({ intent: { replicas: 2, configHash: 'h2' }, containers: [c(1), c(2), dead], details: [detailsFixture(dead, { exitCode: 4 })], memory: fresh });
@@ -266,6 +273,12 @@ describe('reconcile: stop and restart requests', () => {
 
   it('replaces containers created before a restart request', () => {
     expect(run({ intent: { restartRequestedAt: 2_000 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested)');
+  });
+
+  it('a user\'s -t is the grace of the stops they asked for, and of no other', () => {
+    expect(run({ intent: { stopped: true, stopTimeoutSeconds: 1 }, containers: [c(1)] }).text).toBe('stop web#1 (service stopped by a user, within 1 s)');
+    expect(run({ intent: { restartRequestedAt: 2_000, stopTimeoutSeconds: 0 }, containers: [c(1, { createdAt: 1_000 })] }).text).toBe('replace web#1 (restart requested, within 0 s)');
+    expect(run({ intent: { replicas: 0, stopTimeoutSeconds: 1 }, containers: [c(1)] }).text).toBe('remove web#1 (scale down to 0)');
   });
 });
 

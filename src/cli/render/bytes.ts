@@ -1,0 +1,11 @@
+// docker stats' binary units: 1.5MiB, 7.6GiB.
+export function binaryBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${i === 0 ? value : value.toFixed(2).replace(/\.?0+$/, '')}${units[i]}`;
+}
