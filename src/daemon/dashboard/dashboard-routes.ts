@@ -40,6 +40,7 @@ export class Dashboard {
       throw new HttpError(404, `no such asset: ${path.slice(0, 200)}`);
     }
     if (path === '/live') {
+      if (req.method !== 'GET') throw new HttpError(405, 'the live stream is GET only');
       const view = viewFromQuery(url.searchParams);
       await renderLive(this.ctx, view); // a page for a project that is gone answers 404, not an empty stream
       streamLive(this.ctx, this.history, res, view);
