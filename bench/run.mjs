@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The bench runner: `npm run bench` (all seven) or `npm run bench -- replacement storm` (some).
+// The bench runner: `npm run bench` (all eight) or `npm run bench -- replacement storm` (some).
 // Each bench's figures are written to bench/results/<name>.json; bench/RESULTS.md is then rewritten
 // from every stored result, so re-running one bench updates its section and keeps the others (each
 // section says when and by which command its figures were made).
@@ -18,9 +18,10 @@ import * as overhead from './benches/overhead.mjs';
 import * as autoscale from './benches/autoscale.mjs';
 import * as balancer from './benches/balancer.mjs';
 import * as cli from './benches/cli.mjs';
+import * as dashboard from './benches/dashboard.mjs';
 import { trackedProjects, trackedDaemons } from './lib/registry.mjs';
 
-const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli };
+const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard };
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 const RESULTS_MD = join(REPO_ROOT, 'bench/RESULTS.md');
 

@@ -16,6 +16,7 @@ const status: Loader = async () => (await import('./commands/status.js')).regist
 export const COMMAND_MODULES: Record<string, Loader> = {
   config: async () => (await import('./commands/config.js')).registerConfig,
   daemon: async () => (await import('./commands/daemon.js')).registerDaemon,
+  dashboard: async () => (await import('./commands/dashboard.js')).registerDashboard,
   down: async () => (await import('./commands/down.js')).registerDown,
   exec: async () => (await import('./commands/exec.js')).registerExec,
   run: async () => (await import('./commands/run.js')).registerRun,

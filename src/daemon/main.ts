@@ -29,6 +29,12 @@ import { SystemdNotifier } from './systemd/notify.js';
 import { startWatchdog } from './systemd/watchdog.js';
 import { ProjectWatcher } from './lifecycle/watcher.js';
 import type { SupervisorParts } from './supervisor/parts.js';
+import type { ApiContext } from './api/context.js';
+import { HistorySampler } from './history/history-sampler.js';
+import { HttpGate } from './http/http-gate.js';
+import { listenOnTcp } from './http/http-listener.js';
+import { resolveHttpToken, type TokenChoice } from './http/http-token.js';
+import { browserOrigin, type ListenAddress } from './http/listen-address.js';
 import type { NotifyTarget } from '../compose/notify-target.js';
 
 export interface DaemonOptions {
@@ -37,6 +43,8 @@ export interface DaemonOptions {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   socketGroup?: number;
+  /** The dashboard and the control API over TCP (--http), and how its token is had. */
+  http?: { address: ListenAddress; token: TokenChoice };
   /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
   metricsAddr?: string;
   resyncIntervalMs: number;
@@ -92,11 +100,16 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     world: worldFrom({ ...parts, autoscaler, balancers }),
     daemonTargets: options.notify,
   });
-  const server = createApiServer({ ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version });
+  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version };
+  const server = createApiServer(api);
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
   await runtime.ping().catch((error: unknown) => logger.warn({ err: error }, 'engine not reachable yet; retrying in the background'));
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  // Before anything is adopted: a listener that would be open to other hosts without a token stops the start.
+  const httpToken = options.http && (await resolveHttpToken(options.http.address, options.http.token, options.stateDir));
+  const gate = options.http && httpToken && new HttpGate(httpToken, systemClock, browserOrigin(options.http.address));
+  if (gate) api.dashboardLogin = () => gate.loginLink();
   const lock = await lockStateDir(options.stateDir);
   const opened = await journal.open();
   if (opened.skipped > 0) logger.warn({ skipped: opened.skipped, kept: opened.events.length }, 'event journal: skipped lines that were not whole events (torn writes)');
@@ -130,6 +143,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   await listenOnSocket(server, options.socket, options.socketGroup);
   const metricsServer = options.metricsAddr ? await listenForMetrics(options.metricsAddr, metrics, logger) : undefined;
+  const history = gate && new HistorySampler({ ...parts, autoscaler, events, logger: logger.child({ component: 'history' }) });
+  history?.start();
+  const httpServer = options.http && gate && history ? await listenOnTcp(api, gate, history, options.http.address) : undefined;
+  if (options.http) logger.info({ http: `${options.http.address.host}:${options.http.address.port}`, tokenFile: httpToken?.file }, 'dashboard and API listening over TCP; `composed dashboard` prints a login link');
   logger.info({ socket: options.socket, stateDir: options.stateDir, projects: registry.size }, 'composed daemon ready');
   // READY=1 only now: existing containers are adopted and resynced, and the socket answers.
   await notifier.ready(summary(parts));
@@ -150,6 +167,13 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   watchdog?.stop();
   clearInterval(statusTimer);
   metricsServer?.close();
+  history?.stop();
+  if (httpServer) {
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve());
+      httpServer.closeAllConnections();
+    });
+  }
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

@@ -21,25 +21,38 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--events-max-size <size>', 'disk the event journal in the state dir may take (e.g. 16MiB)').env('COMPOSED_EVENTS_MAX_SIZE').default('16MiB'))
     .addOption(new Option('--events-max-age <duration>', 'how long events are kept in the journal').env('COMPOSED_EVENTS_MAX_AGE').default('7d'))
     .addOption(new Option('--metrics-addr <host:port>', 'also serve /metrics over TCP (e.g. 127.0.0.1:9464)').env('COMPOSED_METRICS_ADDR'))
+    .addOption(new Option('--http <host:port>', 'also serve the dashboard and the control API over TCP, every request needing a token (e.g. 127.0.0.1:8765)').env('COMPOSED_HTTP'))
+    .addOption(new Option('--http-token-file <file>', 'the token TCP requests must carry (mode 0600); default: one generated into the state dir').env('COMPOSED_HTTP_TOKEN_FILE'))
+    .addOption(new Option('--http-token-generate', 'generate the token into the state dir also for a --http address other hosts can reach'))
     .addOption(
       new Option('--notify <url>', 'POST a notification there when a service fails and recovers (repeatable; slack+, discord+, ntfy+ prefixes pick the format; env COMPOSED_NOTIFY, comma or space separated)')
         .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX',
+      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX\n  composed daemon --http 127.0.0.1:8765     # then `composed dashboard` prints a login link',
     )
     .action(
-      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[] }) => {
+      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[]; http?: string; httpTokenFile?: string; httpTokenGenerate?: boolean }) => {
         const notify = notifyTargets(opts.notify, process.env['COMPOSED_NOTIFY']);
         const { runDaemon } = await import('../../daemon/main.js');
         const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
+        const { parseListenAddress } = await import('../../daemon/http/listen-address.js');
         // A daemon that failed to start (socket refused, state dir unusable) must exit: the engine
         // event stream and timers it started would otherwise keep a process alive that never listens.
         const failed = (error: unknown): never => {
           process.stderr.write(`composed: the daemon could not start: ${error instanceof Error ? error.message : String(error)}\n`);
           process.exit(1);
         };
+        if (opts.http === undefined && (opts.httpTokenFile !== undefined || opts.httpTokenGenerate)) {
+          failed(new Error('--http-token-file and --http-token-generate need --http HOST:PORT'));
+        }
+        let http: { address: ReturnType<typeof parseListenAddress>; token: { file?: string; generate: boolean } } | undefined;
+        try {
+          http = opts.http === undefined ? undefined : { address: parseListenAddress(opts.http), token: { file: opts.httpTokenFile, generate: opts.httpTokenGenerate ?? false } };
+        } catch (error) {
+          failed(error);
+        }
         await runDaemon({
           socket: opts.socket,
           stateDir: opts.stateDir,
@@ -50,6 +63,7 @@ export function registerDaemon(program: Command): void {
           journalLimits: { maxBytes: parseSize(opts.eventsMaxSize, '--events-max-size'), maxAgeMs: parseDuration(opts.eventsMaxAge, '--events-max-age') },
           metricsAddr: opts.metricsAddr,
           notify,
+          http,
           version: readVersion(),
         }).catch(failed);
       }),

@@ -11,6 +11,7 @@ import type { ContainerRuntime } from '../ports/runtime.js';
 import type { EventLog } from '../events/event-log.js';
 import type { EventJournal } from '../journal/event-journal.js';
 import type { PreviousOutput } from '../journal/previous-output.js';
+import type { DashboardLogin } from '../../protocol/dashboard.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
 
@@ -33,4 +34,6 @@ export interface ApiContext {
   notifications?: Notifier;
   logger: Logger;
   version: string;
+  /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */
+  dashboardLogin?: () => DashboardLogin;
 }

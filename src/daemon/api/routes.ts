@@ -26,6 +26,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   { method: 'GET', pattern: /^\/v1\/projects\/([^/]+)\/logs$/, handler: logs },
   { method: 'GET', pattern: /^\/v1\/events$/, handler: events },
   { method: 'GET', pattern: /^\/metrics$/, handler: metrics },
+  { method: 'POST', pattern: /^\/v1\/dashboard\/login$/, handler: dashboardLogin },
   ...containerRoutes,
   ...imageRoutes,
   ...memoryRoutes,
@@ -49,6 +50,11 @@ async function metrics(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
   const { contentType, body } = await ctx.metrics.render();
   res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+async function dashboardLogin(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (!ctx.dashboardLogin) throw new HttpError(409, 'this daemon serves no dashboard: start it with --http 127.0.0.1:PORT');
+  sendJson(res, 200, ctx.dashboardLogin());
 }
 
 async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,6 +4,7 @@ import { chmod, chown, mkdir, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { ApiContext } from './context.js';
 import { sendError, toHttpError } from './http.js';
 import { routeRequest } from './routes.js';
@@ -16,18 +17,33 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const CONNECTIONS_CHECK_MS = 1_000;
 
-export function createApiServer(ctx: ApiContext): Server {
-  const server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void handle(ctx, req, res));
+/**
+ * What a listener puts in front of the API: the TCP listener's token check, and the dashboard's
+ * pages beside the API's paths. The unix socket has none.
+ */
+export interface ApiFront {
+  /** False when the request was answered (refused) and must go no further. */
+  admit(req: IncomingMessage, res: ServerResponse): boolean;
+  admitUpgrade(req: IncomingMessage, socket: Duplex): boolean;
+  /** True when it answered a path outside the API. */
+  serve(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+export function createApiServer(ctx: ApiContext, front?: ApiFront): Server {
+  const server = createServer({ connectionsCheckingInterval: CONNECTIONS_CHECK_MS }, (req, res) => void handle(ctx, req, res, front));
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.maxHeadersCount = 100;
   // exec and run take over the connection (an HTTP upgrade, like the engine's own attach).
-  server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void handleUpgrade(ctx, req, socket, head));
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!front || front.admitUpgrade(req, socket)) void handleUpgrade(ctx, req, socket, head);
+  });
   return server;
 }
 
-async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, front?: ApiFront): Promise<void> {
   try {
+    if (front && (!front.admit(req, res) || (await front.serve(req, res)))) return;
     await routeRequest(ctx, req, res);
   } catch (error) {
     if (clientGone(req, error)) {

@@ -31,13 +31,17 @@ export type StatusSources = Pick<SupervisorParts, 'controller' | 'registry' | 'r
   notifications?: { deliveriesFor(project: string): NotificationDelivery[] };
 };
 
-export async function projectStatus(sources: StatusSources, record: ProjectView): Promise<ProjectStatus> {
+/**
+ * `listingMaxAgeMs`: reuse the controller's listing when no container changed since it was taken
+ * and it is at most this old (a dashboard refreshing every few seconds); by default, list afresh.
+ */
+export async function projectStatus(sources: StatusSources, record: ProjectView, { listingMaxAgeMs = 0 } = {}): Promise<ProjectStatus> {
   const { controller, runtime, clock } = sources;
   // One deadline for everything status asks of the engine: each asked in turn with its own 0.7 s
   // added up to 3 s once while dockerd restarted (the engine-restart fault's status poll).
   const deadline = clock.now() + STATUS_ENGINE_DEADLINE_MS;
   const left = () => Math.max(0, deadline - clock.now());
-  const fresh = await withDeadline(clock, controller.listProject(record.name), left());
+  const fresh = await withDeadline(clock, controller.listProject(record.name, { maxAgeMs: listingMaxAgeMs }), left());
   const listing = fresh ?? controller.lastListingOf(record.name);
   const [probes, described] = fresh
     ? await Promise.all([withDeadline(clock, lastProbeOutputs(runtime, listing), left()), describeEngine(runtime, left(), clock)])
