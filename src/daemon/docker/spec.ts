@@ -10,6 +10,7 @@ import {
   LABEL_ANON_TARGET,
   LABEL_CONFIG_FILES,
   LABEL_CONFIG_HASH,
+  LABEL_IMAGE,
   LABEL_MANAGED,
   LABEL_NUMBER,
   LABEL_ONEOFF,
@@ -148,6 +149,7 @@ export function replicaLabels(req: ReplicaRequest): Record<string, string> {
     [LABEL_WORKING_DIR]: project.workingDir,
     [LABEL_CONFIG_FILES]: project.configFiles.join(','),
     [LABEL_VERSION]: COMPOSE_VERSION,
+    [LABEL_IMAGE]: service.image,
     [LABEL_MANAGED]: 'true',
   };
 }
