@@ -34,7 +34,10 @@ export function uniqueProjectName(prefix: string): string {
  */
 export async function cleanupProject(name: string, docker: Docker = dockerForTests()): Promise<void> {
   const filters = { label: [`${LABEL_PROJECT}=${name}`] };
-  const containers = await docker.listContainers({ all: true, filters });
+  // The filter only narrows (Podman 4.3.1 ORs label filters): each object's own label decides, so a
+  // cleanup never removes another run's containers, networks or volumes on a shared engine.
+  const ours = (labels: Record<string, string> | null | undefined) => labels?.[LABEL_PROJECT] === name;
+  const containers = (await docker.listContainers({ all: true, filters })).filter((c) => ours(c.Labels));
   await Promise.all(
     containers.map(async (c) => {
       try {
@@ -45,13 +48,13 @@ export async function cleanupProject(name: string, docker: Docker = dockerForTes
       }
     }),
   );
-  const networks = await docker.listNetworks({ filters });
+  const networks = (await docker.listNetworks({ filters })).filter((n) => ours(n.Labels));
   for (const n of networks) {
     const left = await removeNetworkNamed(docker, n.Id);
     if (left) console.warn(`cleanup of ${name}: network ${n.Name} ${left}`);
   }
   const { Volumes } = await docker.listVolumes({ filters });
-  await Promise.all((Volumes ?? []).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
+  await Promise.all((Volumes ?? []).filter((v) => ours(v.Labels)).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
 }
 
 async function ignoreMissing(operation: Promise<unknown>): Promise<void> {
