@@ -12,8 +12,8 @@ DOCKERD_LOG=${COMPOSED_DOCKERD_LOG:-/var/log/composed-dockerd.log}
 IMAGE=${COMPOSED_TEST_IMAGE:-busybox:latest}
 
 say() { printf 'setup-engine: %s\n' "$*" >&2; }
-# apt_install, import_busybox
-source "$(dirname "${BASH_SOURCE[0]}")/lib/test-image.sh"
+# apt_install, wait_until_answers, import_busybox
+source "$(dirname "${BASH_SOURCE[0]}")/lib/engine-setup.sh"
 
 engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
@@ -29,13 +29,7 @@ ensure_engine() {
     mkdir -p "$(dirname "$DOCKERD_LOG")"
     setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
   fi
-  for _ in $(seq 1 120); do
-    if engine_answers; then say "engine is up"; return; fi
-    sleep 0.5
-  done
-  say "dockerd did not answer within 60 s; its log ($DOCKERD_LOG) ends with:"
-  tail -n 20 "$DOCKERD_LOG" >&2 || true
-  exit 1
+  wait_until_answers dockerd 60 "$DOCKERD_LOG" engine_answers
 }
 
 ensure_images() {

@@ -8,7 +8,7 @@
 #   1048576) is above this sandbox's hard limit and every start fails with "setrlimit RLIMIT_NOFILE:
 #   operation not permitted". When the host's hard limit is lower, containers.conf gets limits that fit.
 # - Starts `podman system service --time=0` in the background (log: $PODMAN_LOG) and waits for _ping.
-# - Imports busybox from Debian's busybox-static (scripts/lib/test-image.sh, as for Docker).
+# - Imports busybox from Debian's busybox-static (scripts/lib/engine-setup.sh, as for Docker).
 set -euo pipefail
 
 PODMAN_SOCKET=${PODMAN_SOCKET:-/run/podman/podman.sock}
@@ -17,8 +17,8 @@ IMAGE=${COMPOSED_TEST_IMAGE:-busybox:latest}
 CONTAINERS_CONF=/etc/containers/containers.conf
 
 say() { printf 'setup-podman: %s\n' "$*" >&2; }
-# apt_install, import_busybox
-source "$(dirname "${BASH_SOURCE[0]}")/lib/test-image.sh"
+# apt_install, wait_until_answers, import_busybox
+source "$(dirname "${BASH_SOURCE[0]}")/lib/engine-setup.sh"
 
 ensure_podman() {
   if command -v podman >/dev/null 2>&1; then return; fi
@@ -51,13 +51,7 @@ ensure_service() {
   say "starting podman system service on $PODMAN_SOCKET (log: $PODMAN_LOG)"
   # From /: conmon leaves an empty `oom` file in its working directory when a container is OOM-killed.
   (cd / && setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &)
-  for _ in $(seq 1 60); do
-    if service_answers; then say "podman service is up"; return; fi
-    sleep 0.5
-  done
-  say "podman service did not answer within 30 s; its log ($PODMAN_LOG) ends with:"
-  tail -n 20 "$PODMAN_LOG" >&2 || true
-  exit 1
+  wait_until_answers "podman service" 30 "$PODMAN_LOG" service_answers
 }
 
 ensure_images() {

@@ -1,5 +1,6 @@
-# Sourced by scripts/setup-engine.sh (Docker) and scripts/setup-podman.sh (Podman): apt installs and
-# the offline test image, made the same way for both engines since no registry is reachable here.
+# Sourced by scripts/setup-engine.sh (Docker) and scripts/setup-podman.sh (Podman), which define
+# `say`: apt installs, waiting for an engine started in the background, and the offline test image,
+# made the same way for both engines since no registry is reachable here.
 
 # apt-get install, with one `apt-get update` first per run.
 apt_install() {
@@ -9,6 +10,21 @@ apt_install() {
     APT_UPDATED=1
   fi
   apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# wait_until_answers WHAT SECONDS LOG CHECK...: runs CHECK every 0.5 s until it succeeds; after
+# SECONDS, shows the end of the engine's LOG and fails the script.
+wait_until_answers() {
+  local what=$1 seconds=$2 log=$3
+  shift 3
+  local _
+  for _ in $(seq 1 $((seconds * 2))); do
+    if "$@"; then say "$what is up"; return; fi
+    sleep 0.5
+  done
+  say "$what did not answer within $seconds s; its log ($log) ends with:"
+  tail -n 20 "$log" >&2 || true
+  exit 1
 }
 
 # Debian's busybox package is dynamically linked; busybox-static replaces it with a static build.
