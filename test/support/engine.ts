@@ -41,6 +41,10 @@ export async function cleanupProject(name: string, docker: Docker = dockerForTes
   await Promise.all(
     containers.map(async (c) => {
       try {
+        // A forced removal is a SIGKILL on Docker; Podman 4.3.1 first sends SIGTERM and waits the
+        // container's StopTimeout (10.5 s for a pid 1 `sleep`), so kill it first, as the adapter
+        // does. A container that is not running refuses the kill; the removal below still decides.
+        await docker.getContainer(c.Id).kill().catch(() => undefined);
         await ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }));
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode !== 500) throw error;
