@@ -12,15 +12,8 @@ DOCKERD_LOG=${COMPOSED_DOCKERD_LOG:-/var/log/composed-dockerd.log}
 IMAGE=${COMPOSED_TEST_IMAGE:-busybox:latest}
 
 say() { printf 'setup-engine: %s\n' "$*" >&2; }
-
-apt_install() {
-  export DEBIAN_FRONTEND=noninteractive
-  if [ -z "${APT_UPDATED:-}" ]; then
-    apt-get update -qq >/dev/null
-    APT_UPDATED=1
-  fi
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# apt_install, wait_until_answers, import_busybox
+source "$(dirname "${BASH_SOURCE[0]}")/lib/engine-setup.sh"
 
 engine_answers() { timeout 10 docker info >/dev/null 2>&1; }
 
@@ -36,38 +29,8 @@ ensure_engine() {
     mkdir -p "$(dirname "$DOCKERD_LOG")"
     setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
   fi
-  for _ in $(seq 1 120); do
-    if engine_answers; then say "engine is up"; return; fi
-    sleep 0.5
-  done
-  say "dockerd did not answer within 60 s; its log ($DOCKERD_LOG) ends with:"
-  tail -n 20 "$DOCKERD_LOG" >&2 || true
-  exit 1
+  wait_until_answers dockerd 60 "$DOCKERD_LOG" engine_answers
 }
-
-# A busybox rootfs from Debian's static build: sh, httpd (with CGI), nc, wget, enough for every test.
-import_busybox() {
-  if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1 || ! file_is_static /bin/busybox; then
-    apt_install busybox-static
-  fi
-  local root
-  root=$(mktemp -d)
-  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/var/www" "$root/root" "$root/data"
-  chmod 1777 "$root/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  local applet
-  for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-  tar -C "$root" -c . | docker import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - "$IMAGE" >/dev/null
-  rm -rf "$root"
-  say "made $IMAGE from busybox-static"
-}
-
-# Debian's busybox package is dynamically linked; busybox-static replaces it with a static build.
-file_is_static() { ! grep -q 'ld-linux' "$1" 2>/dev/null; }
 
 ensure_images() {
   if docker image inspect "$IMAGE" >/dev/null 2>&1; then return; fi
@@ -75,7 +38,8 @@ ensure_images() {
     say "pulled $IMAGE"
     return
   fi
-  import_busybox
+  import_busybox docker "$IMAGE"
+  say "made $IMAGE from busybox-static"
 }
 
 ensure_engine

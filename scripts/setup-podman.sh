@@ -8,7 +8,7 @@
 #   1048576) is above this sandbox's hard limit and every start fails with "setrlimit RLIMIT_NOFILE:
 #   operation not permitted". When the host's hard limit is lower, containers.conf gets limits that fit.
 # - Starts `podman system service --time=0` in the background (log: $PODMAN_LOG) and waits for _ping.
-# - Imports busybox from Debian's busybox-static, as scripts/setup-engine.sh does for Docker.
+# - Imports busybox from Debian's busybox-static (scripts/lib/engine-setup.sh, as for Docker).
 set -euo pipefail
 
 PODMAN_SOCKET=${PODMAN_SOCKET:-/run/podman/podman.sock}
@@ -17,15 +17,8 @@ IMAGE=${COMPOSED_TEST_IMAGE:-busybox:latest}
 CONTAINERS_CONF=/etc/containers/containers.conf
 
 say() { printf 'setup-podman: %s\n' "$*" >&2; }
-
-apt_install() {
-  export DEBIAN_FRONTEND=noninteractive
-  if [ -z "${APT_UPDATED:-}" ]; then
-    apt-get update -qq >/dev/null
-    APT_UPDATED=1
-  fi
-  apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-}
+# apt_install, wait_until_answers, import_busybox
+source "$(dirname "${BASH_SOURCE[0]}")/lib/engine-setup.sh"
 
 ensure_podman() {
   if command -v podman >/dev/null 2>&1; then return; fi
@@ -58,44 +51,16 @@ ensure_service() {
   say "starting podman system service on $PODMAN_SOCKET (log: $PODMAN_LOG)"
   # From /: conmon leaves an empty `oom` file in its working directory when a container is OOM-killed.
   (cd / && setsid nohup podman system service --time=0 "unix://$PODMAN_SOCKET" >>"$PODMAN_LOG" 2>&1 </dev/null &)
-  for _ in $(seq 1 60); do
-    if service_answers; then say "podman service is up"; return; fi
-    sleep 0.5
-  done
-  say "podman service did not answer within 30 s; its log ($PODMAN_LOG) ends with:"
-  tail -n 20 "$PODMAN_LOG" >&2 || true
-  exit 1
-}
-
-# Debian's busybox package is dynamically linked; busybox-static replaces it with a static build.
-file_is_static() { ! grep -q 'ld-linux' "$1" 2>/dev/null; }
-
-import_busybox() {
-  if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1 || ! file_is_static /bin/busybox; then
-    apt_install busybox-static
-  fi
-  local root
-  root=$(mktemp -d)
-  mkdir -p "$root/bin" "$root/etc" "$root/tmp" "$root/var/www" "$root/root" "$root/data"
-  chmod 1777 "$root/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  local applet
-  for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-  # Podman names an unqualified import localhost/busybox:latest; the tag makes `busybox:latest` resolve
-  # through Docker's default registry name too, which is what compose files and the tests write.
-  tar -C "$root" -c . | podman import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - "$IMAGE" >/dev/null
-  podman tag "$IMAGE" "docker.io/library/$IMAGE" >/dev/null
-  rm -rf "$root"
-  say "made $IMAGE from busybox-static in podman"
+  wait_until_answers "podman service" 30 "$PODMAN_LOG" service_answers
 }
 
 ensure_images() {
   if podman image exists "docker.io/library/$IMAGE"; then return; fi
-  import_busybox
+  import_busybox podman "$IMAGE"
+  # Podman names an unqualified import localhost/busybox:latest; the tag makes `busybox:latest` resolve
+  # through Docker's default registry name too, which is what compose files and the tests write.
+  podman tag "$IMAGE" "docker.io/library/$IMAGE" >/dev/null
+  say "made $IMAGE from busybox-static in podman"
 }
 
 ensure_podman

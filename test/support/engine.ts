@@ -34,10 +34,17 @@ export function uniqueProjectName(prefix: string): string {
  */
 export async function cleanupProject(name: string, docker: Docker = dockerForTests()): Promise<void> {
   const filters = { label: [`${LABEL_PROJECT}=${name}`] };
-  const containers = await docker.listContainers({ all: true, filters });
+  // The filter only narrows (Podman 4.3.1 ORs label filters): each object's own label decides, so a
+  // cleanup never removes another run's containers, networks or volumes on a shared engine.
+  const ours = (labels: Record<string, string> | null | undefined) => labels?.[LABEL_PROJECT] === name;
+  const containers = (await docker.listContainers({ all: true, filters })).filter((c) => ours(c.Labels));
   await Promise.all(
     containers.map(async (c) => {
       try {
+        // A forced removal is a SIGKILL on Docker; Podman 4.3.1 first sends SIGTERM and waits the
+        // container's StopTimeout (10.5 s for a pid 1 `sleep`), so kill it first, as the adapter
+        // does. A container that is not running refuses the kill; the removal below still decides.
+        await docker.getContainer(c.Id).kill().catch(() => undefined);
         await ignoreMissing(docker.getContainer(c.Id).remove({ force: true, v: false }));
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode !== 500) throw error;
@@ -45,13 +52,13 @@ export async function cleanupProject(name: string, docker: Docker = dockerForTes
       }
     }),
   );
-  const networks = await docker.listNetworks({ filters });
+  const networks = (await docker.listNetworks({ filters })).filter((n) => ours(n.Labels));
   for (const n of networks) {
     const left = await removeNetworkNamed(docker, n.Id);
     if (left) console.warn(`cleanup of ${name}: network ${n.Name} ${left}`);
   }
   const { Volumes } = await docker.listVolumes({ filters });
-  await Promise.all((Volumes ?? []).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
+  await Promise.all((Volumes ?? []).filter((v) => ours(v.Labels)).map((v) => ignoreMissing(docker.getVolume(v.Name).remove())));
 }
 
 async function ignoreMissing(operation: Promise<unknown>): Promise<void> {

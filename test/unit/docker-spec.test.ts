@@ -37,7 +37,7 @@ function request(svc: Service, overrides: Partial<ReplicaRequest> = {}): Replica
 }
 
 describe('replica create options', () => {
-  it('labels the container like compose, plus managed; a service cannot spoof the compose labels', () => {
+  it('labels the container like compose, plus managed and the image as written; a service cannot spoof the compose labels', () => {
     const spec = replicaSpec(
       request(service({ labels: { team: 'a', 'com.docker.compose.project': 'spoofed' } })),
     );
@@ -52,6 +52,7 @@ describe('replica create options', () => {
       'com.docker.compose.project.working_dir': '/srv/demo',
       'com.docker.compose.project.config_files': '/srv/demo/compose.yaml,/srv/demo/compose.override.yaml',
       'com.docker.compose.version': expect.any(String),
+      'dev.composed.image': 'busybox:latest',
       'dev.composed.managed': 'true',
     });
   });

@@ -4,7 +4,7 @@
 // so it never recreates a running replica.
 import type { Logger } from 'pino';
 import type { AutoscaleStatus } from '../../protocol/api.js';
-import { decideReplicas, NO_RECOMMENDATIONS, type AutoscaleMemory, type ReplicaCpu } from '../core/autoscale.js';
+import { decideReplicas, firstSight, type AutoscaleMemory, type ReplicaCpu } from '../core/autoscale.js';
 import { cpuPercent } from '../core/cpu-usage.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved, isReady } from '../core/observed.js';
@@ -21,7 +21,8 @@ const LISTING_MAX_AGE_MS = 30_000;
 
 interface ServiceScaler {
   nextDueAt: number;
-  memory: AutoscaleMemory;
+  /** Undefined until its first decision, which starts from firstSight. */
+  memory?: AutoscaleMemory;
   /** Last CPU sample per container id, to turn cumulative CPU time into a rate. */
   samples: Map<string, CpuSample>;
   /** CPU percent per replica number at the last tick. */
@@ -75,7 +76,7 @@ export class Autoscaler {
         live.add(serviceKey);
         let scaler = this.scalers.get(serviceKey);
         if (!scaler) {
-          scaler = { nextDueAt: now, memory: NO_RECOMMENDATIONS, samples: new Map(), cpu: new Map(), running: false };
+          scaler = { nextDueAt: now, samples: new Map(), cpu: new Map(), running: false };
           this.scalers.set(serviceKey, scaler);
         }
         if (scaler.running || now < scaler.nextDueAt) continue;
@@ -123,7 +124,7 @@ export class Autoscaler {
     for (const id of scaler.samples.keys()) if (!seen.has(id)) scaler.samples.delete(id);
 
     const now = clock.now();
-    const decision = decideReplicas({ spec, current: intent.replicas, replicas, now, memory: scaler.memory });
+    const decision = decideReplicas({ spec, current: intent.replicas, replicas, now, memory: scaler.memory ?? firstSight(intent.replicas, now) });
     scaler.memory = decision.memory;
     scaler.status = {
       min: spec.min,

@@ -69,6 +69,16 @@ export interface AutoscaleInput {
 
 export const NO_RECOMMENDATIONS: AutoscaleMemory = { recommendations: [] };
 
+/**
+ * The memory of a service the autoscaler starts following (a daemon start, autoscale added to a
+ * running service): the count it has now counts as a recommendation made now, as HPA's
+ * recordInitialRecommendation does. Without it the first sample decided alone, and a 3-replica
+ * service that idled was cut to 1 a second after autoscale was added, whatever its window.
+ */
+export function firstSight(current: number, now: number): AutoscaleMemory {
+  return { recommendations: [{ at: now, replicas: current }] };
+}
+
 /** Kubernetes' default `--horizontal-pod-autoscaler-tolerance`. */
 export const TOLERANCE = 0.1;
 const FULLY_USED_PERCENT = 100;

@@ -55,19 +55,32 @@ export type ProbeVerdict =
   | 'daemon';
 
 /**
- * Who runs a container's probes, from its health log length at `now`. `engineProbes`: a result was
- * ever logged for any container of this engine, so it runs probes and a silent log means a probe
- * still running (docker.io 20.10 logs a probe only when it ends: one that hangs until its 2 s
- * timeout at a 500 ms interval, or a wget at 300 ms under load, left the log empty past the deadline).
+ * What the daemon has seen of the engine's own probes: `logs-results` once any container's health
+ * log held a result; `silent` once the daemon had to probe a container and the engine had logged
+ * nothing for any (Podman 4.3.1 without systemd); `unknown` before either.
  */
-export function whoProbes(timing: ProbeTiming, startedAt: number, now: number, loggedResults: number, engineProbes: boolean): ProbeVerdict {
-  if (loggedResults > 0 || engineProbes) return 'engine';
-  return now >= probeDeadline(timing, startedAt) ? 'daemon' : 'wait';
+export type EngineProbing = 'unknown' | 'logs-results' | 'silent';
+
+/**
+ * Who runs a container's probes, from its health log length at `now`. On an engine that logs
+ * results a silent log means a probe still running (docker.io 20.10 logs a probe only when it ends:
+ * one that hangs until its 2 s timeout at a 500 ms interval, or a wget at 300 ms under load, left
+ * the log empty past the deadline), so the engine's word counts.
+ */
+export function whoProbes(timing: ProbeTiming, startedAt: number, now: number, loggedResults: number, engine: EngineProbing): ProbeVerdict {
+  if (loggedResults > 0 || engine === 'logs-results') return 'engine';
+  return now >= firstDaemonProbeAt(timing, startedAt, engine) ? 'daemon' : 'wait';
 }
 
-/** When an engine that probes has logged a result: the start period plus two intervals. */
-export function probeDeadline(timing: ProbeTiming, startedAt: number): number {
-  return startedAt + timing.startPeriodMs + 2 * timing.intervalMs;
+/**
+ * When the daemon may probe a container first. On an engine not known yet: once an engine that
+ * probes would have logged a result, the start period plus two intervals. On one known to run no
+ * probes: one interval after the start, when Docker runs its first (failures in the start period
+ * are forgiven by afterProbe); waiting the two intervals there made every replica on Podman
+ * healthy an interval or more later than on Docker (30 s and more with compose's default interval).
+ */
+export function firstDaemonProbeAt(timing: ProbeTiming, startedAt: number, engine: EngineProbing): number {
+  return engine === 'silent' ? startedAt + timing.intervalMs : startedAt + timing.startPeriodMs + 2 * timing.intervalMs;
 }
 
 export type ProbeStatus = 'starting' | 'healthy' | 'unhealthy';

@@ -13,6 +13,11 @@ export const LABEL_NETWORK = 'com.docker.compose.network';
 export const LABEL_VOLUME = 'com.docker.compose.volume';
 
 export const LABEL_MANAGED = 'dev.composed.managed';
+/**
+ * The image as the compose file names it, for `ps`: engines record it differently (Docker keeps
+ * `busybox`, Podman 4.3.1 only the resolved `docker.io/library/busybox:latest`).
+ */
+export const LABEL_IMAGE = 'dev.composed.image';
 /** On a replica's anonymous volume: the mount target it serves. */
 export const LABEL_ANON_TARGET = 'dev.composed.anonymous-volume.target';
 /** On a replica's anonymous volume: the replica number it belongs to. */

@@ -2,6 +2,7 @@
 import type Docker from 'dockerode';
 import type { ProcessTable, PsEntry, ResourceUsage } from '../ports/interactive.js';
 import { classify, engineMessage, statusOf } from './errors.js';
+import { LABEL_IMAGE } from '../core/labels.js';
 import { labelFilter, labelsMatch } from './label-match.js';
 
 export async function killContainer(docker: Docker, id: string, signal: string): Promise<void> {
@@ -72,7 +73,8 @@ export async function psEntries(docker: Docker, labels: Record<string, string>):
     .map((c): PsEntry => ({
       id: c.Id,
       name: (c.Names[0] ?? '').replace(/^\//, ''),
-      image: c.Image,
+      // As the compose file names it, as docker compose shows it; containers made before the label, as the engine has it.
+      image: c.Labels[LABEL_IMAGE] ?? c.Image,
       imageId: c.ImageID,
       command: c.Command,
       createdAt: c.Created * 1000,

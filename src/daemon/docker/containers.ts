@@ -4,8 +4,21 @@ import type { ContainerDetails, ContainerState, ContainerSummary, HealthState } 
 
 const STATES: readonly ContainerState[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 
+/**
+ * Podman 4.3.1 lists and inspects libpod's own states (docker/README.md): `stopping` while a stop
+ * waits for the process (still alive, ExitCode 0), `stopped` once it died and before its cleanup,
+ * `configured` and `initialized` before the first start. Taken for dead, a replica being stopped
+ * was replaced at once with "exited 0" recorded, before it had even died.
+ */
+const PODMAN_STATES: Readonly<Record<string, ContainerState>> = {
+  stopping: 'running',
+  stopped: 'exited',
+  configured: 'created',
+  initialized: 'created',
+};
+
 export function toState(state: string | undefined): ContainerState {
-  return STATES.find((s) => s === state) ?? 'dead';
+  return STATES.find((s) => s === state) ?? (state !== undefined ? PODMAN_STATES[state] : undefined) ?? 'dead';
 }
 
 function toHealth(status: string | undefined): HealthState {

@@ -3,18 +3,20 @@
 // A container is watched from its start event or the first listing that shows it running; once its
 // start period and two intervals passed without a logged result on an engine never seen logging
 // one, the daemon probes it until it stops, or until the engine's own log shows results after all
-// (then the engine's word counts again).
+// (then the engine's word counts again). Later containers on that engine are probed from their
+// first interval.
 import type Docker from 'dockerode';
 import { LABEL_PROJECT, LABEL_SERVICE } from '../core/labels.js';
 import {
   afterProbe,
+  firstDaemonProbeAt,
   initialProbeState,
   probeCommand,
-  probeDeadline,
   probeTiming,
   timedOutResult,
   whoProbes,
   type EngineHealthcheck,
+  type EngineProbing,
   type ProbeResult,
   type ProbeState,
   type ProbeTiming,
@@ -45,8 +47,8 @@ export class HealthProber {
   private readonly listeners = new Set<(event: HealthEvent) => void>();
   /** `project/service` keys whose probes the daemon runs, for status. */
   private readonly probedServices = new Set<string>();
-  /** The engine was seen logging a probe result: it runs probes (see whoProbes). */
-  private engineProbes = false;
+  /** What this engine was seen doing about probes (see whoProbes). */
+  private engine: EngineProbing = 'unknown';
 
   constructor(
     private readonly docker: Docker,
@@ -56,7 +58,7 @@ export class HealthProber {
 
   /** Follows a running container with a healthcheck (idempotent for the same start). */
   watch(info: Docker.ContainerInspectInfo): void {
-    if (engineLogOf(info).length > 0) this.engineProbes = true;
+    if (engineLogOf(info).length > 0) this.engine = 'logs-results';
     const startedAt = epochMs(info.State.StartedAt);
     const known = this.watched.get(info.Id);
     if (known && known.startedAt === startedAt) return;
@@ -72,7 +74,7 @@ export class HealthProber {
       command,
     };
     this.watched.set(info.Id, watched);
-    this.schedule(info.Id, watched, Math.max(0, probeDeadline(watched.timing, startedAt) - this.clock.now()));
+    this.schedule(info.Id, watched, Math.max(0, firstDaemonProbeAt(watched.timing, startedAt, this.engine) - this.clock.now()));
   }
 
   /** Follows a container that just started (from its `start` event). */
@@ -118,9 +120,9 @@ export class HealthProber {
       return;
     }
     const engineLog = engineLogOf(info);
-    if (engineLog.length > 0) this.engineProbes = true;
+    if (engineLog.length > 0) this.engine = 'logs-results';
     if (!info.State.Running || epochMs(info.State.StartedAt) !== watched.startedAt) return this.forget(id);
-    const verdict = whoProbes(watched.timing, watched.startedAt, this.clock.now(), engineLog.length, this.engineProbes);
+    const verdict = whoProbes(watched.timing, watched.startedAt, this.clock.now(), engineLog.length, this.engine);
     if (verdict === 'engine') {
       // Taken for an engine that runs no probes, and it logged one after all: its word counts again.
       if (watched.state) this.probedServices.delete(serviceKey(watched));
@@ -135,13 +137,14 @@ export class HealthProber {
 
   private takeOver(watched: Watched): void {
     watched.state = initialProbeState;
+    if (this.engine === 'unknown') this.engine = 'silent';
     const project = watched.labels[LABEL_PROJECT] ?? '';
     const service = watched.labels[LABEL_SERVICE] ?? watched.name;
     this.probedServices.add(serviceKey(watched));
     this.quirk(`health probes of ${project}/${service}`, {
       project,
       service,
-      note: 'the engine logged no health probe result within the start period plus two intervals; composed runs the healthcheck itself through exec',
+      note: 'the engine logged no health probe result for any container within its start period plus two intervals; composed runs the healthcheck itself through exec',
     });
   }
 

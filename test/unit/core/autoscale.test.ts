@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Autoscale } from '../../../src/compose/model.js';
 import {
   decideReplicas,
+  firstSight,
   NO_RECOMMENDATIONS,
   type AutoscaleMemory,
   type ReplicaCpu,
@@ -233,5 +234,23 @@ describe('decideReplicas over time', () => {
     expect(ticks.map((t) => t.desired)).toEqual([1, 1, 1, 4, 4, 4]);
     expect(ticks[3]!.reason).toContain('cpu 240% > target 60%');
     expect(ticks[3]!.reason).toContain('1 -> 4');
+  });
+});
+
+describe('a service the autoscaler starts following', () => {
+  const idle = spec({ intervalMs: 1_000, scaleDownStabilizationMs: 60_000 });
+
+  it('keeps its count for the scale-down window, then follows the load (HPA recordInitialRecommendation)', () => {
+    const memory = firstSight(3, NOW);
+    const early = decideReplicas({ spec: idle, current: 3, replicas: replicas(2, 2, 2), now: NOW + 2_000, memory });
+    expect(early.desired).toBe(3);
+    expect(early.reason).toContain('scale-down held by stabilization window (highest recommendation 3 in last 60s)');
+    const later = decideReplicas({ spec: idle, current: 3, replicas: replicas(2, 2, 2), now: NOW + 60_001, memory: early.memory });
+    expect(later).toMatchObject({ desired: 1 });
+  });
+
+  it('scales up at once: the scale-up window is 0 by default', () => {
+    const up = decideReplicas({ spec: idle, current: 1, replicas: replicas(240), now: NOW + 1_000, memory: firstSight(1, NOW) });
+    expect(up.desired).toBe(4);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   afterProbe,
+  firstDaemonProbeAt,
   initialProbeState,
   MAX_LOG_ENTRIES,
   MAX_OUTPUT_BYTES,
@@ -32,15 +33,24 @@ describe('health probes run by the daemon', () => {
     expect(probeCommand(undefined)).toBeUndefined();
   });
 
-  it('waits start period plus two intervals for the engine to log a result before probing itself', () => {
-    expect(whoProbes(timing, 0, 6_999, 0, false)).toBe('wait');
-    expect(whoProbes(timing, 0, 7_000, 0, false)).toBe('daemon');
-    expect(whoProbes(timing, 0, 2_000, 1, false)).toBe('engine');
-    expect(whoProbes(timing, 0, 60_000, 2, false)).toBe('engine');
+  it('waits start period plus two intervals for an engine not known yet to log a result before probing itself', () => {
+    expect(whoProbes(timing, 0, 6_999, 0, 'unknown')).toBe('wait');
+    expect(whoProbes(timing, 0, 7_000, 0, 'unknown')).toBe('daemon');
+    expect(whoProbes(timing, 0, 2_000, 1, 'unknown')).toBe('engine');
+    expect(whoProbes(timing, 0, 60_000, 2, 'unknown')).toBe('engine');
   });
 
   it('never takes over on an engine seen logging probe results, however late this container is', () => {
-    expect(whoProbes(timing, 0, 60_000, 0, true)).toBe('engine');
+    expect(whoProbes(timing, 0, 60_000, 0, 'logs-results')).toBe('engine');
+  });
+
+  it('on an engine known to run no probes, probes from the first interval, as Docker would', () => {
+    expect(firstDaemonProbeAt(timing, 10_000, 'silent')).toBe(11_000);
+    expect(firstDaemonProbeAt(timing, 10_000, 'unknown')).toBe(17_000);
+    expect(whoProbes(timing, 10_000, 10_999, 0, 'silent')).toBe('wait');
+    expect(whoProbes(timing, 10_000, 11_000, 0, 'silent')).toBe('daemon');
+    // A result in this container's own log: the engine probes after all.
+    expect(whoProbes(timing, 10_000, 11_000, 1, 'silent')).toBe('engine');
   });
 
   it('forgives failures in the start period, then turns unhealthy after `retries` failures in a row', () => {
