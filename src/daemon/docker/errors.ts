@@ -90,3 +90,20 @@ export function isNetworkInUse(error: unknown): boolean {
 export function isNotFound(error: unknown): boolean {
   return error instanceof RuntimeError ? error.kind === 'not-found' : statusOf(error) === 404;
 }
+
+/**
+ * A kill that found nothing to kill: gone, or not running (Docker 409 "is not running"; Podman 4.3.1
+ * 500 "can only kill running containers ... container state improper").
+ */
+export function ignoreNotRunning(error: unknown): void {
+  const status = statusOf(error);
+  if (status === 404 || status === 409) return;
+  if (status === 500 && /can only kill running containers/i.test(engineMessage(error))) return;
+  throw error;
+}
+
+/** 304 from stop/kill-less stop; 409 "is not running" from kill of an exited container. */
+export function isAlreadyStopped(error: unknown): boolean {
+  const status = statusOf(error);
+  return status === 304 || (status === 409 && /is not running/i.test(engineMessage(error)));
+}

@@ -140,3 +140,23 @@ async function consume(stream: NodeJS.ReadableStream, onMessage: (message: unkno
   }
   return undefined;
 }
+
+/**
+ * The image's own VOLUME paths (they become the replica's anonymous volumes). An image gone since
+ * `up` (someone's `docker rmi`) is pulled or built again per pull_policy, as compose would; when
+ * that fails too, retrying will not help until something changes.
+ */
+export async function replicaImageVolumes(docker: Docker, service: Service): Promise<string[]> {
+  const inspect = async () => Object.keys((await docker.getImage(service.image).inspect()).Config.Volumes ?? {});
+  try {
+    return await inspect();
+  } catch (error) {
+    if (!isNotFound(error)) throw classify(error, `inspect image ${service.image}`);
+  }
+  try {
+    await ensureImage(docker, service, () => undefined);
+    return await inspect();
+  } catch (error) {
+    throw new RuntimeError('terminal', `image ${service.image} is not present and could not be pulled or built: ${engineMessage(error)}`, { cause: error });
+  }
+}
