@@ -106,7 +106,9 @@ export class Autoscaler {
     const limitCores = intent.service.resources.limits.cpus ?? 1;
     const replicas: ReplicaCpu[] = [];
     const seen = new Set<string>();
-    scaler.cpu.clear();
+    // Filled while sampling and swapped in whole: status read during the sampling's await shows the
+    // last interval's figures, not none.
+    const cpu = new Map<number, number>();
     const counted = [...observed.replicas.values()].filter((r) => r.number <= intent.replicas);
     const sampled = await Promise.all(counted.map((r) => (r.container.state === 'running' ? runtime.cpuSample(r.container.id) : undefined)));
     for (const [i, replica] of counted.entries()) {
@@ -118,10 +120,11 @@ export class Autoscaler {
         scaler.samples.set(id, sample);
         seen.add(id);
       }
-      if (percent !== undefined) scaler.cpu.set(replica.number, percent);
+      if (percent !== undefined) cpu.set(replica.number, percent);
       replicas.push({ number: replica.number, ready: isReady(replica), cpuPercent: percent });
     }
     for (const id of scaler.samples.keys()) if (!seen.has(id)) scaler.samples.delete(id);
+    scaler.cpu = cpu;
 
     const now = clock.now();
     const decision = decideReplicas({ spec, current: intent.replicas, replicas, now, memory: scaler.memory ?? firstSight(intent.replicas, now) });
