@@ -1,7 +1,7 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
-import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
+import type { NotificationDelivery, ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
 import type { ContainerStats } from '../../protocol/compose-containers.js';
 import { binaryBytes } from './bytes.js';
 import { colourWanted } from './colour.js';
@@ -40,6 +40,10 @@ export function renderStatus(status: ProjectStatus, now = Date.now(), usage?: Re
   for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
   for (const w of status.warnings) lines.push(pc.yellow(formatDiagnostic(w)));
   for (const s of status.services) for (const w of s.warnings ?? []) lines.push(pc.yellow(`warning: ${s.name}: ${w}`));
+  for (const d of status.notifications ?? []) {
+    const line = deliveryTrouble(d, now);
+    if (line) lines.push(pc.yellow(line));
+  }
   const rows: string[][] = [];
   for (const s of status.services) {
     rows.push(withUsage(serviceRow(s), usage && ['', '']));
@@ -58,6 +62,15 @@ function withUsage(row: string[], cells: string[] | undefined): string[] {
 function usageCells(stats: ContainerStats | undefined): string[] {
   if (!stats) return ['', ''];
   return [stats.cpuPercent.toFixed(1), binaryBytes(stats.memoryBytes)];
+}
+
+/** A receiver that fails now (its last error after its last delivery) or lost notifications. */
+function deliveryTrouble(d: NotificationDelivery, now: number): string | undefined {
+  const failingNow = d.lastErrorAt !== undefined && (d.lastSentAt === undefined || Date.parse(d.lastErrorAt) > Date.parse(d.lastSentAt));
+  if (!failingNow && d.dropped === 0) return undefined;
+  const counts = `${d.failed} failed, ${d.dropped} dropped, ${d.queued} waiting`;
+  const last = failingNow ? `; last error ${duration(now - Date.parse(d.lastErrorAt ?? ''))} ago: ${d.lastError ?? '?'}` : '';
+  return `notifications to ${d.endpoint}: ${counts}${last}`;
 }
 
 function serviceRow(s: ServiceStatus): string[] {
