@@ -26,13 +26,15 @@ services:
   alpha:
     image: ${TEST_IMAGE}
     restart: always
-    # A shared volume orders the three lines by cause, not by how fast the engine starts each one.
-    command: ["sh", "-c", "echo alpha-first; touch /sync/a; until [ -e /sync/b ]; do sleep 0.05; done; echo alpha-third >&2; ${LOOP}"]
+    # A shared volume orders the three lines by cause, not by how fast the engine starts each one;
+    # a second between cause and effect, as the engine stamps each line when it reads it from the
+    # container's pipe, and a busy dockerd read beta's stdout after alpha's stderr (one run in ten).
+    command: ["sh", "-c", "echo alpha-first; touch /sync/a; until [ -e /sync/b ]; do sleep 0.05; done; sleep 1; echo alpha-third >&2; ${LOOP}"]
     volumes: ["sync:/sync"]
   beta:
     image: ${TEST_IMAGE}
     restart: always
-    command: ["sh", "-c", "until [ -e /sync/a ]; do sleep 0.05; done; echo beta-second; touch /sync/b; ${LOOP}"]
+    command: ["sh", "-c", "until [ -e /sync/a ]; do sleep 0.05; done; sleep 1; echo beta-second; touch /sync/b; ${LOOP}"]
     volumes: ["sync:/sync"]
   web:
     image: ${TEST_IMAGE}

@@ -7,7 +7,8 @@ import { CLI, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
-const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+// stderr piped: an inspect between the old container's removal and the new one's creation fails, and is retried.
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 describeWithEngine('status --watch', () => {
   const project = uniqueProjectName('watch');
