@@ -6,9 +6,12 @@ import { statusFromListing, type StatusSources } from '../status/project-status.
 
 export function worldFrom(sources: StatusSources): () => WorldSnapshot {
   const noProbeOutputs = new Map<string, string>();
-  return () => ({
-    engineReachable: sources.controller.engineReachable,
-    projects: sources.registry.all().map((record) => statusFromListing(sources, record, sources.controller.lastListingOf(record.name), noProbeOutputs)),
-    unsettled: new Set(sources.registry.all().filter((record) => sources.controller.busy(record.name)).map((record) => record.name)),
-  });
+  return () => {
+    const records = sources.registry.all();
+    return {
+      engineReachable: sources.controller.engineReachable,
+      projects: records.map((record) => statusFromListing(sources, record, sources.controller.lastListingOf(record.name), noProbeOutputs)),
+      unsettled: new Set(records.filter((record) => sources.controller.busy(record.name)).map((record) => record.name)),
+    };
+  };
 }
