@@ -136,8 +136,13 @@ describeWithEngine('Docker runtime adapter', () => {
         command: ['sh', '-c', 'touch /tmp/ok; sleep 3; rm /tmp/ok; exec sleep 1000'],
         healthcheck: { test: ['CMD', 'test', '-f', '/tmp/ok'], intervalMs: 500, timeoutMs: 2_000, retries: 1 },
       });
+      // The hungry replica allocates only once the test says so, after the engine's start call
+      // returned: containerd's shim (runc v2) registers a cgroup v1 container's OOM notifier only
+      // after the process is running (`s.ep.Add` follows `container.Start` in the shim's Start), so
+      // an OOM in that window is never reported: no `oom` event and inspect says OOMKilled false
+      // (seen once in a fresh-clone run at load ~10: `die` 137 alone).
       const hungry = serviceForTests('hungry', {
-        command: ['sh', '-c', 'x=a; while :; do x="$x$x"; done'],
+        command: ['sh', '-c', 'while [ ! -e /tmp/allocate ]; do sleep 0.05; done; x=a; while :; do x="$x$x"; done'],
         resources: { limits: { memoryBytes: 8 * 1024 * 1024 }, reservations: {} },
       });
       const project = projectFixture(PROJECT, [sleeper, checked, hungry]);
@@ -146,6 +151,8 @@ describeWithEngine('Docker runtime adapter', () => {
       const sleeperId = await runReplica(project, sleeper, 1);
       await runReplica(project, checked, 1);
       const hungryId = await runReplica(project, hungry, 1);
+      const allocate = await docker.getContainer(hungryId).exec({ Cmd: ['touch', '/tmp/allocate'] });
+      (await allocate.start({ Detach: true }))?.destroy();
 
       await docker.getContainer(sleeperId).kill();
       const die = await eventually(() => {
