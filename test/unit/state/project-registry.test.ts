@@ -52,8 +52,10 @@ describe('project registry', () => {
       writes.push(record.scale['app'] ?? 0);
       await save(record);
     };
+    // What a sync does to the record in place before it asks for a save.
+    const scale = shop.scale as Record<string, number>;
     const saves = [1, 2, 3, 4].map((replicas) => {
-      shop.scale['app'] = replicas;
+      scale['app'] = replicas;
       return registry.save(shop);
     });
     await Promise.all(saves);
