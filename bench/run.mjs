@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The bench runner: `npm run bench` (all eight) or `npm run bench -- replacement storm` (some).
+// The bench runner: `npm run bench` (all ten) or `npm run bench -- replacement storm` (some).
 // Each bench's figures are written to bench/results/<name>.json; bench/RESULTS.md is then rewritten
 // from every stored result, so re-running one bench updates its section and keeps the others (each
 // section says when and by which command its figures were made).
@@ -19,9 +19,13 @@ import * as autoscale from './benches/autoscale.mjs';
 import * as balancer from './benches/balancer.mjs';
 import * as cli from './benches/cli.mjs';
 import * as dashboard from './benches/dashboard.mjs';
+import * as scale from './benches/scale.mjs';
+import * as simulation from './benches/simulation.mjs';
 import { trackedProjects, trackedDaemons } from './lib/registry.mjs';
 
-const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard };
+const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard, scale, simulation };
+/** Results written by scripts of their own (bench/soak.mjs), rendered with the others. */
+const OTHER_RESULTS = ['soak'];
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 const RESULTS_MD = join(REPO_ROOT, 'bench/RESULTS.md');
 
@@ -48,7 +52,7 @@ async function main() {
     console.error(`image ${IMAGE} is missing; run scripts/setup-engine.sh`);
     process.exit(1);
   });
-  if (selected.includes('updown')) ensureDockerCompose();
+  if (selected.includes('updown') || selected.includes('scale')) ensureDockerCompose();
   const machine = await machineFacts(docker);
   log(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, engine ${machine.engine.version}; benches: ${selected.join(', ')}`);
 
@@ -77,7 +81,7 @@ async function main() {
 }
 
 function readResults() {
-  return Object.keys(BENCHES)
+  return [...Object.keys(BENCHES), ...OTHER_RESULTS]
     .map((name) => join(RESULTS_DIR, `${name}.json`))
     .filter((file) => existsSync(file))
     .map((file) => JSON.parse(readFileSync(file, 'utf8')));

@@ -1,8 +1,9 @@
 // Renders bench/RESULTS.md from the stored results (bench/results/<name>.json), one section per
 // bench, a summary of targets first. Every number shown comes from those files.
 import { ratio } from './stats.mjs';
+import { SCALE_SECTIONS, scaleTargets } from './report-scale.mjs';
 
-const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli', 'dashboard'];
+const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli', 'dashboard', 'scale', 'simulation', 'soak'];
 
 export function renderResults(entries) {
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -150,7 +151,7 @@ function targets(e) {
     case 'cli':
       return f.commands.map((c) => ['CLI latency', `\`composed ${c.command}\` vs ${c.reference}`, ms(c.composed.median), ms(c.socket.median), `+${ms(c.addedMs)}`, `<= +${e.result.config.targetAddedMs} ms`, c.addedMs <= e.result.config.targetAddedMs ? 'met' : `**missed** (+${ms(c.addedMs)})`]);
     default:
-      return [];
+      return scaleTargets(e);
   }
 }
 
@@ -170,6 +171,7 @@ function plus(v) {
 // ---- sections -----------------------------------------------------------------------------------
 
 const SECTIONS = {
+  ...SCALE_SECTIONS,
   cli(r) {
     const out = [];
     out.push(
