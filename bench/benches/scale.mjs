@@ -100,6 +100,11 @@ export async function run({ docker }) {
     await sleep(REST_MS);
     const engineStorm = await storm({ docker, project: engineProject, contender: 'engine', recorder: engineRec });
     log(`scale: engine storm: ${engineStorm.restarted}/${engineStorm.killed} running again after ${Math.round(engineStorm.allRunningMs ?? NaN)} ms`);
+    // On engine 20.10 here, 16 concurrent stops of these containers (policy `always`, just after
+    // the storm) were followed by a wedged engine: every inspect and network release waited on
+    // libnetwork's lock (goroutine dump: 97 goroutines in releaseNetwork -> getAllNetworks) for good.
+    // So the policy goes first, untimed; the floor's down is then what `down` does: stop, remove.
+    await parallel(ids, FLOOR_LANES, (id) => docker.getContainer(id).update({ RestartPolicy: { Name: 'no', MaximumRetryCount: 0 } }));
     await sleep(2_000);
     t = nowMs();
     // As `down` does: stop (pid 1 exits on TERM), remove, then the network.

@@ -11,7 +11,7 @@ const SIZES = (process.env.COMPOSED_BENCH_SIMULATION_SIZES ?? '1000,10000,100000
 const DEATHS = 20;
 const RUNNER = join(import.meta.dirname, '../simulation/run.mjs');
 
-export const meta = { name: 'simulation', title: 'Cost per event (simulation)' };
+export const meta = { name: 'simulation', title: 'Cost per event (simulation)', engine: false };
 
 export async function run() {
   const sizes = [];

@@ -9,9 +9,10 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { LABEL_NUMBER, LABEL_SERVICE } from '../../src/daemon/core/labels.js';
+import { loadProject } from '../../src/compose/load.js';
+import { LABEL_CONFIG_HASH, LABEL_MANAGED, LABEL_NUMBER, LABEL_PROJECT, LABEL_SERVICE, replicaName } from '../../src/daemon/core/labels.js';
 import { EventLog } from '../../src/daemon/events/event-log.js';
-import { ProjectLifecycle } from '../../src/daemon/lifecycle/project-lifecycle.js';
+import { ProjectLifecycle, projectConfigHashes } from '../../src/daemon/lifecycle/project-lifecycle.js';
 import { Controller } from '../../src/daemon/supervisor/controller.js';
 import { ProjectRegistry } from '../../src/daemon/state/project-registry.js';
 import { StateStore } from '../../src/daemon/state/state-store.js';
@@ -48,6 +49,8 @@ export interface SimulationFigures {
   setupMs: number;
   /** One per replica death: from the death to its replacement running. */
   perEvent: Measured[];
+  /** A tenth of the replicas killed at once, until every one runs again. */
+  storm: Measured & { killed: number; notReplaced: number };
   /** A full resync of a quiet project. */
   resync: Measured & { wallMs: number; longestBlockMs: number };
   /** A death during a resync: until its replacement runs, wall ms (the resync alone took resync.wallMs). */
@@ -74,17 +77,16 @@ export async function simulate({ replicas, deaths }: { replicas: number; deaths:
   const lifecycle = new ProjectLifecycle({ controller, registry, runtime, clock, logger });
   clock.settledBy = () => untilIdle(controller);
   try {
-    // Up with one replica per service, then the other 19 of each put into the engine directly,
-    // already running with the first one's labels (creating 100k one by one through the engine in
-    // memory would take hours: it looks names up linearly), then the file says 20 and is reloaded.
-    await writeFile(file, composeFile(services, 1));
+    // The replicas are put into the engine in memory before `up`, running, labelled as composed
+    // labels them (creating 100k one by one through it would take hours: it looks names up
+    // linearly); `up` then finds every one of them as it wants it.
+    await writeFile(file, composeFile(services, PER_SERVICE));
+    const load = { files: [file], cwd: dir, env: {}, profiles: [] };
+    const { project } = await loadProject(load);
+    populate(runtime, PROJECT, await projectConfigHashes(runtime, project), Object.keys(project.services), PER_SERVICE, clock.now());
     await registry.load();
     await controller.run();
-    await lifecycle.up({ files: [file], cwd: dir, env: {}, profiles: [] }, () => undefined);
-    await clock.advance(1_000);
-    populate(runtime, PER_SERVICE);
-    await writeFile(file, composeFile(services, PER_SERVICE));
-    await lifecycle.reload(PROJECT, 'edited');
+    await lifecycle.up(load, () => undefined);
     await clock.advance(1_000);
     const running = [...runtime.containers.values()].filter((c) => c.state === 'running').length;
     if (running !== services * PER_SERVICE) throw new Error(`set-up: ${running} running, expected ${services * PER_SERVICE}`);
@@ -106,6 +108,16 @@ export async function simulate({ replicas, deaths }: { replicas: number; deaths:
       const back = [...runtime.containers.values()].some((c) => c.name === victim.name && c.state === 'running' && c.id !== victim.id);
       if (!back) throw new Error(`${victim.name} was not replaced`);
     }
+
+    // A tenth of the replicas die at once (two or more per service): every one is replaced
+    // without waiting for a resync (none is due within the hour the controller was given).
+    const victims = [...runtime.containers.values()].filter((c) => c.state === 'running' && Number(c.labels[LABEL_NUMBER]) % 10 === 3);
+    const storm = await measure(gc, meter, async () => {
+      for (const v of victims) runtime.crash(v.id, 1);
+      await clock.advance(5_000);
+    });
+    const replaced = new Set([...runtime.containers.values()].filter((c) => c.state === 'running').map((c) => c.name));
+    const missed = victims.filter((v) => !replaced.has(v.name) || runtime.containers.get(v.id)?.state === 'running').length;
 
     let resyncWallMs = 0;
     let longestBlockMs = 0;
@@ -137,6 +149,7 @@ export async function simulate({ replicas, deaths }: { replicas: number; deaths:
       services,
       setupMs,
       perEvent,
+      storm: { ...storm, killed: victims.length, notReplaced: missed },
       resync: { ...resync, wallMs: resyncWallMs, longestBlockMs },
       eventDuringResync: { wallMs: replacedAt - t, resyncWallMs: performance.now() - t },
       stateFileBytes: (await stat(join(dir, 'state', 'projects', `${PROJECT}.json`)).catch(() => ({ size: NaN }))).size,
@@ -155,15 +168,28 @@ function composeFile(services: number, replicas: number): string {
   return lines.join('\n') + '\n';
 }
 
-/** Adds replicas 2..perService of every service, running, labelled as replica 1 is. */
-function populate(runtime: MemoryRuntime, perService: number): void {
-  const firsts = [...runtime.containers.values()];
+/** Every replica of every service, running, with the labels and config hash composed gives it. */
+function populate(runtime: MemoryRuntime, project: string, hashes: Record<string, string>, services: string[], perService: number, now: number): void {
   let id = 0;
-  for (const first of firsts) {
-    for (let n = 2; n <= perService; n++) {
-      const name = first.name.replace(/-1$/, `-${n}`);
-      const copy = { ...first, id: `p${++id}`, name, labels: { ...first.labels, [LABEL_NUMBER]: String(n) }, addresses: { ...first.addresses } };
-      runtime.containers.set(copy.id, copy);
+  for (const service of services) {
+    for (let number = 1; number <= perService; number++) {
+      const container = {
+        id: `p${++id}`,
+        name: replicaName(project, service, number),
+        labels: { [LABEL_MANAGED]: 'true', [LABEL_PROJECT]: project, [LABEL_SERVICE]: service, [LABEL_NUMBER]: String(number), [LABEL_CONFIG_HASH]: hashes[service] ?? '' },
+        state: 'running' as const,
+        health: 'none' as const,
+        imageId: 'sha256:memory',
+        createdAt: now,
+        addresses: { default: '10.0.0.1' },
+        exitCode: 0,
+        oomKilled: false,
+        startedAt: now,
+        finishedAt: 0,
+        healthLog: [],
+        mounts: [],
+      };
+      runtime.containers.set(container.id, container);
     }
   }
 }
