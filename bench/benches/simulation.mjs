@@ -27,6 +27,7 @@ export async function run() {
       setupMs: f.setupMs,
       processMs: ms,
       perEvent: { engineCalls: calls, callsByMethod: f.perEvent[0]?.calls, listed: per('listed'), stateWrites: per('stateWrites'), heapKiB: per('heapKiB'), cpuMs: per('cpuMs'), engineMs: per('engineMs'), collections: per('collections') },
+      storm: f.storm,
       resync: f.resync,
       eventDuringResync: f.eventDuringResync,
       stateFileBytes: f.stateFileBytes,

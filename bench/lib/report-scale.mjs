@@ -79,12 +79,12 @@ export const SCALE_SECTIONS = {
       '',
       `Engine calls composed made during its storm: ${Object.entries(r.profile.stormCalls).map(([m, c]) => `${m} ${c.count} (${ms(c.totalMs / c.count)} each)`).join(', ')}.`,
     ];
-    if (r.notes) out.push('', ...r.notes);
+    if (r.notes) out.push('', ...r.notes.map((n) => `- ${n}`));
     return out;
   },
   simulation(r) {
     const out = [
-      `The controller, work queue, observer, lifecycle and state store over the tests' engine in memory and fake clock (bench/simulation/simulate.ts), one project of services of ${r.config.perService}; ${r.config.deaths} replicas die one at a time. Per death, until its replacement runs (medians): engine calls, containers the listings returned (each parsed by the daemon in a real engine's adapter), state-file writes, heap growth, CPU (of which the engine in memory's share is shown).`,
+      `The controller, work queue, observer, lifecycle and state store over the tests' engine in memory and fake clock (bench/simulation/simulate.ts), one project of services of ${r.config.perService}; ${r.config.deaths} replicas die one at a time, then a tenth at once, then a full resync. Per death, until its replacement runs (medians): engine calls, containers the listings returned (each parsed by the daemon in a real engine's adapter), state-file writes, heap growth, CPU (of which the engine in memory's share is shown).`,
       '',
       '| replicas | engine calls | containers listed | state writes (file size) | heap | CPU (engine in memory) | resync: CPU, listed | resync: longest event-loop block | a death during a resync: replaced after |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -93,11 +93,13 @@ export const SCALE_SECTIONS = {
       const p = s.perEvent;
       out.push(`| ${s.replicas} | ${p.engineCalls.median} | ${p.listed.median} | ${p.stateWrites.median} (${mb(s.stateFileBytes)}) | ${(p.heapKiB.median / 1024).toFixed(2)} MB | ${ms(p.cpuMs.median)} (${ms(p.engineMs.median)}) | ${ms(s.resync.cpuMs)}, ${s.resync.listed} | ${ms(s.resync.longestBlockMs)} | ${ms(s.eventDuringResync.wallMs)} (resync ${ms(s.eventDuringResync.resyncWallMs)}) |`);
     }
+    out.push('', 'A tenth of the replicas (at most 1,000) killed at once, until every one runs again without a resync:', '', '| replicas | killed | not replaced | state writes | engine calls | CPU |', '|---|---|---|---|---|---|');
+    for (const s of r.sizes.filter((x) => x.storm)) out.push(`| ${s.replicas} | ${s.storm.killed} | ${s.storm.notReplaced} | ${s.storm.stateWrites} | ${Object.values(s.storm.calls).reduce((a, b) => a + b, 0)} | ${ms(s.storm.cpuMs)} |`);
     if (r.before) {
       out.push('', `Before (${r.before.commit}: every sync listed the whole project; a resync queued all services at once; every save wrote):`, '', '| replicas | containers listed | state writes | heap | CPU | resync: longest block |', '|---|---|---|---|---|---|');
       for (const s of r.before.sizes) out.push(`| ${s.replicas} | ${s.listed} | ${s.stateWrites} | ${(s.heapKiB / 1024).toFixed(2)} MB | ${ms(s.cpuMs)} | ${ms(s.resyncLongestBlockMs)} |`);
     }
-    if (r.notes) out.push('', ...r.notes);
+    if (r.notes) out.push('', ...r.notes.map((n) => `- ${n}`));
     return out;
   },
   soak(r) {
@@ -112,7 +114,7 @@ export const SCALE_SECTIONS = {
     for (const x of everyFive) out.push(`| ${(x.atS / 60).toFixed(1)} | ${x.restarts} | ${mb(x.rssBytes)} | ${mb(x.heapUsedBytes)} | ${ms(x.loopDelayP99Ms)} | ${ms(x.loopDelayMaxMs)} | ${ms(x.statusMs.median)} | ${ms(x.statusMs.max)} |`);
     const status = summarize(s.map((x) => x.statusMs.max));
     out.push('', `\`status\` over the whole soak: worst call per sample median ${ms(status.median)}, max ${ms(status.max)}; ${s.reduce((n, x) => n + x.statusFailures, 0)} failed.`);
-    if (r.notes) out.push('', ...r.notes);
+    if (r.notes) out.push('', ...r.notes.map((n) => `- ${n}`));
     return out;
   },
 };
