@@ -43,6 +43,7 @@ export function renderResults(entries) {
 
 function machineLine(m) {
   const e = m.engine ?? {};
+  if (!m.engine) return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; kernel ${m.kernel}; no engine used; node ${m.node}; composed at ${m.commit ?? '?'}.`;
   return (
     `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; kernel ${m.kernel}; Docker engine ${e.version} (API ${e.apiVersion}, ${e.storageDriver}, ` +
     `cgroup v${e.cgroupVersion} ${e.cgroupDriver}; containerd ${e.containerd}, runc ${e.runc}); node ${m.node}; docker-compose ${m.dockerCompose ?? 'not installed'}; composed at ${m.commit ?? '?'}.`
