@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The bench runner: `npm run bench` (all eight) or `npm run bench -- replacement storm` (some).
+// The bench runner: `npm run bench` (all ten) or `npm run bench -- replacement storm` (some).
 // Each bench's figures are written to bench/results/<name>.json; bench/RESULTS.md is then rewritten
 // from every stored result, so re-running one bench updates its section and keeps the others (each
 // section says when and by which command its figures were made).
@@ -19,9 +19,13 @@ import * as autoscale from './benches/autoscale.mjs';
 import * as balancer from './benches/balancer.mjs';
 import * as cli from './benches/cli.mjs';
 import * as dashboard from './benches/dashboard.mjs';
+import * as scale from './benches/scale.mjs';
+import * as simulation from './benches/simulation.mjs';
 import { trackedProjects, trackedDaemons } from './lib/registry.mjs';
 
-const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard };
+const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard, scale, simulation };
+/** Results written by scripts of their own (bench/soak.mjs), rendered with the others. */
+const OTHER_RESULTS = ['soak'];
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 const RESULTS_MD = join(REPO_ROOT, 'bench/RESULTS.md');
 
@@ -40,17 +44,11 @@ async function main() {
   const selected = names.length > 0 ? names : Object.keys(BENCHES);
   const command = names.length > 0 ? `npm run bench -- ${names.join(' ')}` : 'npm run bench';
   const docker = dockerClient();
-  await docker.ping().catch((e) => {
-    console.error(`no Docker engine answers (${e.message}); run scripts/setup-engine.sh`);
-    process.exit(1);
-  });
-  await docker.getImage(IMAGE).inspect().catch(() => {
-    console.error(`image ${IMAGE} is missing; run scripts/setup-engine.sh`);
-    process.exit(1);
-  });
-  if (selected.includes('updown')) ensureDockerCompose();
-  const machine = await machineFacts(docker);
-  log(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, engine ${machine.engine.version}; benches: ${selected.join(', ')}`);
+  const needsEngine = selected.some((name) => BENCHES[name].meta.engine !== false);
+  if (needsEngine) await checkEngine(docker);
+  if (selected.includes('updown') || selected.includes('scale')) ensureDockerCompose();
+  const machine = await machineFacts(docker, needsEngine);
+  log(`machine: ${machine.cores} cores, ${machine.memoryGiB} GiB, engine ${machine.engine?.version ?? 'not asked'}; benches: ${selected.join(', ')}`);
 
   mkdirSync(RESULTS_DIR, { recursive: true });
   const suiteStarted = Date.now();
@@ -76,8 +74,19 @@ async function main() {
   if (failures > 0) process.exitCode = 1;
 }
 
+async function checkEngine(docker) {
+  await docker.ping().catch((e) => {
+    console.error(`no Docker engine answers (${e.message}); run scripts/setup-engine.sh`);
+    process.exit(1);
+  });
+  await docker.getImage(IMAGE).inspect().catch(() => {
+    console.error(`image ${IMAGE} is missing; run scripts/setup-engine.sh`);
+    process.exit(1);
+  });
+}
+
 function readResults() {
-  return Object.keys(BENCHES)
+  return [...Object.keys(BENCHES), ...OTHER_RESULTS]
     .map((name) => join(RESULTS_DIR, `${name}.json`))
     .filter((file) => existsSync(file))
     .map((file) => JSON.parse(readFileSync(file, 'utf8')));
@@ -100,7 +109,7 @@ function ensureDockerCompose() {
   }
 }
 
-async function machineFacts(docker) {
+async function machineFacts(docker, withEngine) {
   const cpuModel = cpus()[0]?.model ?? 'unknown';
   let dockerCompose;
   try {
@@ -122,7 +131,8 @@ async function machineFacts(docker) {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     kernel: release(),
     node: process.version,
-    engine: await engineInfo(docker),
+    // A bench without the engine (the simulation) runs while the engine is busy or away.
+    engine: withEngine ? await engineInfo(docker) : undefined,
     dockerCompose,
     commit,
   };

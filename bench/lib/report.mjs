@@ -1,8 +1,9 @@
 // Renders bench/RESULTS.md from the stored results (bench/results/<name>.json), one section per
 // bench, a summary of targets first. Every number shown comes from those files.
 import { ratio } from './stats.mjs';
+import { SCALE_SECTIONS, scaleTargets } from './report-scale.mjs';
 
-const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli', 'dashboard'];
+const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli', 'dashboard', 'scale', 'simulation', 'soak'];
 
 export function renderResults(entries) {
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -42,6 +43,7 @@ export function renderResults(entries) {
 
 function machineLine(m) {
   const e = m.engine ?? {};
+  if (!m.engine) return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; kernel ${m.kernel}; no engine used; node ${m.node}; composed at ${m.commit ?? '?'}.`;
   return (
     `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB; kernel ${m.kernel}; Docker engine ${e.version} (API ${e.apiVersion}, ${e.storageDriver}, ` +
     `cgroup v${e.cgroupVersion} ${e.cgroupDriver}; containerd ${e.containerd}, runc ${e.runc}); node ${m.node}; docker-compose ${m.dockerCompose ?? 'not installed'}; composed at ${m.commit ?? '?'}.`
@@ -150,7 +152,7 @@ function targets(e) {
     case 'cli':
       return f.commands.map((c) => ['CLI latency', `\`composed ${c.command}\` vs ${c.reference}`, ms(c.composed.median), ms(c.socket.median), `+${ms(c.addedMs)}`, `<= +${e.result.config.targetAddedMs} ms`, c.addedMs <= e.result.config.targetAddedMs ? 'met' : `**missed** (+${ms(c.addedMs)})`]);
     default:
-      return [];
+      return scaleTargets(e);
   }
 }
 
@@ -170,6 +172,7 @@ function plus(v) {
 // ---- sections -----------------------------------------------------------------------------------
 
 const SECTIONS = {
+  ...SCALE_SECTIONS,
   cli(r) {
     const out = [];
     out.push(

@@ -73,9 +73,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const metrics: DaemonMetrics = new DaemonMetrics({
     // Read at scrape time, when the parts below exist.
     services: () => serviceSamples(parts, autoscaler),
-    // No node process metrics (prom-client's defaults): their event-loop-delay timer and GC
-    // observer cost 1.2 % of a core on an idle daemon (0.1 % without); systemd and cgroups already
-    // report the daemon's memory and CPU.
+    // Memory and event-loop delay come from metrics/process-gauges.ts, read only when scraped.
     balancer: () => balancers.samples(),
     notifications: () => notifications.deliveries(),
   });

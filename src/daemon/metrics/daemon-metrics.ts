@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BalancerSample } from '../balancer/balancers.js';
 import type { RestartReason } from '../core/restart-policy.js';
 import type { NotificationDelivery } from '../../protocol/api.js';
+import { ProcessGauges } from './process-gauges.js';
 
 /** One service as the controller sees it now. */
 export interface ServiceSample {
@@ -71,6 +72,7 @@ export class DaemonMetrics {
     dropped: this.endpointCounter('composed_notifications_dropped_total', 'Notifications pushed out of a full backlog before they were tried.'),
     queued: new Gauge({ name: 'composed_notifications_queued', help: 'Notifications waiting for the receiver or in flight.', labelNames: ['endpoint'] as const, registers: this.registers }),
   };
+  private readonly process = new ProcessGauges(this.registry);
   private readonly balancerConnections: Counter<(typeof REPLICA_LABELS)[number]> | undefined;
   private readonly balancerBytes: Counter<(typeof REPLICA_LABELS)[number] | 'direction'> | undefined;
 
@@ -110,6 +112,7 @@ export class DaemonMetrics {
     this.applyServices(services);
     this.applyBalancer(balancer);
     this.applyNotifications(notifications);
+    this.process.update();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 

@@ -26,6 +26,8 @@ export class ProjectRegistry {
   /** The last reload's errors per project; the previous valid config keeps running meanwhile. */
   private readonly reloadErrors = new Map<string, Diagnostic[]>();
   private readonly saving = new Map<string, Promise<void>>();
+  /** Per project, a save queued behind the one writing and not begun yet. */
+  private readonly queued = new Map<string, { view: ProjectView; done: Promise<void> }>();
 
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -107,6 +109,7 @@ export class ProjectRegistry {
     this.reloadErrors.delete(name);
     await this.saving.get(name)?.catch(() => undefined);
     this.saving.delete(name);
+    this.queued.delete(name);
     await this.deps.store.remove(name);
   }
 
@@ -196,10 +199,16 @@ export class ProjectRegistry {
 
   /** Persist the record as it is now; a record replaced or removed meanwhile is not written. */
   save(view: ProjectView): Promise<void> {
+    // A save waiting for its turn writes the record as it is when its turn comes, so it serves
+    // every save asked for before then: in a crash storm of a large project, one write of the
+    // whole record instead of one per replica's sync (bench/RESULTS.md, the simulation).
+    const waiting = this.queued.get(view.name);
+    if (waiting?.view === view) return waiting.done;
     const previous = this.saving.get(view.name) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(() => {
+        if (this.queued.get(view.name)?.done === next) this.queued.delete(view.name);
         const record = this.current(view);
         return record ? this.deps.store.save(record) : undefined;
       })
@@ -208,6 +217,7 @@ export class ProjectRegistry {
         this.deps.onSaveFailed(view.name, error);
       });
     this.saving.set(view.name, next);
+    this.queued.set(view.name, { view, done: next });
     return next;
   }
 

@@ -24,6 +24,13 @@ import { WorkQueue } from './work-queue.js';
 export type { ControllerDeps, ControllerMetrics } from './deps.js';
 export { key } from './service-key.js';
 
+/**
+ * Services of a resync queued at once before the events waiting are let in. A sync whose listing
+ * is shared runs to its end without waiting for the engine: 5,000 services queued at once held the
+ * event loop for the whole resync (bench/RESULTS.md, the simulation).
+ */
+const RESYNC_SLICE = 20;
+
 /** How long the daemon remembers that it stopped a container itself. */
 const OWN_STOP_MEMORY_MS = 5 * 60_000;
 
@@ -147,10 +154,14 @@ export class Controller {
     for (const { name } of this.registry.all()) {
       // Listed before the services are queued, so their syncs share this listing.
       const listing = await this.listProject(name).catch(() => undefined);
-      this.enqueueProject(name);
       const record = this.registry.get(name);
+      const services = Object.keys(record?.project.services ?? {}).sort();
       for (const service of new Set(listing?.map((c) => c.labels[LABEL_SERVICE] ?? '') ?? [])) {
-        if (service && record && !record.project.services[service]) this.queue.enqueue(key(name, service));
+        if (service && record && !record.project.services[service]) services.push(service);
+      }
+      for (let i = 0; i < services.length; i += RESYNC_SLICE) {
+        if (i > 0) await yieldToEvents();
+        for (const service of services.slice(i, i + RESYNC_SLICE)) this.queue.enqueue(key(name, service));
       }
     }
   }
@@ -167,7 +178,8 @@ export class Controller {
    */
   async execute(record: ProjectView, plan: Operation[], options: Pick<ExecutionContext, 'stopTimeoutSeconds' | 'stepAside'> = {}): Promise<OperationResult[]> {
     if (plan.length === 0) return [];
-    this.observer.containersChanged(record.name);
+    const services = new Set(plan.map((op) => op.service));
+    for (const service of services) this.observer.containersChanged(record.name, service);
     const { clock, balancers, keepOutput } = this.deps;
     const results = await executePlan(plan, {
       runtime: this.deps.runtime,
@@ -182,7 +194,7 @@ export class Controller {
       keepOutput: keepOutput && ((service, number, id) => keepOutput(record.name, service, number, id)),
       ...options,
     });
-    this.observer.containersChanged(record.name);
+    for (const service of services) this.observer.containersChanged(record.name, service);
     return results;
   }
 
@@ -239,7 +251,7 @@ export class Controller {
       },
       disconnected: () => this.setEngineReachable(false),
       containerEvent: (project: string, service: string, event: Extract<RuntimeEvent, { kind: 'container' }>, number: number) => {
-        this.observer.containersChanged(project);
+        this.observer.containersChanged(project, service);
         if (event.action === 'stop' && !this.ownStops.has(event.id)) this.noteUserStop(project, service, number);
         if (event.action === 'die') this.observer.died(event.id);
         if (event.action === 'destroy') {
@@ -258,6 +270,11 @@ export class Controller {
   }
 }
 
+
+/** Lets the event loop run what waits (engine events, API requests) before going on; no time passes. */
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

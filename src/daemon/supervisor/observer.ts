@@ -1,9 +1,10 @@
-// What the engine has, as the supervisor reads it: one listing per project, shared by the syncs
-// of its services while nothing changed, and the containers whose death the listing has not
-// caught up with yet, inspected directly.
+// What the engine has, as the supervisor reads it: a listing of the project shared by the syncs of
+// its services while nothing changed them (a resync), a listing of one service after an event
+// changed it, and the containers whose death the listing has not caught up with yet, inspected
+// directly.
 import type { Clock } from '../ports/clock.js';
 import type { ContainerDetails, ContainerSummary, SupervisionRuntime } from '../ports/runtime.js';
-import { projectSelector } from '../core/labels.js';
+import { LABEL_SERVICE, projectSelector } from '../core/labels.js';
 import { needsDetails } from '../core/observed.js';
 
 /**
@@ -24,13 +25,31 @@ export interface FreshListing {
   stillRunning: boolean;
 }
 
+/** Containers of one service, as the latest listing that covered them saw them. */
+interface Seen {
+  containers: ContainerSummary[];
+  /** When that listing began. */
+  at: number;
+  /** The service's change count when it began. */
+  generation: number;
+}
+
+/** What is known of one project's containers, service by service. */
+interface ProjectSight {
+  services: Map<string, Seen>;
+  /** The latest listing of the whole project: when it began and the project's change count then. */
+  whole?: { at: number; generation: number };
+  /** Changes to any of the project's containers. */
+  changes: number;
+  /** Changes per service, and to all services at once (both only grow, so their sum changes with either). */
+  serviceChanges: Map<string, number>;
+  allChanges: number;
+  /** Every service's containers in one list sorted by name, until the next listing. */
+  flat?: ContainerSummary[];
+}
+
 export class Observer {
-  /** Last container listing per project, for status while the engine is unreachable. */
-  private readonly lastListing = new Map<string, ContainerSummary[]>();
-  /** When each project's last listing began, and its change count then. */
-  private readonly listedAt = new Map<string, { at: number; generation: number }>();
-  /** Per project, how many times its containers changed (events, executed plans). */
-  private readonly changes = new Map<string, number>();
+  private readonly projects = new Map<string, ProjectSight>();
   /** Containers whose `die` event arrived, with when: a sync that still sees them running looks again. */
   private readonly recentDeaths = new Map<string, number>();
 
@@ -41,9 +60,12 @@ export class Observer {
     private readonly answered: () => void,
   ) {}
 
-  /** The project's last listing, for status while the engine is unreachable. */
+  /** The project's containers as last listed (each service by its latest listing), for status while the engine is unreachable. */
   lastListingOf(project: string): ContainerSummary[] {
-    return this.lastListing.get(project) ?? [];
+    const sight = this.projects.get(project);
+    if (!sight) return [];
+    sight.flat ??= [...sight.services.values()].flatMap((s) => s.containers).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sight.flat;
   }
 
   /**
@@ -52,21 +74,61 @@ export class Observer {
    * since that listing began: a container event of the project, or a plan the daemon executes.
    */
   async listProject(name: string, { maxAgeMs = 0 } = {}): Promise<ContainerSummary[]> {
-    const cached = this.listedAt.get(name);
-    const last = this.lastListing.get(name);
-    const generation = this.changes.get(name) ?? 0;
-    if (maxAgeMs > 0 && last && cached && cached.generation === generation && this.clock.now() - cached.at <= maxAgeMs) return last;
+    const sight = this.sight(name);
+    const { whole } = sight;
+    if (maxAgeMs > 0 && whole && whole.generation === sight.changes && this.clock.now() - whole.at <= maxAgeMs) return this.lastListingOf(name);
     const at = this.clock.now();
+    const generation = sight.changes;
+    const generations = new Map([...sight.serviceChanges.keys()].map((service) => [service, this.generationOf(sight, service)]));
+    const allAtStart = sight.allChanges;
     const containers = await this.runtime.listContainers(projectSelector(name));
-    this.lastListing.set(name, containers);
-    this.listedAt.set(name, { at, generation });
+    const byService = new Map<string, ContainerSummary[]>();
+    for (const c of containers) {
+      const service = c.labels[LABEL_SERVICE] ?? '';
+      const list = byService.get(service);
+      if (list) list.push(c);
+      else byService.set(service, [c]);
+    }
+    // A service listed on its own since this listing began keeps that newer listing.
+    for (const [service, seen] of sight.services) if (!byService.has(service) && seen.at <= at) sight.services.delete(service);
+    for (const [service, list] of byService) {
+      if ((sight.services.get(service)?.at ?? -Infinity) > at) continue;
+      sight.services.set(service, { containers: list, at, generation: generations.get(service) ?? allAtStart });
+    }
+    sight.whole = { at, generation };
+    sight.flat = undefined;
     this.answered();
     return containers;
   }
 
-  /** The project's containers changed (or may have): listings taken before are not reused. */
-  containersChanged(project: string): void {
-    this.changes.set(project, (this.changes.get(project) ?? 0) + 1);
+  /**
+   * One service's containers: from the latest listing that covered the service (the project's, or
+   * its own) when nothing changed them since it began and it is at most `maxAgeMs` old, else from
+   * the engine, listed by the service's labels. A sync after an event asks the engine for its
+   * service only: its cost is that service's containers, not the project's.
+   */
+  async listService(project: string, service: string, { maxAgeMs = 0 } = {}): Promise<ContainerSummary[]> {
+    const sight = this.sight(project);
+    const seen = sight.services.get(service);
+    const generation = this.generationOf(sight, service);
+    if (maxAgeMs > 0 && seen && seen.generation === generation && this.clock.now() - seen.at <= maxAgeMs) return seen.containers;
+    const at = this.clock.now();
+    const containers = await this.runtime.listContainers({ ...projectSelector(project), [LABEL_SERVICE]: service });
+    if ((sight.services.get(service)?.at ?? -Infinity) <= at) {
+      if (containers.length > 0) sight.services.set(service, { containers, at, generation });
+      else sight.services.delete(service);
+      sight.flat = undefined;
+    }
+    this.answered();
+    return containers;
+  }
+
+  /** The project's containers changed (or may have): listings taken before are not reused. `service` narrows it to one service's. */
+  containersChanged(project: string, service?: string): void {
+    const sight = this.sight(project);
+    sight.changes += 1;
+    if (service === undefined) sight.allChanges += 1;
+    else sight.serviceChanges.set(service, (sight.serviceChanges.get(service) ?? 0) + 1);
   }
 
   died(containerId: string): void {
@@ -78,9 +140,7 @@ export class Observer {
   }
 
   forgetProject(project: string): void {
-    this.lastListing.delete(project);
-    this.listedAt.delete(project);
-    this.changes.delete(project);
+    this.projects.delete(project);
   }
 
   /**
@@ -120,6 +180,19 @@ export class Observer {
       }),
     );
     return details;
+  }
+
+  private sight(project: string): ProjectSight {
+    let sight = this.projects.get(project);
+    if (!sight) {
+      sight = { services: new Map(), changes: 0, serviceChanges: new Map(), allChanges: 0 };
+      this.projects.set(project, sight);
+    }
+    return sight;
+  }
+
+  private generationOf(sight: ProjectSight, service: string): number {
+    return sight.allChanges + (sight.serviceChanges.get(service) ?? 0);
   }
 
   /** Containers whose `die` arrived but that are still listed running (the engine lags its events). */

@@ -54,14 +54,17 @@ export class ServiceWorker {
     if (!record || host.isGoingDown(projectName)) return;
     const { clock } = host.deps;
 
-    // The services of a project synced together (a resync, a reload) share one listing.
-    const { listing, inspected, stillRunning } = await host.observer.seeRecentDeaths(await host.observer.listProject(projectName, { maxAgeMs: SHARED_LISTING_MS }));
+    // The services of a project synced together (a resync, a reload) share one listing of the
+    // project; a sync after an event lists its own service (and the ones it depends on).
+    const intent = registry.intentFor(record, serviceName);
+    const listService = (name: string) => host.observer.listService(projectName, name, { maxAgeMs: SHARED_LISTING_MS });
+    const seen = (await Promise.all([serviceName, ...Object.keys(intent?.service.dependsOn ?? {})].map(listService))).flat();
+    const { listing, inspected, stillRunning } = await host.observer.seeRecentDeaths(seen);
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
     host.deps.balancers?.setBackends(record.project, serviceName, mine);
     if (host.failures.isHalted(serviceKey, record.configHashes[serviceName] ?? '')) return;
     if (stillRunning) host.enqueue(serviceKey, clock.now() + DIE_RECHECK_MS);
     const details = await host.observer.inspectWhereNeeded(mine, inspected);
-    const intent = registry.intentFor(record, serviceName);
     const result = reconcile({
       project: projectName,
       intent,
@@ -130,9 +133,11 @@ export class ServiceWorker {
     }
   }
 
+  /** Dependants waiting for this service look again. Only the waiting are read: every service of the project, at every sync, made a resync of 5,000 services quadratic. */
   private enqueueWaitingDependants(record: ProjectView, serviceName: string): void {
-    for (const [name, service] of Object.entries(record.project.services)) {
-      if (service.dependsOn[serviceName] && this.host.waiting.has(key(record.name, name))) this.host.enqueue(key(record.name, name));
+    for (const waitingKey of [...this.host.waiting.keys()]) {
+      const [project, name] = splitKey(waitingKey);
+      if (project === record.name && record.project.services[name]?.dependsOn[serviceName]) this.host.enqueue(waitingKey);
     }
   }
 }

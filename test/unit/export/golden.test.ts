@@ -29,6 +29,7 @@ const CASES: Case[] = [
   { name: 'blog', file: join(FIXTURES, 'blog/compose.yaml'), options: { expose: 'nodeport' } },
   { name: 'blog-hostpath', file: join(FIXTURES, 'blog/compose.yaml'), options: { allowHostPath: true } },
   { name: 'pipeline', file: join(FIXTURES, 'pipeline/compose.yaml'), env: { WAREHOUSE_PASSWORD: 'example-only' } },
+  { name: 'host', file: join(FIXTURES, 'host/compose.yaml'), options: { namespace: 'host', expose: 'loadbalancer' } },
 ];
 
 describe('export kubernetes golden files', () => {

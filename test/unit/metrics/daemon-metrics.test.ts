@@ -107,4 +107,14 @@ describe('DaemonMetrics', () => {
     expect(samples(await scrape(second), 'composed_event_stream_reconnects_total')).toEqual([' -> 0']);
     expect(samples(await scrape(first), 'composed_event_stream_reconnects_total')).toEqual([' -> 1']);
   });
+
+  it('reports the daemon memory at each scrape and its event-loop delay from the second on', async () => {
+    const metrics = new DaemonMetrics({ services: () => [] });
+    let families = await scrape(metrics);
+    expect(Number(families.get('composed_process_resident_memory_bytes')?.metrics[0]?.value)).toBeGreaterThan(0);
+    expect(Number(families.get('composed_process_heap_used_bytes')?.metrics[0]?.value)).toBeGreaterThan(0);
+    expect(samples(families, 'composed_event_loop_delay_p99_seconds')).toEqual([' -> 0']);
+    families = await scrape(metrics);
+    expect(Number(families.get('composed_event_loop_delay_p99_seconds')?.metrics[0]?.value)).toBeGreaterThanOrEqual(0);
+  });
 });

@@ -43,6 +43,28 @@ describe('project registry', () => {
     expect(again.intentFor(read, 'db')).toMatchObject({ replicas: 1, stopped: true });
   });
 
+  it('folds the saves asked for before a write begins into that write, of the record as it is then', async () => {
+    const { registry, store } = await registryWithShop();
+    const shop = registry.get('shop')!;
+    const writes: number[] = [];
+    const save = store.save.bind(store);
+    store.save = async (record) => {
+      writes.push(record.scale['app'] ?? 0);
+      await save(record);
+    };
+    // What a sync does to the record in place before it asks for a save.
+    const scale = shop.scale as Record<string, number>;
+    const saves = [1, 2, 3, 4].map((replicas) => {
+      scale['app'] = replicas;
+      return registry.save(shop);
+    });
+    await Promise.all(saves);
+    expect(writes).toEqual([4]);
+    const again = new ProjectRegistry({ store, logger: pino({ level: 'silent' }), onSaveFailed: () => undefined });
+    await again.load();
+    expect(again.get('shop')!.scale).toEqual({ app: 4 });
+  });
+
   it('drops a change asked of a record that a new config replaced meanwhile', async () => {
     const { registry, config } = await registryWithShop();
     const stale = registry.get('shop')!;
