@@ -12,6 +12,7 @@ import { fieldsOf, items, str, strOrList, type Diagnostics, type Field } from '.
 import { rebaseDocument } from './rebase.js';
 import { joinPath, type MapEntry, type MapNode, type Node } from './tree.js';
 import { parseYaml } from './yaml-tree.js';
+import { layeredEnv } from './env-usage.js';
 
 const SECTIONS = ['services', 'networks', 'volumes', 'secrets', 'configs'];
 
@@ -95,7 +96,7 @@ function loadIncluded(d: Diagnostics, entry: Field, spec: IncludeSpec, input: In
     if (!parsed.ok) d.error(entry.node.pos, entry.path, `env file ${envFile} line ${parsed.line}: ${parsed.error}`);
     else Object.assign(defaults, parsed.values);
   }
-  const env = { ...defaults, ...input.env };
+  const env = layeredEnv(input.env, defaults);
   const roots: Node[] = [];
   for (const path of spec.paths) {
     const text = input.reader.read(path);
