@@ -138,6 +138,14 @@ ${extra}`;
     expect(daemon.log()).toMatch(new RegExp(`"caller":\\{"via":"socket","uid":${uidOf(users.alice)}`));
   });
 
+  it('an edit that references a variable the daemon was never given reloads as the owner and says in status that it is not set', async () => {
+    await writeFile(join(aliceDir, 'compose.yaml'), sleeper(projects.alice).replace('GREETING: ${GREETING}', 'GREETING: ${GREETING}\n      LATER: ${LATER_VARIABLE}'));
+    await eventually(async () => {
+      const status = await asUser(users.alice, daemon, ['status', '-p', projects.alice], { cwd: aliceDir });
+      expect(status.stdout).toMatch(/compose\.yaml:\d+:\d+ services\.app\.environment\.LATER: the "LATER_VARIABLE" variable is not set, defaulting to a blank string/);
+    });
+  });
+
   const refusals: Array<[string, string, RegExp]> = [
     ['privileged', '    privileged: true\n', /compose\.yaml:\d+:\d+ services\.app\.privileged: not allowed for the restricted group: a privileged container is root/],
     ['a bind mount of /', '    volumes: ["/:/host"]\n', /compose\.yaml:\d+:\d+ services\.app\.volumes\[0\]: not allowed for the restricted group: bind mount of \/: it is not yours/],
