@@ -30,7 +30,7 @@ export function restrictedPolicy(project: Project, tree: Node, caller: Restricte
   for (const [key, network] of Object.entries(project.networks)) {
     if (network.external) refuse(['networks', key, 'external'], 'an external network may be the host\'s or another project\'s');
   }
-  return out;
+  return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 function checkService(name: string, service: Service, tree: Node, caller: RestrictedCaller, refuse: (path: Segment[], message: string) => void): void {
