@@ -180,9 +180,9 @@ ${extra}`;
     expect(curlAs(users.carol, daemon, 'POST', '/v1/projects', { files: ['/etc/shadow'], cwd: '/tmp', env: {}, profiles: [] }).status).toBe(403);
   });
 
-  it("another restricted member cannot see, scale or take down alice's project", async () => {
-    const bobDir = await projectDirOf(users.bob, 'services: {}\n');
-    for (const args of [['down', '-p', projects.alice], ['scale', '-p', projects.alice, 'app=2'], ['status', '-p', projects.alice]]) {
+  it("another restricted member cannot see, scale, take down or take over alice's project", async () => {
+    const bobDir = await projectDirOf(users.bob, sleeper(projects.alice));
+    for (const args of [['down', '-p', projects.alice], ['scale', '-p', projects.alice, 'app=2'], ['status', '-p', projects.alice], ['up', '-d']]) {
       const tried = await asUser(users.bob, daemon, args, { cwd: bobDir });
       expect(tried.code, args.join(' ')).not.toBe(0);
       expect(tried.stderr).toMatch(new RegExp(`project ${projects.alice} belongs to another user`));

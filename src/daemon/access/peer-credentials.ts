@@ -36,14 +36,27 @@ export function peerCredentials(socket: Socket): PeerCredentials | undefined {
   // A unix-socket connection's handle is a Pipe with its file descriptor; a TCP one has an address.
   const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
   if (socket.remoteAddress !== undefined || fd === undefined || fd < 0 || !addon.peerCredentials) return undefined;
+  const known = bySocket.get(socket);
+  if (known) return known;
   const { uid, gid, pid } = addon.peerCredentials(fd);
-  return { uid, gid, pid, groups: [...new Set([gid, ...supplementaryGroups(pid)])].sort((a, b) => a - b) };
+  const peer = { uid, gid, pid, groups: [...new Set([gid, ...supplementaryGroups(pid, uid)])].sort((a, b) => a - b) };
+  bySocket.set(socket, peer);
+  return peer;
 }
 
-export function supplementaryGroups(pid: number, proc = '/proc'): number[] {
+/** Read once per connection, at its first request: the nearest to connect() the daemon gets. */
+const bySocket = new WeakMap<Socket, PeerCredentials>();
+
+/**
+ * The groups of `pid`, if it still is a process of `uid`. A client that has exited (its pid maybe
+ * reused by someone else) gets none: only its primary gid counts then, which can refuse, never grant.
+ */
+export function supplementaryGroups(pid: number, uid: number, proc = '/proc'): number[] {
   try {
-    const line = readFileSync(`${proc}/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Groups:'));
-    return (line ?? '').slice('Groups:'.length).trim().split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number);
+    const lines = readFileSync(`${proc}/${pid}/status`, 'utf8').split('\n');
+    const field = (name: string) => (lines.find((l) => l.startsWith(`${name}:`)) ?? '').slice(name.length + 1).trim().split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number);
+    if (!field('Uid').includes(uid)) return [];
+    return field('Groups');
   } catch {
     // The client already went away: its request will find no one to answer either.
     return [];

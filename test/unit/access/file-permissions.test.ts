@@ -73,12 +73,13 @@ describe('who a caller is', () => {
     expect(roleOf({ uid: 1001, groups: [0] }, {}, 0)).toBe('none');
   });
 
-  it('supplementary groups come from /proc/<pid>/status', () => {
+  it('supplementary groups come from /proc/<pid>/status, only while that pid is still the caller\'s uid', () => {
     const proc = mkdtempSync(join(tmpdir(), 'composed-proc-'));
     mkdirSync(join(proc, '42'));
     writeFileSync(join(proc, '42', 'status'), 'Name:\tcomposed\nUid:\t1001\t1001\t1001\t1001\nGroups:\t27 100 4200 \n');
-    expect(supplementaryGroups(42, proc)).toEqual([27, 100, 4200]);
-    expect(supplementaryGroups(43, proc)).toEqual([]);
+    expect(supplementaryGroups(42, 1001, proc)).toEqual([27, 100, 4200]);
+    expect(supplementaryGroups(42, 1002, proc)).toEqual([]);
+    expect(supplementaryGroups(43, 1001, proc)).toEqual([]);
     rmSync(proc, { recursive: true, force: true });
   });
 });
