@@ -5,12 +5,12 @@
 // only the variables a project references reach the daemon, and its events name who asked.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DaemonEvent } from '../../src/protocol/api.js';
-import { CLI, DaemonHandle, projectStatus, type CliResult } from '../support/daemon.js';
+import { CLI, DaemonHandle, projectStatus, REPO_ROOT, type CliResult } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, dockerForTests, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 
@@ -25,10 +25,33 @@ const SECRET_VALUE = `s3cr3t-${randomBytes(8).toString('hex')}`;
 const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
 const uidOf = (user: string) => Number(sh('id', '-u', user));
 
+/** The CLI the test users run: this checkout's, or a copy under /tmp when they cannot reach it. */
+let userCli = CLI;
+let copiedCli: string | undefined;
+
+async function cliTheyCanRun(user: string): Promise<string> {
+  const reachable = (path: string) => {
+    try {
+      execFileSync('runuser', ['-u', user, '--', 'test', '-r', path], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (reachable(CLI)) return CLI;
+  // A checkout under a directory closed to others (a CI clone in root's home): copy what the CLI
+  // needs to run into a directory they can read.
+  const copy = await mkdtemp(join(tmpdir(), 'composed-cli-'));
+  copiedCli = copy;
+  await chmod(copy, 0o755);
+  for (const part of ['dist', 'node_modules', 'package.json']) execFileSync('cp', ['-a', join(REPO_ROOT, part), copy]);
+  return join(copy, 'dist/cli/main.js');
+}
+
 function asUser(user: string, daemon: DaemonHandle, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: opts.cwd, COMPOSED_SOCKET: daemon.socket, NO_COLOR: '1', ...opts.env };
   return new Promise((resolve) => {
-    execFile('runuser', ['-u', user, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, CLI, ...args], { cwd: opts.cwd }, (error, stdout, stderr) => {
+    execFile('runuser', ['-u', user, '--', 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, userCli, ...args], { cwd: opts.cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -85,6 +108,7 @@ ${extra}`;
       const groups = who === 'carol' ? [SOCKET_GROUP] : who === 'dave' ? [] : [RESTRICTED_GROUP];
       sh('useradd', '--no-create-home', '--shell', '/usr/sbin/nologin', ...(groups.length ? ['-G', groups.join(',')] : []), name);
     }
+    userCli = await cliTheyCanRun(users.dave);
     const dir = await mkdtemp(join(tmpdir(), 'composed-users-'));
     await chmod(dir, 0o755);
     daemon = new DaemonHandle(dir, join(dir, 'run', 'composed.sock'));
@@ -97,6 +121,7 @@ ${extra}`;
     for (const p of Object.values(projects)) await cleanupProject(p);
     for (const name of Object.values(users)) execFileSync('userdel', [name], { stdio: 'ignore' });
     for (const group of [SOCKET_GROUP, RESTRICTED_GROUP]) execFileSync('groupdel', [group], { stdio: 'ignore' });
+    if (copiedCli) await rm(copiedCli, { recursive: true, force: true });
   });
 
   it('the socket lets both groups connect, and the daemon refuses a user in neither', async () => {
