@@ -164,6 +164,14 @@ ${extra}`;
     expect(daemon.log()).toMatch(new RegExp(`"caller":\\{"via":"socket","uid":${uidOf(users.alice)}`));
   });
 
+  it('a restricted member may exec in their own replica, but not --privileged', async () => {
+    const plain = await asUser(users.alice, daemon, ['exec', '-T', '-p', projects.alice, 'app', 'echo', 'inside'], { cwd: aliceDir });
+    expect(plain.stdout).toContain('inside');
+    const privileged = await asUser(users.alice, daemon, ['exec', '-T', '--privileged', '-p', projects.alice, 'app', 'id'], { cwd: aliceDir });
+    expect(privileged.code).not.toBe(0);
+    expect(privileged.stderr).toMatch(/not allowed for the restricted group: a privileged exec is root on the host/);
+  });
+
   it('an edit that references a variable the daemon was never given reloads as the owner and says in status that it is not set', async () => {
     await writeFile(join(aliceDir, 'compose.yaml'), sleeper(projects.alice).replace('GREETING: ${GREETING}', 'GREETING: ${GREETING}\n      LATER: ${LATER_VARIABLE}'));
     await eventually(async () => {
