@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import type { FileReader } from './context.js';
 import { displayName } from './display-name.js';
 import { readDotenvFile } from './dotenv.js';
+import { layeredEnv } from './env-usage.js';
 import { resolveExtends } from './extends.js';
 import { interpolateTree } from './interpolate.js';
 import { dropResets, mergeDocuments } from './merge.js';
@@ -12,7 +13,6 @@ import { fieldsOf, items, str, strOrList, type Diagnostics, type Field } from '.
 import { rebaseDocument } from './rebase.js';
 import { joinPath, type MapEntry, type MapNode, type Node } from './tree.js';
 import { parseYaml } from './yaml-tree.js';
-import { layeredEnv } from './env-usage.js';
 
 const SECTIONS = ['services', 'networks', 'volumes', 'secrets', 'configs'];
 
