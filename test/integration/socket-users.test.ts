@@ -117,12 +117,12 @@ ${extra}`;
   });
 
   afterAll(async () => {
-    await daemon?.stop();
-    for (const p of Object.values(projects)) await cleanupProject(p);
-    // Whatever the setup got to: a user or group it never made is no reason to stop cleaning.
+    // The users and groups first: they need no engine, and a hung engine must not leave them behind.
     for (const name of Object.values(users)) spawnSync('userdel', [name], { stdio: 'ignore' });
     for (const group of [SOCKET_GROUP, RESTRICTED_GROUP]) spawnSync('groupdel', [group], { stdio: 'ignore' });
     if (copiedCli) await rm(copiedCli, { recursive: true, force: true });
+    await daemon?.stop();
+    for (const p of Object.values(projects)) await cleanupProject(p);
   });
 
   it('the socket lets both groups connect, and the daemon refuses a user in neither', async () => {
