@@ -97,7 +97,7 @@ services:
 ${extra}`;
 
 (isRoot ? describeWithEngine : describe.skip)('the socket as different users (daemon as root)', () => {
-  const projects = { alice: uniqueProjectName('alice'), carol: uniqueProjectName('carol'), refused: uniqueProjectName('refused') };
+  const projects = { alice: uniqueProjectName('alice'), carol: uniqueProjectName('carol'), carolPrivileged: uniqueProjectName('carol-priv'), refused: uniqueProjectName('refused') };
   let daemon: DaemonHandle;
   let aliceDir: string;
 
@@ -227,24 +227,21 @@ ${extra}`;
   });
 
   it('a socket-group member may do all of it: host network, capabilities, a bind mount of /etc, privileged', async () => {
-    const yaml = `${sleeper(projects.carol, '    network_mode: host\n    cap_add: [NET_ADMIN]\n    volumes: ["/etc:/host-etc:ro"]\n')}
-  priv:
-    image: ${TEST_IMAGE}
-    command: ["sleep", "600"]
-    privileged: true
-`;
-    const carolDir = await projectDirOf(users.carol, yaml);
+    const carolDir = await projectDirOf(users.carol, sleeper(projects.carol, '    network_mode: host\n    cap_add: [NET_ADMIN]\n    volumes: ["/etc:/host-etc:ro"]\n'));
     const up = await asUser(users.carol, daemon, ['up', '-d'], { cwd: carolDir, env: { GREETING: 'carol' } });
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    await eventually(async () => expect((await projectStatus(daemon, projects.carol)).services.find((s) => s.name === 'app')?.replicas[0]?.phase).toBe('running'));
-    // This engine runs in a sandbox that cannot give a container every capability ("unable to apply
-    // caps"), so the privileged replica never runs here: that the daemon created it is the point.
-    await eventually(async () => {
-      const created = await dockerForTests().listContainers({ all: true, filters: { label: [`com.docker.compose.project=${projects.carol}`, 'com.docker.compose.service=priv'] } });
-      expect(created.filter((c) => c.Labels['com.docker.compose.project'] === projects.carol).length).toBeGreaterThan(0);
-    });
+    await eventually(async () => expect((await projectStatus(daemon, projects.carol)).services[0]?.replicas[0]?.phase).toBe('running'));
     expect((await asUser(users.carol, daemon, ['down', '-p', projects.carol], { cwd: carolDir })).code).toBe(0);
+    // This engine runs in a sandbox that cannot give a container every capability ("unable to apply
+    // caps" at start), so the privileged service is created and not started: that the daemon took
+    // it is the point, and a start failing again and again would only churn the engine.
+    const privDir = await projectDirOf(users.carol, sleeper(projects.carolPrivileged, '    privileged: true\n'));
+    const created = await asUser(users.carol, daemon, ['up', '--no-start'], { cwd: privDir, env: { GREETING: 'carol' } });
+    expect(created.stderr).not.toMatch(/not allowed/);
+    expect(created.code).toBe(0);
+    await eventually(async () => expect((await projectStatus(daemon, projects.carolPrivileged)).services[0]?.replicas[0]?.phase).toBe('created'));
+    expect((await asUser(users.carol, daemon, ['down', '-p', projects.carolPrivileged], { cwd: privDir })).code).toBe(0);
   });
 
   it('the restricted member takes their own project down; the down names them in the events', async () => {
