@@ -115,13 +115,18 @@ function parseError(text: string, status: number | undefined): ErrorResponse {
   }
 }
 
-/** Names the group to join: the socket's own, read from the socket when its directory lets us. */
+/**
+ * Names the socket's group when it is not root's, and says what the two groups mean: joining the
+ * socket group makes a user root's equal, as Docker's docker group does.
+ */
 function permissionDenied(socketPath: string): string {
+  const groups = 'ask for the daemon\'s --restricted-group (your own projects, under a policy) or, only for people who may be root anyway, its --socket-group (root-equivalent, like the docker group)';
   try {
     const gid = statSync(socketPath).gid;
     const group = readFileSync('/etc/group', 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(gid))?.[0] ?? String(gid);
-    return `permission denied on ${socketPath}: add yourself to group ${group} (\`sudo usermod -aG ${group} $USER\`, then log in again) or run as root`;
+    if (gid === 0) return `permission denied on ${socketPath}: the socket is root's only; ${groups}, or run as root`;
+    return `permission denied on ${socketPath}: it is open to group ${group}, which you are not in (or have not logged in again since joining); ${groups}, or run as root`;
   } catch {
-    return `permission denied on ${socketPath}: its directory ${dirname(socketPath)} is not open to you; ask for the daemon's --socket-group or run as root`;
+    return `permission denied on ${socketPath}: its directory ${dirname(socketPath)} is not open to you; ${groups}, or run as root`;
   }
 }

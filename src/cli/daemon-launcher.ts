@@ -17,7 +17,7 @@ export async function ensureDaemon(client: DaemonClient, say: (line: string) => 
   const child = spawn(process.execPath, [main, 'daemon', '--socket', client.socketPath, '--state-dir', stateDir], {
     detached: true,
     stdio: ['ignore', out, out],
-    env: process.env,
+    env: daemonEnvironment(process.env),
   });
   child.unref();
   say(`started a composed daemon in the background (pid ${child.pid}); log: ${logFile}`);
@@ -28,4 +28,14 @@ export async function ensureDaemon(client: DaemonClient, say: (line: string) => 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the daemon did not answer on ${client.socketPath}; see ${logFile}`);
+}
+
+/**
+ * What a daemon started from a shell keeps of it: how to reach the engine, where its files go, the
+ * locale and proxies. Not the rest (tokens, keys): the daemon outlives the shell by far.
+ */
+const DAEMON_VARIABLES = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_[A-Z_]+|DOCKER_[A-Z_]+|CONTAINER_HOST|COMPOSED_[A-Z_]+|NODE_EXTRA_CA_CERTS|SSL_CERT_(FILE|DIR)|(HTTPS?|NO)_PROXY|(https?|no)_proxy)$/;
+
+export function daemonEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => DAEMON_VARIABLES.test(name)));
 }

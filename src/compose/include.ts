@@ -5,6 +5,7 @@ import { posix } from 'node:path';
 import type { FileReader } from './context.js';
 import { displayName } from './display-name.js';
 import { readDotenvFile } from './dotenv.js';
+import { layeredEnv } from './env-usage.js';
 import { resolveExtends } from './extends.js';
 import { interpolateTree } from './interpolate.js';
 import { dropResets, mergeDocuments } from './merge.js';
@@ -95,7 +96,7 @@ function loadIncluded(d: Diagnostics, entry: Field, spec: IncludeSpec, input: In
     if (!parsed.ok) d.error(entry.node.pos, entry.path, `env file ${envFile} line ${parsed.line}: ${parsed.error}`);
     else Object.assign(defaults, parsed.values);
   }
-  const env = { ...defaults, ...input.env };
+  const env = layeredEnv(input.env, defaults);
   const roots: Node[] = [];
   for (const path of spec.paths) {
     const text = input.reader.read(path);

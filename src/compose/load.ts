@@ -6,9 +6,12 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FileReader } from './context.js';
 import { readDotenvFile } from './dotenv.js';
 import { displayName } from './display-name.js';
+import { EnvUsage } from './env-usage.js';
 import { ComposeError, type Diagnostic } from './errors.js';
+import { checkRead, type FileAccess } from './file-access.js';
 import type { Project } from './model.js';
 import { buildProject, type SourceFile } from './project.js';
+import type { Node } from './tree.js';
 import { mergeUninterpolated } from './uninterpolated.js';
 
 export interface LoadOptions {
@@ -21,11 +24,17 @@ export interface LoadOptions {
   env: Record<string, string | undefined>;
   /** --profile; else COMPOSE_PROFILES. */
   profiles?: string[];
+  /** Whose permissions files are read with (the daemon's caller); absent: the process's own. */
+  access?: FileAccess;
 }
 
 export interface LoadResult {
   project: Project;
   warnings: Diagnostic[];
+  /** The variables of `env` the files referenced: all a later load of the same files needs. */
+  environment: Record<string, string>;
+  /** The merged document with every key's position, for checks made on the model (policy.ts). */
+  tree: Node;
 }
 
 export const DEFAULT_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
@@ -54,14 +63,27 @@ export const fsReader: FileReader = {
   },
 };
 
+/** Reads only what `access` allows; a refused file stops the load (FileAccessError). */
+function readerFor(access: FileAccess | undefined): FileReader {
+  if (!access) return fsReader;
+  return {
+    read(path: string): string | undefined {
+      checkRead(access, path);
+      return fsReader.read(path);
+    },
+  };
+}
+
 /** Throws ComposeError carrying every error (and the warnings) when the project is invalid. */
 export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
-  const processEnv = definedOnly(opts.env);
+  const usage = new EnvUsage(definedOnly(opts.env));
+  const processEnv = usage.view();
+  const reader = readerFor(opts.access);
   const files = readComposeFiles(opts, processEnv);
   const workingDir = dirname(files[0]!.path);
   const dotenvPath = join(workingDir, '.env');
-  const dotenv = readDotenv(dotenvPath, displayName(opts.cwd, dotenvPath), processEnv);
-  const env = { ...dotenv.values, ...processEnv };
+  const dotenv = readDotenv(dotenvPath, displayName(opts.cwd, dotenvPath), processEnv, reader);
+  const env = usage.view(dotenv.values);
   const profiles = opts.profiles?.length ? opts.profiles : (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
   const explicitName = opts.projectName ?? (env.COMPOSE_PROJECT_NAME || undefined);
   const out = buildProject({
@@ -71,23 +93,24 @@ export async function loadProject(opts: LoadOptions): Promise<LoadResult> {
     ...(explicitName !== undefined ? { projectName: explicitName } : {}),
     defaultProjectName: basename(workingDir),
     profiles,
-    reader: fsReader,
+    reader,
     dependencyFiles: dotenv.read ? [dotenvPath] : [],
   });
   const diagnostics = [...dotenv.diagnostics, ...out.diagnostics];
-  if (!out.project || diagnostics.some((d) => d.severity === 'error')) throw new ComposeError(diagnostics);
-  return { project: out.project, warnings: diagnostics };
+  if (!out.project || !out.tree || diagnostics.some((d) => d.severity === 'error')) throw new ComposeError(diagnostics);
+  return { project: out.project, warnings: diagnostics, environment: usage.referenced(), tree: out.tree };
 }
 
 /** The compose files merged as written, without interpolation (`config --no-interpolate`). */
 export function loadUninterpolated(opts: LoadOptions): unknown {
-  return mergeUninterpolated(readComposeFiles(opts, definedOnly(opts.env)));
+  return mergeUninterpolated(readComposeFiles(opts, new EnvUsage(definedOnly(opts.env)).view()));
 }
 
 function readComposeFiles(opts: LoadOptions, env: Record<string, string>): SourceFile[] {
   const files: SourceFile[] = [];
   const missing: Diagnostic[] = [];
   for (const { path, name } of composeFiles(opts, env)) {
+    checkRead(opts.access, path);
     const read = readTextFile(path);
     if ('error' in read) missing.push(fileError(name, `cannot read compose file ${path}${read.missing ? '' : `: ${read.error}`}`));
     else files.push({ path, name, text: read.text });
@@ -133,8 +156,8 @@ function isFile(path: string): boolean {
 }
 
 /** Relative to the cwd when the file is under it, else absolute. */
-function readDotenv(path: string, name: string, processEnv: Record<string, string>): { values: Record<string, string>; diagnostics: Diagnostic[]; read: boolean } {
-  const text = isFile(path) ? fsReader.read(path) : undefined;
+function readDotenv(path: string, name: string, processEnv: Record<string, string>, reader: FileReader): { values: Record<string, string>; diagnostics: Diagnostic[]; read: boolean } {
+  const text = isFile(path) ? reader.read(path) : undefined;
   if (text === undefined) return { values: {}, diagnostics: [], read: false };
   const parsed = readDotenvFile(text, (k) => processEnv[k]);
   if (!parsed.ok) return { values: {}, diagnostics: [{ severity: 'error', file: name, line: parsed.line, column: 1, path: '', message: parsed.error }], read: true };

@@ -44,6 +44,8 @@ export interface ProjectInput {
 export interface ProjectOutput {
   /** Undefined when there is at least one error. */
   project?: Project;
+  /** The document after merging, includes and extends, positions kept; with the project. */
+  tree?: Node;
   /** Errors and warnings, in file order then position. */
   diagnostics: Diagnostic[];
 }
@@ -147,7 +149,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     extensions: plainExtensions(rootField),
     ...(extension.notify && extension.notify.length > 0 ? { notify: extension.notify } : {}),
   };
-  return { project, diagnostics: sortDiagnostics(d.list, input) };
+  return { project, tree: rootField.node, diagnostics: sortDiagnostics(d.list, input) };
 }
 
 function collect<T extends Network | Volume | FileObject>(entries: Array<[string, Field]>, read: (key: string, f: Field) => T | undefined): Record<string, T> {

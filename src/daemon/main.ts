@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { createApiServer, listenOnSocket } from './api/server.js';
+import { peerCredentialsAvailable } from './access/peer-credentials.js';
 import { Autoscaler } from './autoscale/autoscaler.js';
 import { Balancers } from './balancer/balancers.js';
 import { Controller } from './supervisor/controller.js';
@@ -42,7 +43,10 @@ export interface DaemonOptions {
   stateDir: string;
   logLevel: string;
   logFormat: 'json' | 'pretty';
+  /** Root-equivalent members (access/caller.ts). */
   socketGroup?: number;
+  /** Members under the restricted policy (compose/restricted-policy.ts). */
+  restrictedGroup?: number;
   /** The dashboard and the control API over TCP (--http), and how its token is had. */
   http?: { address: ListenAddress; token: TokenChoice };
   /** host:port for a TCP listener serving only /metrics (loopback unless asked otherwise). */
@@ -98,7 +102,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     world: worldFrom({ ...parts, autoscaler, balancers }),
     daemonTargets: options.notify,
   });
-  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version };
+  const groups = { socketGroup: options.socketGroup, restrictedGroup: options.restrictedGroup };
+  // Without the kernel's word on who connects, a restricted member could not be told from root.
+  if (options.restrictedGroup !== undefined && !peerCredentialsAvailable) throw new Error('--restricted-group needs the peer credentials of socket clients (SO_PEERCRED), which this build cannot read (native/peer-credentials is not built)');
+  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, groups, logger: logger.child({ component: 'api' }), version: options.version };
   const server = createApiServer(api);
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
@@ -139,7 +146,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   events.subscribe((event) => {
     if (event.type === 'project-up' || event.type === 'project-down') watcher.refresh();
   });
-  await listenOnSocket(server, options.socket, options.socketGroup);
+  await listenOnSocket(server, options.socket, groups);
   const metricsServer = options.metricsAddr ? await listenForMetrics(options.metricsAddr, metrics, logger) : undefined;
   const history = gate && new HistorySampler({ ...parts, autoscaler, events, logger: logger.child({ component: 'history' }) });
   history?.start();

@@ -31,6 +31,8 @@ export interface ErrorResponse {
   /** The request field at fault, when there is one. */
   field?: string;
   diagnostics?: Diagnostic[];
+  /** A file the caller may not read (403): named, its content never shown. */
+  file?: string;
 }
 
 /** One line of the NDJSON progress stream of POST /v1/projects. */
@@ -192,6 +194,16 @@ export interface DaemonEvent {
   replica?: number;
   type: DaemonEventType;
   message: string;
+  /** Who asked, for the events of a request that changes something (up, down, scale, ...). */
+  caller?: EventCaller;
+}
+
+/** The kernel's word on a socket client; `token` for the TCP listener's token holder. */
+export interface EventCaller {
+  via: 'socket' | 'http';
+  uid?: number;
+  gid?: number;
+  pid?: number;
 }
 
 export type DaemonEventType =
@@ -215,6 +227,8 @@ export type DaemonEventType =
   | 'operation-failed'
   /** A post_start or pre_stop hook ran: its exit status and output. */
   | 'hook'
+  /** A request that changes something (any method but GET), with its caller. */
+  | 'request'
   | 'engine';
 
 export interface ScaleRequest {

@@ -1,6 +1,6 @@
 // Who may talk to the daemon: the socket is 0660, owned by the daemon's user and the
 // `--socket-group` group (a name or a gid), in a directory nobody else may write; a user outside
-// the group gets "permission denied, add yourself to group X" from the CLI; there is no TCP
+// the group is told what the daemon's two groups mean (never "join group root"); there is no TCP
 // listener unless --metrics-addr asks for one, loopback by default and a warning otherwise.
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, readlink, stat } from 'node:fs/promises';
@@ -85,12 +85,13 @@ describeWithEngine('control socket access', () => {
     expect((bad as { stderr?: string }).stderr).toMatch(/no group named "no-such-group-x"/);
   });
 
-  it('a user outside the group is told to join it; a member gets in', async () => {
+  it('a user outside the group is told of the two groups, never to join root; a member gets in', async () => {
     daemon = await openDaemon();
     await daemon.start(['--socket-group', 'root']);
     const denied = await cliAsNobody(daemon.socket, ['status', '-p', 'nope']);
     expect(denied.code).not.toBe(0);
-    expect(denied.stderr).toMatch(/permission denied on .*composed\.sock: add yourself to group root/);
+    expect(denied.stderr).toMatch(/permission denied on .*composed\.sock: the socket is root's only; ask for the daemon's --restricted-group .* --socket-group \(root-equivalent, like the docker group\)/);
+    expect(denied.stderr).not.toMatch(/add yourself to group root/);
     // The same user in the socket's group reaches the daemon (which answers: no such project).
     const member = await cliAsNobody(daemon.socket, ['status', '-p', 'nope'], [0]);
     expect(member.stderr).not.toMatch(/permission denied/);

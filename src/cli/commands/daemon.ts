@@ -16,7 +16,8 @@ export function registerDaemon(program: Command): void {
     .addOption(new Option('--state-dir <dir>', 'where desired projects and restart history are kept').env('COMPOSED_STATE_DIR').default(defaultStateDir({ ...process.env, COMPOSED_STATE_DIR: undefined })))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).env('COMPOSED_LOG_LEVEL').default('info'))
     .addOption(new Option('--log-format <format>', 'json for journald and tools, pretty for humans').choices(['json', 'pretty']).env('COMPOSED_LOG_FORMAT').default('json'))
-    .addOption(new Option('--socket-group <group>', 'group owning the control socket (name or gid); its members may use composed').env('COMPOSED_SOCKET_GROUP'))
+    .addOption(new Option('--socket-group <group>', 'group (name or gid) whose members may do anything through the socket: root-equivalent, like the docker group').env('COMPOSED_SOCKET_GROUP'))
+    .addOption(new Option('--restricted-group <group>', 'group (name or gid) whose members manage only their own projects, under a policy: their own files, no privileged/host namespaces/devices/capabilities, bind mounts only of their own paths, ports above 1024').env('COMPOSED_RESTRICTED_GROUP'))
     .addOption(new Option('--resync-interval <duration>', 'full resync period').env('COMPOSED_RESYNC_INTERVAL').default('30s'))
     .addOption(new Option('--events-max-size <size>', 'disk the event journal in the state dir may take (e.g. 16MiB)').env('COMPOSED_EVENTS_MAX_SIZE').default('16MiB'))
     .addOption(new Option('--events-max-age <duration>', 'how long events are kept in the journal').env('COMPOSED_EVENTS_MAX_AGE').default('7d'))
@@ -30,10 +31,10 @@ export function registerDaemon(program: Command): void {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX\n  composed daemon --http 127.0.0.1:8765     # then `composed dashboard` prints a login link',
+      '\nExamples:\n  composed daemon --log-format pretty\n  composed daemon --socket /run/composed/composed.sock --metrics-addr 127.0.0.1:9464\n  composed daemon --notify https://alerts.example.com/hook --notify slack+https://hooks.slack.com/services/T000/B000/XXXX\n  composed daemon --http 127.0.0.1:8765     # then `composed dashboard` prints a login link\n  composed daemon --restricted-group composed-users   # members manage only their own projects, under a policy\n\nThe socket is root\'s door: root and --socket-group members may start privileged containers and\nbind-mount /, so that group is as good as root. --restricted-group members may not (see README, Security).',
     )
     .action(
-      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[]; http?: string; httpTokenFile?: string; httpTokenGenerate?: boolean }) => {
+      action(async (_args, opts: { socket: string; stateDir: string; logLevel: string; logFormat: 'json' | 'pretty'; socketGroup?: string; restrictedGroup?: string; resyncInterval: string; eventsMaxSize: string; eventsMaxAge: string; metricsAddr?: string; notify?: string[]; http?: string; httpTokenFile?: string; httpTokenGenerate?: boolean }) => {
         const notify = notifyTargets(opts.notify, process.env['COMPOSED_NOTIFY']);
         const { runDaemon } = await import('../../daemon/main.js');
         const { resolveSocketGroup } = await import('../../daemon/api/socket-group.js');
@@ -58,7 +59,8 @@ export function registerDaemon(program: Command): void {
           stateDir: opts.stateDir,
           logLevel: opts.logLevel,
           logFormat: opts.logFormat,
-          socketGroup: opts.socketGroup === undefined ? undefined : resolveSocketGroup(opts.socketGroup),
+          socketGroup: opts.socketGroup === undefined ? undefined : resolveSocketGroup(opts.socketGroup, '--socket-group'),
+          restrictedGroup: opts.restrictedGroup === undefined ? undefined : resolveSocketGroup(opts.restrictedGroup, '--restricted-group'),
           resyncIntervalMs: parseDuration(opts.resyncInterval, '--resync-interval'),
           journalLimits: { maxBytes: parseSize(opts.eventsMaxSize, '--events-max-size'), maxAgeMs: parseDuration(opts.eventsMaxAge, '--events-max-age') },
           metricsAddr: opts.metricsAddr,

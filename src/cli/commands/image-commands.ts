@@ -55,7 +55,7 @@ async function ensureImages(mode: 'pull' | 'build' | 'prepare', services: string
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const client = clientFor(options);
   await ensureDaemon(client, say);
-  await requestImages(client, { load: loadRequestFor(options), services, mode, buildArgs, ...(options.cache === false ? { noCache: true } : {}) }, say);
+  await requestImages(client, { load: await loadRequestFor(options), services, mode, buildArgs, ...(options.cache === false ? { noCache: true } : {}) }, say);
 }
 
 /** One POST /v1/images, its progress said line by line (also `up --build`). */

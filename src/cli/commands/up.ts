@@ -78,10 +78,10 @@ async function up(services: string[], options: UpOptions): Promise<void> {
   try {
     if (options.build) {
       const buildable = Object.values(project.services).filter((s) => s.build && (services.length === 0 || services.includes(s.name)));
-      if (buildable.length > 0) await requestImages(client, { load: loadRequestFor(options), services: buildable.map((s) => s.name), mode: 'build' }, say);
+      if (buildable.length > 0) await requestImages(client, { load: await loadRequestFor(options), services: buildable.map((s) => s.name), mode: 'build' }, say);
     }
     const noStart = options.start === false;
-    for await (const line of client.lines<UpProgress>(`/v1/projects${noStart ? '?no-start=1' : ''}`, { method: 'POST', body: { ...loadRequestFor(options), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
+    for await (const line of client.lines<UpProgress>(`/v1/projects${noStart ? '?no-start=1' : ''}`, { method: 'POST', body: { ...(await loadRequestFor(options)), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
       if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
       // The answer's status (200) went out before the failure: it is the daemon's error all the same.
       if (line.kind === 'error') throw new ApiError(500, line.error);

@@ -101,14 +101,14 @@ async function act(client: DaemonClient, options: WatchOptions, project: string,
     return;
   }
   say(`${service.name}: ${rule.path} changed: rebuilding`);
-  await requestImages(client, { load: loadRequestFor(options), services: [service.name], mode: 'build' }, say);
+  await requestImages(client, { load: await loadRequestFor(options), services: [service.name], mode: 'build' }, say);
   await handOver(client, options, say);
   say(`${service.name}: rebuilt; the daemon rolls the new image out`);
 }
 
 /** The project to the daemon, as `up -d` hands it (a new image is a config change it rolls out). */
 async function handOver(client: DaemonClient, options: WatchOptions, say: (line: string) => void): Promise<void> {
-  for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: loadRequestFor(options) })) {
+  for await (const line of client.lines<UpProgress>('/v1/projects', { method: 'POST', body: await loadRequestFor(options) })) {
     if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
     if (line.kind === 'error') throw new ApiError(500, line.error);
   }

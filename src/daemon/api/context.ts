@@ -1,6 +1,7 @@
 // What every route handler is given: the daemon's parts it may call, and the engine for the
 // operator's verbs.
 import type { Logger } from 'pino';
+import type { AccessGroups } from '../access/caller.js';
 import type { Autoscaler } from '../autoscale/autoscaler.js';
 import type { Balancers } from '../balancer/balancers.js';
 import type { ProjectLifecycle } from '../lifecycle/project-lifecycle.js';
@@ -34,6 +35,8 @@ export interface ApiContext {
   notifications?: Notifier;
   logger: Logger;
   version: string;
+  /** The socket's two groups (access/caller.ts); absent: root and the daemon's uid only. */
+  groups?: AccessGroups;
   /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */
   dashboardLogin?: () => DashboardLogin;
 }

@@ -2,6 +2,7 @@
 // `{error, field}` with a 4xx status. Nothing here throws past the request that caused it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ComposeError } from '../../compose/errors.js';
+import { FileAccessError } from '../../compose/file-access.js';
 import type { ErrorResponse } from '../../protocol/api.js';
 import { RequestError } from '../lifecycle/request-error.js';
 
@@ -80,7 +81,9 @@ export function writeText(res: ServerResponse, text: string): void {
 /** Any failure as the HTTP answer it gets: the domain's errors mapped here, and only here. */
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof RequestError) return new HttpError(error.kind === 'not-found' ? 404 : 422, error.message, error.field);
+  if (error instanceof RequestError) return new HttpError(error.kind === 'not-found' ? 404 : error.kind === 'forbidden' ? 403 : 422, error.message, error.field);
+  // The file's name and why, never its content: the caller could not have read it.
+  if (error instanceof FileAccessError) return new HttpError(403, error.message, 'files', { file: error.file });
   if (error instanceof ComposeError) {
     return new HttpError(422, 'the compose file is not valid', undefined, { diagnostics: error.diagnostics });
   }

@@ -6,6 +6,8 @@ import { loadProject } from '../../compose/load.js';
 import type { Service } from '../../compose/model.js';
 import { HttpError, readJsonBody, startStream, writeLine } from './http.js';
 import type { UpProgress } from '../../protocol/api.js';
+import { callerOf } from '../access/caller.js';
+import { enforcePolicy, fileAccessFor, projectOwner } from '../access/project-access.js';
 import type { ApiContext } from './context.js';
 import { loadRequest } from './validate.js';
 
@@ -25,7 +27,11 @@ async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerRe
   const buildArgs = body.buildArgs && typeof body.buildArgs === 'object' ? (body.buildArgs as Record<string, string>) : {};
   if (body.noCache !== undefined && typeof body.noCache !== 'boolean') throw new HttpError(400, 'must be true or false', 'noCache');
   const noCache = body.noCache === true;
-  const { project } = await loadProject({ files: request.files, ...(request.projectName ? { projectName: request.projectName } : {}), cwd: request.cwd, env: request.env, profiles: request.profiles });
+  const owner = projectOwner(callerOf(req));
+  const access = fileAccessFor(owner);
+  const loaded = await loadProject({ files: request.files, ...(request.projectName ? { projectName: request.projectName } : {}), cwd: request.cwd, env: request.env, profiles: request.profiles, ...(access ? { access } : {}) });
+  enforcePolicy(owner, loaded);
+  const { project } = loaded;
   for (const s of named) if (!project.services[s]) throw new HttpError(404, `project ${project.name} has no service ${JSON.stringify(s)}`, 'services');
   const line = (value: UpProgress) => {
     if (!res.headersSent) startStream(res);

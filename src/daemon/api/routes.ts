@@ -10,6 +10,9 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { syncRoutes } from './sync-route.js';
+import { callerOf } from '../access/caller.js';
+import { projectOwner } from '../access/project-access.js';
+import { eventCaller, ownsProject } from './authorize.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
@@ -63,8 +66,9 @@ async function version(ctx: ApiContext, _req: IncomingMessage, res: ServerRespon
   sendJson(res, 200, body);
 }
 
-async function listProjects(ctx: ApiContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  sendJson(res, 200, ctx.registry.all().map((r) => projectSummary(ctx, r)));
+async function listProjects(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const caller = callerOf(req);
+  sendJson(res, 200, ctx.registry.all().filter((r) => ownsProject(ctx, caller, r.name)).map((r) => projectSummary(ctx, r)));
 }
 
 async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
@@ -75,7 +79,9 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _p
     if (!res.headersSent) startStream(res);
     writeLine(res, value);
   };
-  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start') });
+  const caller = callerOf(req);
+  const owner = projectOwner(caller);
+  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start'), caller: eventCaller(caller), ...(owner ? { owner } : {}) });
   line({ kind: 'done', result });
   res.end();
 }
@@ -145,7 +151,9 @@ async function events(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   const sinceMs = since === null ? undefined : Number(since);
   if (sinceMs !== undefined && !Number.isFinite(sinceMs)) throw new HttpError(400, 'must be epoch milliseconds', 'since');
   const follow = flag(query, 'follow');
-  const matches = (e: DaemonEvent) => project === undefined || e.project === project;
+  const caller = callerOf(req);
+  const visible = (e: DaemonEvent) => caller.role !== 'restricted' || (e.project !== undefined && ctx.registry.get(e.project)?.owner?.uid === caller.uid);
+  const matches = (e: DaemonEvent) => (project === undefined || e.project === project) && visible(e);
   // Subscribed before the history is read (which may wait for the disk), so nothing falls between.
   const live: DaemonEvent[] = [];
   let write = (e: DaemonEvent): void => {
@@ -153,7 +161,7 @@ async function events(ctx: ApiContext, req: IncomingMessage, res: ServerResponse
   };
   const unsubscribe = follow ? ctx.events.subscribe((e) => matches(e) && write(e)) : () => false;
   try {
-    const history = sinceMs === undefined ? [] : ctx.journal ? (await ctx.journal.read({ project, sinceMs })).events : ctx.events.recent({ project, sinceMs });
+    const history = (sinceMs === undefined ? [] : ctx.journal ? (await ctx.journal.read({ project, sinceMs })).events : ctx.events.recent({ project, sinceMs })).filter(visible);
     startStream(res);
     for (const e of history) writeLine(res, e);
     if (!follow) return void res.end();

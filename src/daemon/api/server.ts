@@ -5,6 +5,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createConnection } from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { AccessGroups } from '../access/caller.js';
+import { admit } from './authorize.js';
 import type { ApiContext } from './context.js';
 import { sendError, toHttpError } from './http.js';
 import { routeRequest } from './routes.js';
@@ -44,6 +46,7 @@ export function createApiServer(ctx: ApiContext, front?: ApiFront): Server {
 async function handle(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, front?: ApiFront): Promise<void> {
   try {
     if (front && (!front.admit(req, res) || (await front.serve(req, res)))) return;
+    admit(ctx, req);
     await routeRequest(ctx, req, res);
   } catch (error) {
     if (clientGone(req, error)) {
@@ -66,8 +69,11 @@ function clientGone(req: IncomingMessage, error: unknown): boolean {
 /**
  * Listen on a unix socket: its directory is created 0755, the socket is 0660 (owner and group).
  * A directory anyone may write to without the sticky bit is refused: anyone could replace the socket.
+ * The socket's group is the restricted group when there is one, else the socket group. With both,
+ * one file group cannot let both in: the socket is then 0666 and the daemon itself refuses every
+ * client in neither group (api/authorize.ts), from the kernel's peer credentials.
  */
-export async function listenOnSocket(server: Server, socketPath: string, group?: number): Promise<void> {
+export async function listenOnSocket(server: Server, socketPath: string, groups: AccessGroups = {}): Promise<void> {
   const dir = dirname(socketPath);
   await mkdir(dir, { recursive: true, mode: 0o755 });
   const { mode } = await stat(dir);
@@ -85,7 +91,9 @@ export async function listenOnSocket(server: Server, socketPath: string, group?:
       resolve();
     });
   });
-  await chmod(socketPath, 0o660);
+  const both = groups.socketGroup !== undefined && groups.restrictedGroup !== undefined;
+  await chmod(socketPath, both ? 0o666 : 0o660);
+  const group = groups.restrictedGroup ?? groups.socketGroup;
   if (group !== undefined) await chown(socketPath, process.getuid?.() ?? 0, group);
 }
 

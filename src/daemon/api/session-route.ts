@@ -9,6 +9,7 @@ import { replicaContainers } from '../status/log-follower.js';
 import type { InteractiveSession } from '../ports/interactive.js';
 import type { ErrorResponse } from '../../protocol/api.js';
 import { HttpError, toHttpError } from './http.js';
+import { admit, authorizeSession } from './authorize.js';
 import type { ApiContext } from './context.js';
 import { encodeFrame, FrameReader, FrameType, SESSION_UPGRADE } from '../../protocol/session.js';
 import { execRequest, oneOffService, runRequest } from './session-requests.js';
@@ -30,6 +31,7 @@ export async function handleUpgrade(ctx: ApiContext, req: IncomingMessage, socke
     } catch (error) {
       throw new HttpError(400, `not valid JSON: ${(error as Error).message}`, 'request');
     }
+    authorizeSession(admit(ctx, req), match[3] ?? '', body);
     const project = projectNameParam(match[1] ?? '');
     const service = serviceNameParam(match[2] ?? '');
     const start = match[3] === 'exec' ? () => startExec(ctx, project, service, body) : () => startRun(ctx, project, service, body);

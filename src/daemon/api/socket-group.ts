@@ -1,4 +1,4 @@
-// `--socket-group`: a numeric gid or a group name, looked up in /etc/group (no NSS: the daemon
+// `--socket-group` and `--restricted-group`: a numeric gid or a group name, looked up in /etc/group (no NSS: the daemon
 // needs no libc binding for this, and /etc/group is where `groupadd` puts local groups).
 import { readFileSync } from 'node:fs';
 
@@ -16,8 +16,8 @@ export function parseGroupFile(text: string): GroupEntry[] {
   return out;
 }
 
-/** The gid for a `--socket-group` value; throws a message naming the value when there is none. */
-export function resolveSocketGroup(value: string, groupFile = '/etc/group'): number {
+/** The gid for a group flag's value; throws a message naming the flag and value when there is none. */
+export function resolveSocketGroup(value: string, flag = '--socket-group', groupFile = '/etc/group'): number {
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
   let groups: GroupEntry[] = [];
@@ -27,6 +27,6 @@ export function resolveSocketGroup(value: string, groupFile = '/etc/group'): num
     // No /etc/group: only numeric gids work.
   }
   const found = groups.find((g) => g.name === trimmed);
-  if (!found) throw new Error(`--socket-group: no group named ${JSON.stringify(trimmed)} in ${groupFile} (give a name from there or a numeric gid)`);
+  if (!found) throw new Error(`${flag}: no group named ${JSON.stringify(trimmed)} in ${groupFile} (give a name from there or a numeric gid)`);
   return found.gid;
 }

@@ -4,10 +4,11 @@
 // the container work.
 import { ComposeError, formatDiagnostic } from '../../compose/errors.js';
 import { loadProject, type LoadResult } from '../../compose/load.js';
+import { enforcePolicy, fileAccessFor, type ProjectOwner } from '../access/project-access.js';
 import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
-import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
+import type { DownRequest, EventCaller, LoadRequest, UpResponse } from '../../protocol/api.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
 import type { Operation } from '../core/plan.js';
@@ -42,12 +43,17 @@ export class ProjectLifecycle {
    * `reload` (the file watcher) keeps services stopped with `composed stop` stopped and does not
    * retry a config that was rolled back; an explicit `up` does both.
    */
-  async up(request: LoadRequest, progress: Progress, options: { noStart?: boolean } = {}): Promise<UpResponse> {
-    const loaded = await load(request);
-    return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false, options.noStart ?? false));
+  async up(request: LoadRequest, progress: Progress, options: { noStart?: boolean; owner?: ProjectOwner; caller?: EventCaller } = {}): Promise<UpResponse> {
+    const loaded = await load(request, options.owner);
+    return this.lock.run(loaded.project.name, () => {
+      const previous = this.registry.get(loaded.project.name);
+      // A project stays its creator's: the restricted group may not take over someone else's by name.
+      if (options.owner?.restricted && previous && previous.owner?.uid !== options.owner.uid) throw notYours(previous.name);
+      return this.apply(request, loaded, progress, false, { noStart: options.noStart ?? false, owner: previous?.owner ?? options.owner, caller: options.caller });
+    });
   }
 
-  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
+  private async apply(request: LoadRequest, { project, warnings, environment }: LoadResult, progress: Progress, reload: boolean, { noStart = false, owner, caller }: { noStart?: boolean; owner?: ProjectOwner | undefined; caller?: EventCaller | undefined } = {}): Promise<UpResponse> {
     for (const [i, name] of (request.services ?? []).entries()) {
       if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
     }
@@ -58,9 +64,11 @@ export class ProjectLifecycle {
     const previous = this.registry.get(project.name);
     if (only) keepUnnamed(previous, project, configHashes, only);
     const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart }));
+    // Only the variables the files referenced are kept (LoadResult.environment), never a whole shell.
+    const load = { ...request, env: environment };
+    await this.registry.adopt(nextRecord(previous, { load, project, configHashes, rollouts, warnings, reload, only, noStart, ...(owner ? { owner } : {}) }));
     this.controller.retryAfterChange(project.name);
-    this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
+    this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services`, ...(caller ? { caller } : {}) });
     for (const name of Object.keys(previous?.project.services ?? {})) {
       if (!project.services[name]) this.controller.enqueueService(key(project.name, name));
     }
@@ -82,7 +90,7 @@ export class ProjectLifecycle {
       log.info({ reason }, 'reloading the compose files');
       // The project keeps its name even when the file's `name:` changes: a reload never forks it.
       const request = { ...record.load, projectName: record.name };
-      await this.apply(request, await load(request), (resource, message) => log.info({ resource }, message), true);
+      await this.apply(request, await load(request, record.owner), (resource, message) => log.info({ resource }, message), true, { owner: record.owner });
     } catch (error) {
       const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
       this.registry.setConfigErrors(name, diagnostics.filter((d) => d.severity === 'error'));
@@ -252,8 +260,16 @@ export class ProjectLifecycle {
   }
 }
 
-function load(request: LoadRequest): Promise<LoadResult> {
-  return loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles });
+/** Read with the owner's permissions and, for the restricted group, under its policy. */
+async function load(request: LoadRequest, owner: ProjectOwner | undefined): Promise<LoadResult> {
+  const access = fileAccessFor(owner);
+  const loaded = await loadProject({ files: request.files, projectName: request.projectName, cwd: request.cwd, env: request.env, profiles: request.profiles, ...(access ? { access } : {}) });
+  enforcePolicy(owner, loaded);
+  return loaded;
+}
+
+export function notYours(project: string): RequestError {
+  return new RequestError(`project ${project} belongs to another user`, 'forbidden');
 }
 
 

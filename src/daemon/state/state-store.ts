@@ -10,6 +10,7 @@ import type { LoadRequest } from '../../protocol/api.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
+import type { ProjectOwner } from '../access/project-access.js';
 
 export const STATE_VERSION = 1;
 
@@ -40,6 +41,8 @@ export interface ProjectRecord {
   warnings: Diagnostic[];
   /** Old containers the engine could not remove, by service, then container id. */
   stuck: Record<string, Record<string, StuckRemoval>>;
+  /** Who brought the project up first: reloads read its files as them; absent for root's older records. */
+  owner?: ProjectOwner;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -58,6 +61,7 @@ export interface ProjectView {
   readonly rollouts: Readonly<Record<string, RolloutRecord>>;
   readonly warnings: readonly Diagnostic[];
   readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
+  readonly owner?: Readonly<ProjectOwner>;
 }
 
 export interface LoadedState {
@@ -196,6 +200,8 @@ export function recordProblem(value: unknown): string | undefined {
   // Absent in records written before roll-outs existed: the controller fills it in.
   if (value.rollouts !== undefined && !allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
   if (value.stuck !== undefined && !allOf(value.stuck, (x) => allOf(x, isObject))) return 'stuck is not a map of stuck containers';
+  const owner = value.owner;
+  if (owner !== undefined && (!isObject(owner) || !Number.isInteger(owner.uid) || !Number.isInteger(owner.gid) || !Array.isArray(owner.groups) || typeof owner.restricted !== 'boolean')) return 'owner is not a uid, gid, groups and restricted';
   return undefined;
 }
 
