@@ -247,9 +247,17 @@ export interface ComposedExtension {
 }
 
 export interface Autoscale {
+  /** 0 only for a balanced service: the balancer holds the first connection while a replica starts. */
   min: number;
   max: number;
-  cpu: { target: number; scaleUpAbove?: number; scaleDownBelow?: number };
+  /** At least one metric is set; with several, the highest recommendation wins (as in HPA). */
+  cpu?: { target: number; scaleUpAbove?: number; scaleDownBelow?: number };
+  /** Percent of the service's memory limit per replica. */
+  memory?: { target: number };
+  /** Open connections per ready replica through the built-in balancer. */
+  connections?: { target: number };
+  /** New connections per second per ready replica through the built-in balancer. */
+  requests?: { target: number };
   intervalMs: number;
   scaleUpStabilizationMs: number;
   scaleDownStabilizationMs: number;

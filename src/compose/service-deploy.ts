@@ -201,7 +201,7 @@ function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead
   return out;
 }
 
-const AUTOSCALE_KEYS = ['cpu', 'interval', 'max', 'min', 'scale_down_stabilization', 'scale_up_stabilization'];
+const AUTOSCALE_KEYS = ['connections', 'cpu', 'interval', 'max', 'memory', 'min', 'requests', 'scale_down_stabilization', 'scale_up_stabilization'];
 
 function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
   const fields = fieldsOf(f, ctx.d, AUTOSCALE_KEYS);
@@ -215,15 +215,22 @@ function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
     }
     return v;
   };
-  const min = fields.min ? int(fields.min, ctx.d, { min: 1 }) : 1;
+  const min = fields.min ? int(fields.min, ctx.d, { min: 0 }) : 1;
   const maxField = need('max');
   const max = maxField ? int(maxField, ctx.d, { min: 1 }) : undefined;
   if (min !== undefined && max !== undefined && min > max) {
     ctx.d.error(maxField!.node.pos, maxField!.path, `autoscale max (${max}) is below min (${min})`);
     ok = false;
   }
-  const cpuField = need('cpu');
-  const cpu = cpuField ? readCpuTarget(ctx, cpuField) : undefined;
+  const cpu = fields.cpu ? readCpuTarget(ctx, fields.cpu) : undefined;
+  const memory = fields.memory ? readTarget(ctx, fields.memory, 'memory', 'percent of the memory limit per replica') : undefined;
+  const connections = fields.connections ? readTarget(ctx, fields.connections, 'connections', 'open connections per replica') : undefined;
+  const requests = fields.requests ? readTarget(ctx, fields.requests, 'requests', 'new connections per second per replica') : undefined;
+  if (!fields.cpu && !fields.memory && !fields.connections && !fields.requests) {
+    ctx.d.error(f.node.pos, f.path, 'autoscale needs a metric: cpu, memory, connections or requests');
+    ok = false;
+  }
+  if ((fields.cpu && !cpu) || (fields.memory && !memory) || (fields.connections && !connections) || (fields.requests && !requests)) ok = false;
   const interval = fields.interval ? durationMs(fields.interval, ctx.d) : 5000;
   const up = fields.scale_up_stabilization ? durationMs(fields.scale_up_stabilization, ctx.d) : 0;
   const down = fields.scale_down_stabilization ? durationMs(fields.scale_down_stabilization, ctx.d) : 60_000;
@@ -231,8 +238,35 @@ function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
     ctx.d.error(fields.interval.node.pos, fields.interval.path, 'autoscale interval must be more than 0s');
     ok = false;
   }
-  if (!ok || min === undefined || max === undefined || !cpu || interval === undefined || up === undefined || down === undefined) return undefined;
-  return { min, max, cpu, intervalMs: interval, scaleUpStabilizationMs: up, scaleDownStabilizationMs: down };
+  if (!ok || min === undefined || max === undefined || interval === undefined || up === undefined || down === undefined) return undefined;
+  return {
+    min,
+    max,
+    ...(cpu ? { cpu } : {}),
+    ...(memory ? { memory } : {}),
+    ...(connections ? { connections } : {}),
+    ...(requests ? { requests } : {}),
+    intervalMs: interval,
+    scaleUpStabilizationMs: up,
+    scaleDownStabilizationMs: down,
+  };
+}
+
+/** `{target: N}` for the metrics that have nothing but a target. */
+function readTarget(ctx: NormalizeContext, f: Field, metric: string, meaning: string): { target: number } | undefined {
+  const fields = fieldsOf(f, ctx.d, ['target']);
+  if (!fields) return undefined;
+  if (!fields.target) {
+    ctx.d.error(f.node.pos, f.path, `autoscale.${metric} needs a target (${meaning})`);
+    return undefined;
+  }
+  const target = num(fields.target, ctx.d);
+  if (target === undefined) return undefined;
+  if (target <= 0) {
+    ctx.d.error(fields.target.node.pos, fields.target.path, `${metric} target must be more than 0, not ${target}`);
+    return undefined;
+  }
+  return { target };
 }
 
 function readCpuTarget(ctx: NormalizeContext, f: Field): Autoscale['cpu'] | undefined {

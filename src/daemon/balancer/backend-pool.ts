@@ -35,6 +35,7 @@ export class BackendPool<L extends Link> {
   private readonly records = new Map<string, BackendRecord<L>>();
   private rotation: BackendRecord<L>[] = [];
   private cursor = 0;
+  private readonly rotationWaiters = new Set<() => void>();
 
   /**
    * Replace the rotation. Backends left out stop getting new connections but keep their open ones
@@ -57,7 +58,32 @@ export class BackendPool<L extends Link> {
       record.inRotation = true;
       return record;
     });
+    if (change.added.length > 0) {
+      for (const wake of this.rotationWaiters) wake();
+      this.rotationWaiters.clear();
+    }
     return change;
+  }
+
+  /** True when no backend is in rotation (a service scaled to zero, or none ready yet). */
+  isEmpty(): boolean {
+    return this.rotation.length === 0;
+  }
+
+  /** Settles when a backend next enters the rotation, or when `signal` aborts. */
+  nextBackend(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = () => {
+        this.rotationWaiters.delete(wake);
+        resolve();
+      };
+      this.rotationWaiters.add(wake);
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   /** Take one backend out of rotation now; returns the connections it still holds. */
