@@ -170,7 +170,7 @@ export class Autoscaler {
       ...(spec.cpu ? { targetCpu: spec.cpu.target } : {}),
       averageCpu: decision.averageCpu,
       metrics: decision.metrics,
-      ...(decision.current === 0 && decision.desired === 0 ? { scaledToZero: true } : {}),
+      ...(decision.desired === 0 ? { scaledToZero: true } : {}),
       lastDecision: { at: new Date(now).toISOString(), from: decision.current, to: decision.desired, reason: decision.reason, ...(decision.metric ? { metric: decision.metric } : {}) },
     };
     this.logger.debug({ project, service: serviceName, metrics: decision.metrics, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
