@@ -244,6 +244,16 @@ export interface ComposedExtension {
   onUnhealthy: 'replace' | 'ignore';
   /** Built-in balancer for multi-replica services publishing a fixed port (default true). */
   balance: boolean;
+  /** A roll-out starts with one new replica taking a share of new connections for a while. */
+  canary?: Canary;
+}
+
+export interface Canary {
+  /** Percent of new connections through the balancer the canary receives. */
+  weight: number;
+  durationMs: number;
+  /** Connections the canary refused or reset fail it (exits and unhealthy always do). */
+  abortOnErrors: boolean;
 }
 
 export interface Autoscale {

@@ -2,8 +2,8 @@
 // supervisor decides with, folded from restart / deploy / scale / cpus / mem_limit / x-composed.
 import { warnIgnored, type NormalizeContext } from './context.js';
 import { DEPLOY_KEYS, IGNORED_DEPLOY_KEYS } from './keys.js';
-import type { Autoscale, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
-import { bool, bytes, durationMs, fieldsOf, int, num, oneOf, str, type Field, type Fields } from './read.js';
+import type { Autoscale, Canary, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
+import { bool, bytes, durationMs, fieldsOf, int, items, num, oneOf, str, type Field, type Fields } from './read.js';
 import { parseCpus } from './units.js';
 import { kindName } from './tree.js';
 
@@ -46,6 +46,7 @@ export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed:
       // A service that is never restarted has nothing to replace an unhealthy replica with.
       onUnhealthy: ext.onUnhealthy ?? (restart.condition === 'none' ? 'ignore' : 'replace'),
       balance: ext.balance,
+      ...(ext.canary ? { canary: ext.canary } : {}),
     },
   };
 }
@@ -175,6 +176,7 @@ function readUpdateConfig(ctx: NormalizeContext, f: Field | undefined): UpdateCo
 
 interface ComposedRead {
   autoscale?: Autoscale;
+  canary?: Canary;
   onUnhealthy?: 'replace' | 'ignore';
   balance: boolean;
   maxDelayMs: number;
@@ -183,7 +185,7 @@ interface ComposedRead {
 function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead {
   const out: ComposedRead = { balance: true, maxDelayMs: DEFAULT_RESTART_MAX_DELAY_MS };
   if (!f) return out;
-  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'on_unhealthy', 'restart_backoff']);
+  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'canary', 'on_unhealthy', 'restart_backoff']);
   if (!fields) return out;
   if (fields.balance) out.balance = bool(fields.balance, ctx.d) ?? true;
   if (fields.on_unhealthy) {
@@ -198,7 +200,37 @@ function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead
     const a = readAutoscale(ctx, fields.autoscale);
     if (a) out.autoscale = a;
   }
+  if (fields.canary) {
+    const c = readCanary(ctx, fields.canary);
+    if (c) out.canary = c;
+  }
   return out;
+}
+
+const CANARY_ABORTS = ['errors', 'unhealthy'] as const;
+
+function readCanary(ctx: NormalizeContext, f: Field): Canary | undefined {
+  const fields = fieldsOf(f, ctx.d, ['abort_on', 'duration', 'weight']);
+  if (!fields) return undefined;
+  const weight = fields.weight ? num(fields.weight, ctx.d) : 10;
+  if (weight !== undefined && (weight <= 0 || weight > 100)) {
+    ctx.d.error(fields.weight!.node.pos, fields.weight!.path, `canary weight is a percent of new connections: more than 0 and at most 100, not ${weight}`);
+    return undefined;
+  }
+  const duration = fields.duration ? durationMs(fields.duration, ctx.d) : 5 * 60_000;
+  let abortOn: string[] = [...CANARY_ABORTS];
+  if (fields.abort_on) {
+    const list = items(fields.abort_on, ctx.d);
+    if (!list) return undefined;
+    abortOn = [];
+    for (const item of list) {
+      const v = oneOf(item, ctx.d, CANARY_ABORTS);
+      if (!v) return undefined;
+      abortOn.push(v);
+    }
+  }
+  if (weight === undefined || duration === undefined) return undefined;
+  return { weight, durationMs: duration, abortOnErrors: abortOn.includes('errors') };
 }
 
 const AUTOSCALE_KEYS = ['connections', 'cpu', 'interval', 'max', 'memory', 'min', 'requests', 'scale_down_stabilization', 'scale_up_stabilization'];

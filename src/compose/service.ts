@@ -9,7 +9,7 @@ import {
 } from './read.js';
 import { normalizeBuild, normalizeDevices, normalizeExtraHosts, normalizeHealthcheck, normalizeLogging, normalizeUlimits } from './service-build.js';
 import { normalizeDeploy } from './service-deploy.js';
-import { reportAutoscaleNeeds } from './autoscale-needs.js';
+import { reportBalancerNeeds } from './balancer-needs.js';
 import { normalizeEnvironment } from './service-env.js';
 import { normalizeExpose, normalizePorts } from './service-ports.js';
 import { fileReferences, normalizeDependsOn, normalizeNetworks } from './service-links.js';
@@ -131,7 +131,7 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     extensions: plainExtensions(f, ['x-composed']),
   };
   reportMountConflicts(ctx, service, fields);
-  reportAutoscaleNeeds(ctx, service, composedField);
+  reportBalancerNeeds(ctx, service, composedField);
   return { service, where };
 }
 

@@ -164,6 +164,11 @@ function composedDoc(s: Service): Doc | undefined {
       }),
       on_unhealthy: s.composed.onUnhealthy === defaultOnUnhealthy ? undefined : s.composed.onUnhealthy,
       balance: s.composed.balance ? undefined : false,
+      canary: s.composed.canary && {
+        weight: s.composed.canary.weight,
+        duration: duration(s.composed.canary.durationMs),
+        abort_on: s.composed.canary.abortOnErrors ? ['errors', 'unhealthy'] : ['unhealthy'],
+      },
       restart_backoff: s.restart.maxDelayMs === DEFAULT_MAX_DELAY_MS ? undefined : { max: duration(s.restart.maxDelayMs) },
     }),
   );

@@ -100,8 +100,11 @@ export class Balancers {
     }
   }
 
-  /** New connections go to the service's ready containers only. */
-  setBackends(project: Project, service: string, containers: readonly ContainerSummary[]): void {
+  /**
+   * New connections go to the service's ready containers only; a canary among them gets its weight
+   * (percent of new connections) and the others share the rest.
+   */
+  setBackends(project: Project, service: string, containers: readonly ContainerSummary[], canary?: { containerId: string; weight: number }): void {
     const mine = [...this.listeners.values()].filter((l) => l.project === project.name && l.service === service);
     if (mine.length === 0) return;
     const network = projectNetworkName(project, service);
@@ -111,7 +114,21 @@ export class Balancers {
     for (const listener of mine) {
       for (const c of ready) listener.names.set(c.id, c.name.replace(/-next$/, ''));
       listener.balancer.setBackends(ready.map((c) => ({ id: c.id, host: addressIn(c, network)!, port: listener.port.target })));
+      listener.balancer.setWeighted(canary && { id: canary.containerId, weight: canary.weight });
     }
+  }
+
+  /** Connections a replica refused or reset, over all the service's listeners. */
+  errorsOf(project: string, service: string, containerId: string): { refused: number; reset: number } {
+    const errors = { refused: 0, reset: 0 };
+    for (const l of this.listeners.values()) {
+      if (l.project !== project || l.service !== service) continue;
+      const s = l.balancer.stats().find((b) => b.id === containerId);
+      if (!s) continue;
+      errors.refused += s.failures;
+      errors.reset += s.resets;
+    }
+    return errors;
   }
 
   /** Take a container out of rotation and wait for its open connections (at most graceMs). */

@@ -97,7 +97,7 @@ export class ClientLink implements Link {
       }
       try {
         if (pool.connected(backend.id)) logger.info({ backend: backend.id }, 'backend accepts connections again');
-        await splice(this.client, attempt.socket);
+        if (await splice(this.client, attempt.socket)) pool.reset(backend.id);
       } finally {
         pool.release(backend.id, this);
       }

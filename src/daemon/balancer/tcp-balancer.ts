@@ -125,6 +125,11 @@ export class TcpBalancer {
     this.coldStartHoldMs = ms;
   }
 
+  /** A canary: backend `id` gets `weight` % of new connections; undefined ends the weighting. */
+  setWeighted(weighted: { id: string; weight: number } | undefined): void {
+    this.pool.setWeighted(weighted);
+  }
+
   /** Connections held now because no backend could take them yet. */
   waiting(): number {
     return this.held.size;

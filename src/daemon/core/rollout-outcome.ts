@@ -14,6 +14,8 @@ export interface RolloutRecord {
   previous?: { service: Service; hash: string };
   /** A config that failed and was rolled back: a reload of the same file does not retry it. */
   rejectedHash?: string;
+  /** The canary container being watched (core/canary.ts), by name. */
+  canary?: string;
 }
 
 export interface RolloutOutcome {
