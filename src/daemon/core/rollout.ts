@@ -9,8 +9,8 @@
 // has run for `monitor` + `delay`; a new container that exits or turns unhealthy while the roll-out
 // is under way is a failure, and failure_action (rollback | pause | continue) says what follows.
 import { balancedPorts, isFixedHostPort } from '../../compose/balanced-ports.js';
-import type { Canary, Service } from '../../compose/model.js';
-import { canaryHold } from './canary.js';
+import type { Service } from '../../compose/model.js';
+import { canaryHold, type CanaryWatch } from './canary.js';
 import { LABEL_CONFIG_HASH } from './labels.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { ReplicaMemory } from './replica-memory.js';
@@ -57,7 +57,7 @@ export function viewRollout(
   memory: Readonly<Record<number, ReplicaMemory>>,
   now: number,
   /** The canary this roll-out is watched with (core/canary.ts), if any. */
-  watchedWith?: Canary,
+  watchedWith?: CanaryWatch,
 ): RolloutView {
   const current = (r: ObservedReplica) => r.container.labels[LABEL_CONFIG_HASH] === hash;
   const replicas = [...observed.replicas.values()].filter((r) => r.number <= wanted);

@@ -1,6 +1,7 @@
 // What a service's worker aims for: the file's config with the operator's scale, stop, restart
 // and a paused roll-out applied (state/project-registry.ts builds it from a project record).
-import type { Canary, Service } from '../../compose/model.js';
+import type { Service } from '../../compose/model.js';
+import type { CanaryWatch } from './canary.js';
 
 export interface ServiceIntent {
   service: Service;
@@ -18,5 +19,5 @@ export interface ServiceIntent {
   /** A roll-out failed with failure_action pause: no further replica is updated. */
   rolloutPaused: boolean;
   /** The canary the roll-out under way is watched with (core/canary.ts canaryOf). */
-  canary?: Canary;
+  canary?: CanaryWatch;
 }

@@ -66,7 +66,7 @@ export class ProjectRegistry {
       stopTimeoutSeconds: record.stopTimeouts?.[serviceName],
       createOnly: record.createOnly?.includes(serviceName),
       rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
-      canary: canaryOf(service, record.rollouts[serviceName]?.state),
+      canary: canaryOf(service, record.rollouts[serviceName]),
     };
   }
 

@@ -20,19 +20,21 @@ export function followCanary(host: WorkerHost, record: ProjectView, serviceName:
   const now = clock.now();
   const observed = collectObserved(record.name, serviceName, [...mine], new Map());
   const target = intent?.canary && watchedCanary(intent.canary, intent.configHash, [...observed.replicas.values(), ...observed.surges.values()], now);
-  balancers?.setBackends(record.project, serviceName, mine, target ? { containerId: target.containerId, weight: target.weight } : undefined);
+  const watching = target !== undefined && now < target.until;
+  balancers?.setBackends(record.project, serviceName, mine, target && watching ? { containerId: target.containerId, weight: target.weight } : undefined);
   const rollout = record.rollouts[serviceName];
-  if (!target || !intent?.canary) {
-    if (rollout?.state === 'rolling-out' && rollout.canary) announce(host, record, serviceName, { ...rollout, canary: undefined, message: `canary ${rollout.canary} passed; rolling out the rest`, at: now });
-    return undefined;
-  }
-  const failure = balancers && canaryErrors(intent.canary, target, balancers.errorsOf(record.name, serviceName, target.containerId));
+  if (!rollout || !intent?.canary) return undefined;
+  // Looked at even once its time is up: a sync busy promoting may start after the window ended.
+  const failure = target && balancers && (watching || rollout.canary) ? canaryErrors(intent.canary.spec, target, balancers.errorsOf(record.name, serviceName, target.containerId)) : undefined;
   if (failure) return failure;
-  if (rollout && rollout.canary !== target.name) {
+  if (watching && rollout.canary !== target.name) {
     const message = `canary ${target.name} takes ${target.weight}% of new connections until ${new Date(target.until).toISOString()}`;
-    announce(host, record, serviceName, { ...rollout, canary: target.name, message, at: now });
+    announce(host, record, serviceName, { ...rollout, canary: target.name, canarySince: now, message, at: now });
   }
-  host.enqueue(key(record.name, serviceName), now + CANARY_LOOK_MS);
+  if (watching) host.enqueue(key(record.name, serviceName), Math.min(now + CANARY_LOOK_MS, target.until));
+  else if (rollout.canary && rollout.canarySince !== undefined && now >= rollout.canarySince + intent.canary.spec.durationMs) {
+    announce(host, record, serviceName, { ...rollout, message: `canary ${rollout.canary} passed; rolling out the rest`, at: now, canary: undefined });
+  }
   return undefined;
 }
 
