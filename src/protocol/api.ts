@@ -101,7 +101,7 @@ export interface ServiceStatus {
   /** The built-in balancer's listeners and, per replica, connections (active, total) and bytes. */
   balancer?: Array<{
     listen: string;
-    replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number }>;
+    replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number; resets: number }>;
   }>;
   /** Who runs the healthcheck, when it is not the engine (and why). */
   healthProbes?: string;
