@@ -56,7 +56,7 @@ describeWithEngine('canary roll-outs', () => {
     const result = await load.stop();
     expect(web.rollout?.message).toMatch(/rolled back to the previous config: canary .*-web-1 refused \d+ connections?/);
     expect(result.errors).toEqual([]);
-    expect([...result.byBody.keys()]).toEqual(['v1']);
+    expect([...result.byBody.keys()].map((body) => body.trim())).toEqual(['v1']);
     const events = await daemon.cli(['events', '--no-follow', '-p', project, '--json']);
     expect(events.stdout).toMatch(/canary [^"]*-web-1 takes 25% of new connections until/);
   });
@@ -79,8 +79,8 @@ describeWithEngine('canary roll-outs', () => {
     const result = await load.stop();
     expect(result.errors).toEqual([]);
     // While it was watched, the canary answered a share of the requests beside the old replicas.
-    expect(result.byBody.get('v2')).toBeGreaterThan(0);
-    expect(result.byBody.get('v1')).toBeGreaterThan(0);
+    expect(result.byBody.get('v2\n')).toBeGreaterThan(0);
+    expect(result.byBody.get('v1\n')).toBeGreaterThan(0);
     const events = await daemon.cli(['events', '--no-follow', '-p', project, '--json']);
     expect(events.stdout).toMatch(/canary [^"]*-web-1 passed; rolling out the rest/);
     expect(events.stdout).toContain('roll-out complete');
