@@ -15,6 +15,9 @@ export function isFixedHostPort(port: PortMapping): boolean {
 
 /** The ports the daemon publishes itself for this service (empty when Docker publishes them all). */
 export function balancedPorts(service: Service): PortMapping[] {
-  if (!service.composed.balance || maxReplicas(service) <= 1) return [];
+  // A service that scales to zero needs the balancer even with one replica at most: it holds the
+  // first connection while that replica starts.
+  const scalesToZero = service.composed.autoscale?.min === 0;
+  if (!service.composed.balance || (maxReplicas(service) <= 1 && !scalesToZero)) return [];
   return service.ports.filter((p) => isFixedHostPort(p) && p.protocol === 'tcp');
 }

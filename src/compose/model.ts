@@ -244,12 +244,30 @@ export interface ComposedExtension {
   onUnhealthy: 'replace' | 'ignore';
   /** Built-in balancer for multi-replica services publishing a fixed port (default true). */
   balance: boolean;
+  /** A roll-out starts with one new replica taking a share of new connections for a while. */
+  canary?: Canary;
+}
+
+export interface Canary {
+  /** Percent of new connections through the balancer the canary receives. */
+  weight: number;
+  durationMs: number;
+  /** Connections the canary refused or reset fail it (exits and unhealthy always do). */
+  abortOnErrors: boolean;
 }
 
 export interface Autoscale {
+  /** 0 only for a balanced service: the balancer holds the first connection while a replica starts. */
   min: number;
   max: number;
-  cpu: { target: number; scaleUpAbove?: number; scaleDownBelow?: number };
+  /** At least one metric is set; with several, the highest recommendation wins (as in HPA). */
+  cpu?: { target: number; scaleUpAbove?: number; scaleDownBelow?: number };
+  /** Percent of the service's memory limit per replica. */
+  memory?: { target: number };
+  /** Open connections per ready replica through the built-in balancer. */
+  connections?: { target: number };
+  /** New connections per second per ready replica through the built-in balancer. */
+  requests?: { target: number };
   intervalMs: number;
   scaleUpStabilizationMs: number;
   scaleDownStabilizationMs: number;

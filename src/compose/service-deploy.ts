@@ -2,8 +2,8 @@
 // supervisor decides with, folded from restart / deploy / scale / cpus / mem_limit / x-composed.
 import { warnIgnored, type NormalizeContext } from './context.js';
 import { DEPLOY_KEYS, IGNORED_DEPLOY_KEYS } from './keys.js';
-import type { Autoscale, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
-import { bool, bytes, durationMs, fieldsOf, int, num, oneOf, str, type Field, type Fields } from './read.js';
+import type { Autoscale, Canary, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
+import { bool, bytes, durationMs, fieldsOf, int, items, num, oneOf, str, type Field, type Fields } from './read.js';
 import { parseCpus } from './units.js';
 import { kindName } from './tree.js';
 
@@ -46,6 +46,7 @@ export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed:
       // A service that is never restarted has nothing to replace an unhealthy replica with.
       onUnhealthy: ext.onUnhealthy ?? (restart.condition === 'none' ? 'ignore' : 'replace'),
       balance: ext.balance,
+      ...(ext.canary ? { canary: ext.canary } : {}),
     },
   };
 }
@@ -175,6 +176,7 @@ function readUpdateConfig(ctx: NormalizeContext, f: Field | undefined): UpdateCo
 
 interface ComposedRead {
   autoscale?: Autoscale;
+  canary?: Canary;
   onUnhealthy?: 'replace' | 'ignore';
   balance: boolean;
   maxDelayMs: number;
@@ -183,7 +185,7 @@ interface ComposedRead {
 function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead {
   const out: ComposedRead = { balance: true, maxDelayMs: DEFAULT_RESTART_MAX_DELAY_MS };
   if (!f) return out;
-  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'on_unhealthy', 'restart_backoff']);
+  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'canary', 'on_unhealthy', 'restart_backoff']);
   if (!fields) return out;
   if (fields.balance) out.balance = bool(fields.balance, ctx.d) ?? true;
   if (fields.on_unhealthy) {
@@ -198,10 +200,40 @@ function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead
     const a = readAutoscale(ctx, fields.autoscale);
     if (a) out.autoscale = a;
   }
+  if (fields.canary) {
+    const c = readCanary(ctx, fields.canary);
+    if (c) out.canary = c;
+  }
   return out;
 }
 
-const AUTOSCALE_KEYS = ['cpu', 'interval', 'max', 'min', 'scale_down_stabilization', 'scale_up_stabilization'];
+const CANARY_ABORTS = ['errors', 'unhealthy'] as const;
+
+function readCanary(ctx: NormalizeContext, f: Field): Canary | undefined {
+  const fields = fieldsOf(f, ctx.d, ['abort_on', 'duration', 'weight']);
+  if (!fields) return undefined;
+  const weight = fields.weight ? num(fields.weight, ctx.d) : 10;
+  if (weight !== undefined && (weight <= 0 || weight > 100)) {
+    ctx.d.error(fields.weight!.node.pos, fields.weight!.path, `canary weight is a percent of new connections: more than 0 and at most 100, not ${weight}`);
+    return undefined;
+  }
+  const duration = fields.duration ? durationMs(fields.duration, ctx.d) : 5 * 60_000;
+  let abortOn: string[] = [...CANARY_ABORTS];
+  if (fields.abort_on) {
+    const list = items(fields.abort_on, ctx.d);
+    if (!list) return undefined;
+    abortOn = [];
+    for (const item of list) {
+      const v = oneOf(item, ctx.d, CANARY_ABORTS);
+      if (!v) return undefined;
+      abortOn.push(v);
+    }
+  }
+  if (weight === undefined || duration === undefined) return undefined;
+  return { weight, durationMs: duration, abortOnErrors: abortOn.includes('errors') };
+}
+
+const AUTOSCALE_KEYS = ['connections', 'cpu', 'interval', 'max', 'memory', 'min', 'requests', 'scale_down_stabilization', 'scale_up_stabilization'];
 
 function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
   const fields = fieldsOf(f, ctx.d, AUTOSCALE_KEYS);
@@ -215,15 +247,22 @@ function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
     }
     return v;
   };
-  const min = fields.min ? int(fields.min, ctx.d, { min: 1 }) : 1;
+  const min = fields.min ? int(fields.min, ctx.d, { min: 0 }) : 1;
   const maxField = need('max');
   const max = maxField ? int(maxField, ctx.d, { min: 1 }) : undefined;
   if (min !== undefined && max !== undefined && min > max) {
     ctx.d.error(maxField!.node.pos, maxField!.path, `autoscale max (${max}) is below min (${min})`);
     ok = false;
   }
-  const cpuField = need('cpu');
-  const cpu = cpuField ? readCpuTarget(ctx, cpuField) : undefined;
+  const cpu = fields.cpu ? readCpuTarget(ctx, fields.cpu) : undefined;
+  const memory = fields.memory ? readTarget(ctx, fields.memory, 'memory', 'percent of the memory limit per replica') : undefined;
+  const connections = fields.connections ? readTarget(ctx, fields.connections, 'connections', 'open connections per replica') : undefined;
+  const requests = fields.requests ? readTarget(ctx, fields.requests, 'requests', 'new connections per second per replica') : undefined;
+  if (!fields.cpu && !fields.memory && !fields.connections && !fields.requests) {
+    ctx.d.error(f.node.pos, f.path, 'autoscale needs a metric: cpu, memory, connections or requests');
+    ok = false;
+  }
+  if ((fields.cpu && !cpu) || (fields.memory && !memory) || (fields.connections && !connections) || (fields.requests && !requests)) ok = false;
   const interval = fields.interval ? durationMs(fields.interval, ctx.d) : 5000;
   const up = fields.scale_up_stabilization ? durationMs(fields.scale_up_stabilization, ctx.d) : 0;
   const down = fields.scale_down_stabilization ? durationMs(fields.scale_down_stabilization, ctx.d) : 60_000;
@@ -231,8 +270,35 @@ function readAutoscale(ctx: NormalizeContext, f: Field): Autoscale | undefined {
     ctx.d.error(fields.interval.node.pos, fields.interval.path, 'autoscale interval must be more than 0s');
     ok = false;
   }
-  if (!ok || min === undefined || max === undefined || !cpu || interval === undefined || up === undefined || down === undefined) return undefined;
-  return { min, max, cpu, intervalMs: interval, scaleUpStabilizationMs: up, scaleDownStabilizationMs: down };
+  if (!ok || min === undefined || max === undefined || interval === undefined || up === undefined || down === undefined) return undefined;
+  return {
+    min,
+    max,
+    ...(cpu ? { cpu } : {}),
+    ...(memory ? { memory } : {}),
+    ...(connections ? { connections } : {}),
+    ...(requests ? { requests } : {}),
+    intervalMs: interval,
+    scaleUpStabilizationMs: up,
+    scaleDownStabilizationMs: down,
+  };
+}
+
+/** `{target: N}` for the metrics that have nothing but a target. */
+function readTarget(ctx: NormalizeContext, f: Field, metric: string, meaning: string): { target: number } | undefined {
+  const fields = fieldsOf(f, ctx.d, ['target']);
+  if (!fields) return undefined;
+  if (!fields.target) {
+    ctx.d.error(f.node.pos, f.path, `autoscale.${metric} needs a target (${meaning})`);
+    return undefined;
+  }
+  const target = num(fields.target, ctx.d);
+  if (target === undefined) return undefined;
+  if (target <= 0) {
+    ctx.d.error(fields.target.node.pos, fields.target.path, `${metric} target must be more than 0, not ${target}`);
+    return undefined;
+  }
+  return { target };
 }
 
 function readCpuTarget(ctx: NormalizeContext, f: Field): Autoscale['cpu'] | undefined {

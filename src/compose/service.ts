@@ -9,6 +9,7 @@ import {
 } from './read.js';
 import { normalizeBuild, normalizeDevices, normalizeExtraHosts, normalizeHealthcheck, normalizeLogging, normalizeUlimits } from './service-build.js';
 import { normalizeDeploy } from './service-deploy.js';
+import { reportBalancerNeeds } from './balancer-needs.js';
 import { normalizeEnvironment } from './service-env.js';
 import { normalizeExpose, normalizePorts } from './service-ports.js';
 import { fileReferences, normalizeDependsOn, normalizeNetworks } from './service-links.js';
@@ -54,7 +55,8 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
 
   const extensions = extensionsOf(f);
   const composedNode = extensions['x-composed'];
-  const deploy = normalizeDeploy(ctx, fields, composedNode ? { node: composedNode, path: joinPath(f.path, 'x-composed'), keyPos: composedNode.pos } : undefined);
+  const composedField = composedNode ? { node: composedNode, path: joinPath(f.path, 'x-composed'), keyPos: composedNode.pos } : undefined;
+  const deploy = normalizeDeploy(ctx, fields, composedField);
 
   const networkMode = opt('network_mode', (x) => str(x, d));
   if (fields.network_mode && fields.networks) {
@@ -129,6 +131,7 @@ export function normalizeService(ctx: NormalizeContext, name: string, f: Field, 
     extensions: plainExtensions(f, ['x-composed']),
   };
   reportMountConflicts(ctx, service, fields);
+  reportBalancerNeeds(ctx, service, composedField);
   return { service, where };
 }
 

@@ -151,16 +151,24 @@ function composedDoc(s: Service): Doc | undefined {
   const a = s.composed.autoscale;
   return orUndefined(
     defined({
-      autoscale: a && {
+      autoscale: a && defined({
         min: a.min,
         max: a.max,
-        cpu: defined({ target: a.cpu.target, scale_up_above: a.cpu.scaleUpAbove, scale_down_below: a.cpu.scaleDownBelow }),
+        cpu: a.cpu && defined({ target: a.cpu.target, scale_up_above: a.cpu.scaleUpAbove, scale_down_below: a.cpu.scaleDownBelow }),
+        memory: a.memory,
+        connections: a.connections,
+        requests: a.requests,
         interval: duration(a.intervalMs),
         scale_up_stabilization: duration(a.scaleUpStabilizationMs),
         scale_down_stabilization: duration(a.scaleDownStabilizationMs),
-      },
+      }),
       on_unhealthy: s.composed.onUnhealthy === defaultOnUnhealthy ? undefined : s.composed.onUnhealthy,
       balance: s.composed.balance ? undefined : false,
+      canary: s.composed.canary && {
+        weight: s.composed.canary.weight,
+        duration: duration(s.composed.canary.durationMs),
+        abort_on: s.composed.canary.abortOnErrors ? ['errors', 'unhealthy'] : ['unhealthy'],
+      },
       restart_backoff: s.restart.maxDelayMs === DEFAULT_MAX_DELAY_MS ? undefined : { max: duration(s.restart.maxDelayMs) },
     }),
   );

@@ -103,7 +103,7 @@ export interface ServiceStatus {
   /** The built-in balancer's listeners and, per replica, connections (active, total) and bytes. */
   balancer?: Array<{
     listen: string;
-    replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number }>;
+    replicas: Array<{ name: string; active: number; total: number; bytesIn: number; bytesOut: number; failures: number; resets: number }>;
   }>;
   /** Who runs the healthcheck, when it is not the engine (and why). */
   healthProbes?: string;
@@ -116,9 +116,14 @@ export interface ServiceStatus {
 export interface AutoscaleStatus {
   min: number;
   max: number;
-  targetCpu: number;
+  /** Set when cpu is one of the metrics. */
+  targetCpu?: number;
   averageCpu?: number;
-  lastDecision?: { at: string; from: number; to: number; reason: string };
+  /** Every metric the service scales on, with its target and its last average over ready replicas. */
+  metrics: Array<{ metric: 'cpu' | 'memory' | 'connections' | 'requests'; target: number; average?: number }>;
+  /** At 0 replicas by the autoscaler (min 0): the balancer wakes it on the next connection. */
+  scaledToZero?: boolean;
+  lastDecision?: { at: string; from: number; to: number; reason: string; metric?: string };
 }
 
 /** The container engine the daemon talks to (GET /v1/version and status). */

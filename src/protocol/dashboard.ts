@@ -40,5 +40,5 @@ export interface ServiceHistory {
   sampleIntervalMs: number;
   samples: HistorySample[];
   marks: HistoryMark[];
-  autoscale?: { min: number; max: number; targetCpu: number };
+  autoscale?: { min: number; max: number; targetCpu?: number };
 }

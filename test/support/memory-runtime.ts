@@ -147,6 +147,10 @@ export class MemoryRuntime implements SupervisionRuntime {
     return undefined;
   }
 
+  async memoryBytes(): Promise<number | undefined> {
+    return undefined;
+  }
+
   async ensureImage(): Promise<void> {}
 
   async imageId(): Promise<string | undefined> {

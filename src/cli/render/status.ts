@@ -2,6 +2,7 @@
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { NotificationDelivery, ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
+import { autoscaleMetricsText } from '../../protocol/autoscale-metrics.js';
 import type { ContainerStats } from '../../protocol/compose-containers.js';
 import { binaryBytes } from './bytes.js';
 import { colourWanted } from './colour.js';
@@ -75,7 +76,7 @@ function deliveryTrouble(d: NotificationDelivery, now: number): string | undefin
 
 function serviceRow(s: ServiceStatus): string[] {
   const a = s.autoscale;
-  const cpu = a ? `autoscale ${a.min}-${a.max}, cpu ${a.averageCpu === undefined ? '?' : Math.round(a.averageCpu)}% (target ${a.targetCpu}%)${a.lastDecision ? `: ${a.lastDecision.reason}` : ''} ` : '';
+  const cpu = a ? `autoscale ${a.min}-${a.max}${a.scaledToZero ? ', scaled to zero' : ''}, ${autoscaleMetricsText(a)}${a.lastDecision ? `: ${a.lastDecision.reason}` : ''} ` : '';
   const balanced = s.balancer?.length ? `balanced on ${s.balancer.map((b) => b.listen).join(', ')} ` : '';
   return [pc.bold(s.name), coloured(s.phase), `${s.ready}/${s.desired}`, '', '', String(s.restarts), '', `${s.message ?? ''} ${balanced}${cpu}`.trim()];
 }

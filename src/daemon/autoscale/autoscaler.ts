@@ -1,10 +1,12 @@
 // The autoscaler loop: for every service with `x-composed.autoscale`, at its interval, sample each
-// running replica's CPU, ask core/autoscale for a count, and when it changes set the service's
-// count and enqueue it. Scaling itself is the ordinary reconcile (next numbers up, highest down),
-// so it never recreates a running replica.
+// running replica's metrics (CPU and memory from the engine, open and new connections from the
+// built-in balancer), ask core/autoscale for a count, and when it changes set the service's count
+// and enqueue it. A service scaled to zero is looked at as soon as the balancer holds a connection
+// for it, not at its next interval. Scaling itself is the ordinary reconcile (next numbers up,
+// highest down), so it never recreates a running replica.
 import type { Logger } from 'pino';
 import type { AutoscaleStatus } from '../../protocol/api.js';
-import { decideReplicas, firstSight, type AutoscaleMemory, type ReplicaCpu } from '../core/autoscale.js';
+import { decideReplicas, firstSight, type AutoscaleMemory, type ReplicaLoad } from '../core/autoscale.js';
 import { cpuPercent } from '../core/cpu-usage.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved, isReady } from '../core/observed.js';
@@ -27,6 +29,8 @@ interface ServiceScaler {
   samples: Map<string, CpuSample>;
   /** CPU percent per replica number at the last tick. */
   cpu: Map<number, number>;
+  /** Connections through the balancer per container id at the last tick, to turn totals into a rate. */
+  connectionTotals: Map<string, { total: number; atMs: number }>;
   status?: AutoscaleStatus;
   running: boolean;
 }
@@ -76,10 +80,10 @@ export class Autoscaler {
         live.add(serviceKey);
         let scaler = this.scalers.get(serviceKey);
         if (!scaler) {
-          scaler = { nextDueAt: now, samples: new Map(), cpu: new Map(), running: false };
+          scaler = { nextDueAt: now, samples: new Map(), cpu: new Map(), connectionTotals: new Map(), running: false };
           this.scalers.set(serviceKey, scaler);
         }
-        if (scaler.running || now < scaler.nextDueAt) continue;
+        if (scaler.running || (now < scaler.nextDueAt && !this.isWaking(record.name, name))) continue;
         scaler.nextDueAt = now + spec.intervalMs;
         scaler.running = true;
         void this.evaluate(record.name, name, scaler)
@@ -88,6 +92,13 @@ export class Autoscaler {
       }
     }
     for (const serviceKey of this.scalers.keys()) if (!live.has(serviceKey)) this.scalers.delete(serviceKey);
+  }
+
+  /** A service at zero replicas with a connection held for it: decide now, that client is waiting. */
+  private isWaking(project: string, service: string): boolean {
+    if ((this.deps.balancers?.waitingFor(project, service) ?? 0) === 0) return false;
+    const record = this.registry.get(project);
+    return record !== undefined && this.registry.intentFor(record, service)?.replicas === 0;
   }
 
   private async evaluate(project: string, serviceName: string, scaler: ServiceScaler): Promise<void> {
@@ -104,13 +115,22 @@ export class Autoscaler {
     const listing = (await this.controller.listProject(project, { maxAgeMs: LISTING_MAX_AGE_MS })).filter((c) => c.labels[LABEL_SERVICE] === serviceName);
     const observed = collectObserved(project, serviceName, listing, new Map());
     const limitCores = intent.service.resources.limits.cpus ?? 1;
-    const replicas: ReplicaCpu[] = [];
+    const memoryLimit = intent.service.resources.limits.memoryBytes;
+    const replicas: ReplicaLoad[] = [];
     const seen = new Set<string>();
     // Filled while sampling and swapped in whole: status read during the sampling's await shows the
     // last interval's figures, not none.
     const cpu = new Map<number, number>();
     const counted = [...observed.replicas.values()].filter((r) => r.number <= intent.replicas);
-    const sampled = await Promise.all(counted.map((r) => (r.container.state === 'running' ? runtime.cpuSample(r.container.id) : undefined)));
+    const sampleEach = <T>(wanted: boolean, sample: (id: string) => Promise<T | undefined>) =>
+      Promise.all(counted.map((r) => (wanted && r.container.state === 'running' ? sample(r.container.id) : undefined)));
+    const [sampled, memory] = await Promise.all([
+      sampleEach(spec.cpu !== undefined, (id) => runtime.cpuSample(id)),
+      sampleEach(spec.memory !== undefined && memoryLimit !== undefined, (id) => runtime.memoryBytes(id)),
+    ]);
+    const traffic = this.deps.balancers?.trafficOf(project, serviceName) ?? new Map();
+    const nowMs = clock.monotonic();
+    const totals = new Map<string, { total: number; atMs: number }>();
     for (const [i, replica] of counted.entries()) {
       const { id } = replica.container;
       const sample = sampled[i];
@@ -121,27 +141,44 @@ export class Autoscaler {
         seen.add(id);
       }
       if (percent !== undefined) cpu.set(replica.number, percent);
-      replicas.push({ number: replica.number, ready: isReady(replica), cpuPercent: percent });
+      const bytes = memory[i];
+      const seenByBalancer = traffic.get(id);
+      const before = scaler.connectionTotals.get(id);
+      if (seenByBalancer) totals.set(id, { total: seenByBalancer.total, atMs: nowMs });
+      // A total that went down means the replica re-entered the balancer and its counters restarted.
+      const rate = seenByBalancer && before && nowMs > before.atMs && seenByBalancer.total >= before.total ? ((seenByBalancer.total - before.total) * 1000) / (nowMs - before.atMs) : undefined;
+      replicas.push({
+        number: replica.number,
+        ready: isReady(replica),
+        ...(percent !== undefined ? { cpuPercent: percent } : {}),
+        ...(bytes !== undefined && memoryLimit ? { memoryPercent: (bytes / memoryLimit) * 100 } : {}),
+        ...(seenByBalancer ? { connections: seenByBalancer.active } : {}),
+        ...(rate !== undefined ? { requestsPerSecond: rate } : {}),
+      });
     }
     for (const id of scaler.samples.keys()) if (!seen.has(id)) scaler.samples.delete(id);
     scaler.cpu = cpu;
+    scaler.connectionTotals = totals;
 
     const now = clock.now();
-    const decision = decideReplicas({ spec, current: intent.replicas, replicas, now, memory: scaler.memory ?? firstSight(intent.replicas, now) });
+    const waiting = this.deps.balancers?.waitingFor(project, serviceName) ?? 0;
+    const decision = decideReplicas({ spec, current: intent.replicas, replicas, waiting, now, memory: scaler.memory ?? firstSight(intent.replicas, now) });
     scaler.memory = decision.memory;
     scaler.status = {
       min: spec.min,
       max: spec.max,
-      targetCpu: spec.cpu.target,
+      ...(spec.cpu ? { targetCpu: spec.cpu.target } : {}),
       averageCpu: decision.averageCpu,
-      lastDecision: { at: new Date(now).toISOString(), from: decision.current, to: decision.desired, reason: decision.reason },
+      metrics: decision.metrics,
+      ...(decision.desired === 0 ? { scaledToZero: true } : {}),
+      lastDecision: { at: new Date(now).toISOString(), from: decision.current, to: decision.desired, reason: decision.reason, ...(decision.metric ? { metric: decision.metric } : {}) },
     };
-    this.logger.debug({ project, service: serviceName, average: decision.averageCpu, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
+    this.logger.debug({ project, service: serviceName, metrics: decision.metrics, desired: decision.desired, reason: decision.reason }, 'autoscale decision');
     // Sampling took a while: a `composed scale` or an edited file meanwhile wins over this decision.
     const unchanged = this.registry.isCurrent(record) && this.registry.intentFor(record, serviceName)?.replicas === decision.current;
     if (decision.desired === decision.current || !unchanged) return;
     await this.registry.setScale(record, serviceName, decision.desired);
-    this.logger.info({ project, service: serviceName, from: decision.current, to: decision.desired, reason: decision.reason }, 'autoscaled');
+    this.logger.info({ project, service: serviceName, from: decision.current, to: decision.desired, metric: decision.metric, reason: decision.reason }, 'autoscaled');
     this.controller.emit({ project, service: serviceName, type: 'scaled', message: decision.reason });
     this.controller.enqueueService(key(project, serviceName));
   }

@@ -19,6 +19,7 @@ interface BackendRecord<L extends Link> {
   links: Set<L>;
   total: number;
   failures: number;
+  resets: number;
   /** Bytes of links already closed; open links add theirs when stats are read. */
   bytesIn: number;
   bytesOut: number;
@@ -35,6 +36,9 @@ export class BackendPool<L extends Link> {
   private readonly records = new Map<string, BackendRecord<L>>();
   private rotation: BackendRecord<L>[] = [];
   private cursor = 0;
+  private readonly rotationWaiters = new Set<() => void>();
+  /** Every connection adds `weight` to `credit`; at 100 one goes to the weighted backend (no randomness). */
+  private weighted: { id: string; weight: number; credit: number } | undefined;
 
   /**
    * Replace the rotation. Backends left out stop getting new connections but keep their open ones
@@ -57,7 +61,32 @@ export class BackendPool<L extends Link> {
       record.inRotation = true;
       return record;
     });
+    if (change.added.length > 0) {
+      for (const wake of this.rotationWaiters) wake();
+      this.rotationWaiters.clear();
+    }
     return change;
+  }
+
+  /** True when no backend is in rotation (a service scaled to zero, or none ready yet). */
+  isEmpty(): boolean {
+    return this.rotation.length === 0;
+  }
+
+  /** Settles when a backend next enters the rotation, or when `signal` aborts. */
+  nextBackend(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      };
+      const stop = () => {
+        this.rotationWaiters.delete(wake);
+        resolve();
+      };
+      this.rotationWaiters.add(wake);
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   /** Take one backend out of rotation now; returns the connections it still holds. */
@@ -79,9 +108,9 @@ export class BackendPool<L extends Link> {
    */
   acquire(exclude: ReadonlySet<string>, link: L): Backend | undefined {
     const candidates = this.rotation.map((r) => ({ id: r.backend.id, active: r.links.size }));
-    const index = pickLeastActive(candidates, this.cursor, exclude);
+    const index = this.pickWeighted(candidates, exclude) ?? pickLeastActive(candidates, this.cursor, exclude);
     if (index === undefined) return undefined;
-    this.cursor = index + 1;
+    if (this.rotation[index]!.backend.id !== this.weighted?.id) this.cursor = index + 1;
     const record = this.rotation[index]!;
     record.links.add(link);
     return record.backend;
@@ -108,6 +137,20 @@ export class BackendPool<L extends Link> {
     return started;
   }
 
+  /** A connection the backend had accepted failed on its side. */
+  reset(id: string): void {
+    const record = this.records.get(id);
+    if (record) record.resets += 1;
+  }
+
+  /**
+   * Give backend `id` `weight` % of new connections (a canary), the others share the rest by least
+   * active; undefined gives every backend its least-active share again.
+   */
+  setWeighted(weighted: { id: string; weight: number } | undefined): void {
+    if (weighted?.id !== this.weighted?.id || weighted?.weight !== this.weighted?.weight) this.weighted = weighted && { ...weighted, credit: 0 };
+  }
+
   /** The link is closed: fold its bytes into the counters and forget it. */
   release(id: string, link: L): void {
     const record = this.records.get(id);
@@ -127,9 +170,24 @@ export class BackendPool<L extends Link> {
           bytesIn += link.bytesIn;
           bytesOut += link.bytesOut;
         }
-        return { id: r.backend.id, active: r.links.size, total: r.total, bytesIn, bytesOut, failures: r.failures };
+        return { id: r.backend.id, active: r.links.size, total: r.total, bytesIn, bytesOut, failures: r.failures, resets: r.resets };
       })
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /** With a weighted backend beside others: its turn (its index), or theirs (least active among them). */
+  private pickWeighted(candidates: Array<{ id: string; active: number }>, exclude: ReadonlySet<string>): number | undefined {
+    const weighted = this.weighted;
+    if (!weighted || candidates.length < 2) return undefined;
+    const mine = candidates.findIndex((c) => c.id === weighted.id);
+    if (mine < 0) return undefined;
+    weighted.credit += weighted.weight;
+    if (weighted.credit >= 100 && !exclude.has(weighted.id)) {
+      weighted.credit -= 100;
+      return mine;
+    }
+    const others = new Set(exclude).add(weighted.id);
+    return pickLeastActive(candidates, this.cursor, others) ?? (exclude.has(weighted.id) ? undefined : mine);
   }
 
   private newRecord(backend: Backend): BackendRecord<L> {
@@ -139,6 +197,7 @@ export class BackendPool<L extends Link> {
       links: new Set(),
       total: 0,
       failures: 0,
+      resets: 0,
       bytesIn: 0,
       bytesOut: 0,
       failing: false,

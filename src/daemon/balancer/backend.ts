@@ -20,4 +20,6 @@ export interface BackendStats {
   bytesOut: number;
   /** Connect attempts that failed (refused, timed out, reset); the client was retried elsewhere. */
   failures: number;
+  /** Connections it reset (or that failed on its side) after accepting them. */
+  resets: number;
 }

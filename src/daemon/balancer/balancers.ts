@@ -35,6 +35,22 @@ export interface BalancerSample {
   bytesOut: number;
 }
 
+/** What the balancer sees of one replica for the autoscaler, over all the service's listeners. */
+export interface ReplicaTraffic {
+  /** Connections open now (connecting included). */
+  active: number;
+  /** Connections that reached it since it entered the balancer. */
+  total: number;
+}
+
+// Long enough for a replica of a service scaled to zero to be created, started and listening on
+// this host (about a second for a small image here), short of a client's usual connect patience.
+const COLD_START_HOLD_MS = 30_000;
+
+function coldStartHold(service: Service): number {
+  return service.composed.autoscale?.min === 0 ? COLD_START_HOLD_MS : 0;
+}
+
 export class Balancers {
   private readonly listeners = new Map<string, Listener>();
   private readonly draining = new Set<string>();
@@ -64,8 +80,12 @@ export class Balancers {
       await listener.balancer.close();
     }
     for (const [key, { project, service, port }] of wanted) {
-      if (this.listeners.has(key)) continue;
-      const balancer = new TcpBalancer({ listenHost: port.hostIp || '0.0.0.0', listenPort: Number(port.published), logger: this.logger });
+      const open = this.listeners.get(key);
+      if (open) {
+        open.balancer.setColdStartHold(coldStartHold(service));
+        continue;
+      }
+      const balancer = new TcpBalancer({ listenHost: port.hostIp || '0.0.0.0', listenPort: Number(port.published), logger: this.logger, coldStartHoldMs: coldStartHold(service) });
       const where = `${project.name}/${service.name}`;
       try {
         await balancer.start();
@@ -80,8 +100,11 @@ export class Balancers {
     }
   }
 
-  /** New connections go to the service's ready containers only. */
-  setBackends(project: Project, service: string, containers: readonly ContainerSummary[]): void {
+  /**
+   * New connections go to the service's ready containers only; a canary among them gets its weight
+   * (percent of new connections) and the others share the rest.
+   */
+  setBackends(project: Project, service: string, containers: readonly ContainerSummary[], canary?: { containerId: string; weight: number }): void {
     const mine = [...this.listeners.values()].filter((l) => l.project === project.name && l.service === service);
     if (mine.length === 0) return;
     const network = projectNetworkName(project, service);
@@ -91,7 +114,21 @@ export class Balancers {
     for (const listener of mine) {
       for (const c of ready) listener.names.set(c.id, c.name.replace(/-next$/, ''));
       listener.balancer.setBackends(ready.map((c) => ({ id: c.id, host: addressIn(c, network)!, port: listener.port.target })));
+      listener.balancer.setWeighted(canary && { id: canary.containerId, weight: canary.weight });
     }
+  }
+
+  /** Connections a replica refused or reset, over all the service's listeners. */
+  errorsOf(project: string, service: string, containerId: string): { refused: number; reset: number } {
+    const errors = { refused: 0, reset: 0 };
+    for (const l of this.listeners.values()) {
+      if (l.project !== project || l.service !== service) continue;
+      const s = l.balancer.stats().find((b) => b.id === containerId);
+      if (!s) continue;
+      errors.refused += s.failures;
+      errors.reset += s.resets;
+    }
+    return errors;
   }
 
   /** Take a container out of rotation and wait for its open connections (at most graceMs). */
@@ -119,6 +156,26 @@ export class Balancers {
         listen: addressOf(l.port),
         replicas: l.balancer.stats().map(({ id, ...counters }) => ({ name: l.names.get(id) ?? id.slice(0, 12), ...counters })),
       }));
+  }
+
+  /** Per container id: its connections over all the service's listeners. */
+  trafficOf(project: string, service: string): Map<string, ReplicaTraffic> {
+    const traffic = new Map<string, ReplicaTraffic>();
+    for (const l of this.listeners.values()) {
+      if (l.project !== project || l.service !== service) continue;
+      for (const s of l.balancer.stats()) {
+        const sum = traffic.get(s.id) ?? { active: 0, total: 0 };
+        traffic.set(s.id, { active: sum.active + s.active, total: sum.total + s.total });
+      }
+    }
+    return traffic;
+  }
+
+  /** Connections held for the service because none of its replicas could take them yet. */
+  waitingFor(project: string, service: string): number {
+    let waiting = 0;
+    for (const l of this.listeners.values()) if (l.project === project && l.service === service) waiting += l.balancer.waiting();
+    return waiting;
   }
 
   samples(): BalancerSample[] {

@@ -3,6 +3,7 @@
 // we dial waits in the kernel and a failed attempt is invisible to it.
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { Clock } from '../ports/clock.js';
 import type { BackendPool, Link } from './backend-pool.js';
 import { dial } from './dial.js';
 import { reset } from './reset.js';
@@ -12,7 +13,18 @@ export interface LinkContext {
   pool: BackendPool<ClientLink>;
   connectTimeoutMs: number;
   logger: Logger;
+  clock: Clock;
+  /**
+   * How long a connection that arrives while no backend is in rotation is held for one (a service
+   * scaled to zero starting its first replica); 0 resets it at once.
+   */
+  coldStartHoldMs: () => number;
+  /** Links held now, waiting for a backend: what wakes a service scaled to zero. */
+  held: Set<ClientLink>;
 }
+
+/** Between two tries of a held connection: a replica just started may not listen yet. */
+const HELD_RETRY_MS = 100;
 
 export class ClientLink implements Link {
   /** Settles when both sockets are closed and the pool has been told; never rejects. */
@@ -52,10 +64,17 @@ export class ClientLink implements Link {
   }
 
   private async run(): Promise<void> {
-    const { pool, logger } = this.ctx;
+    const { pool, logger, clock } = this.ctx;
     const tried = new Set<string>();
+    const holdMs = pool.isEmpty() ? this.ctx.coldStartHoldMs() : 0;
+    const holdUntil = clock.monotonic() + holdMs;
     while (!this.cut) {
       const backend = pool.acquire(tried, this);
+      if (!backend && clock.monotonic() < holdUntil) {
+        await this.hold(holdUntil);
+        tried.clear();
+        continue;
+      }
       if (!backend) {
         logger.debug({ client: this.peer(), tried: [...tried] }, 'no backend took the connection; resetting the client');
         reset(this.client);
@@ -78,11 +97,25 @@ export class ClientLink implements Link {
       }
       try {
         if (pool.connected(backend.id)) logger.info({ backend: backend.id }, 'backend accepts connections again');
-        await splice(this.client, attempt.socket);
+        if (await splice(this.client, attempt.socket)) pool.reset(backend.id);
       } finally {
         pool.release(backend.id, this);
       }
       return;
+    }
+  }
+
+  /** Wait for a backend to enter the rotation, or a short retry, within the hold. */
+  private async hold(until: number): Promise<void> {
+    const { pool, clock, held } = this.ctx;
+    held.add(this);
+    const done = new AbortController();
+    const wait = Math.max(0, Math.min(HELD_RETRY_MS, until - clock.monotonic()));
+    try {
+      await Promise.race([pool.nextBackend(done.signal), clock.sleep(wait, done.signal).catch(() => undefined)]);
+    } finally {
+      done.abort();
+      held.delete(this);
     }
   }
 

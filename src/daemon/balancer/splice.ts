@@ -6,9 +6,14 @@
 import type { Socket } from 'node:net';
 import { reset } from './reset.js';
 
-/** Resolves once both sockets are closed; never rejects (errors end the pair, nothing more). */
-export function splice(client: Socket, upstream: Socket): Promise<void> {
+/**
+ * Resolves once both sockets are closed, true when the backend's side failed (it reset the
+ * connection); never rejects (errors end the pair, nothing more).
+ */
+export function splice(client: Socket, upstream: Socket): Promise<boolean> {
   let endsSeen = 0;
+  let upstreamFailed = false;
+  upstream.once('error', () => (upstreamFailed = true));
   const cut = () => {
     reset(client);
     reset(upstream);
@@ -25,7 +30,7 @@ export function splice(client: Socket, upstream: Socket): Promise<void> {
   }
   client.pipe(upstream);
   upstream.pipe(client);
-  return Promise.all([closed(client), closed(upstream)]).then(() => {});
+  return Promise.all([closed(client), closed(upstream)]).then(() => upstreamFailed);
 }
 
 function closed(socket: Socket): Promise<void> {

@@ -19,6 +19,8 @@ export interface TcpBalancerOptions {
   clock?: Clock;
   /** How long one backend may take to accept before the next is tried. */
   connectTimeoutMs?: number;
+  /** Hold a connection that finds no backend this long (scale to zero); default 0: reset it. */
+  coldStartHoldMs?: number;
 }
 
 /** Long enough for a busy container on this host, short enough that a stuck one costs little. */
@@ -28,6 +30,8 @@ export class TcpBalancer {
   private readonly server: Server;
   private readonly pool = new BackendPool<ClientLink>();
   private readonly links = new Set<ClientLink>();
+  private readonly held = new Set<ClientLink>();
+  private coldStartHoldMs: number;
   private readonly linkContext: LinkContext;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -36,10 +40,14 @@ export class TcpBalancer {
   constructor(private readonly options: TcpBalancerOptions) {
     this.logger = options.logger.child({ component: 'balancer', listen: `${options.listenHost}:${options.listenPort}` });
     this.clock = options.clock ?? systemClock;
+    this.coldStartHoldMs = options.coldStartHoldMs ?? 0;
     this.linkContext = {
       pool: this.pool,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       logger: this.logger,
+      clock: this.clock,
+      coldStartHoldMs: () => this.coldStartHoldMs,
+      held: this.held,
     };
     // Paused on accept: the client's first bytes wait in the kernel until a backend is connected.
     // Half-open allowed: a client that shuts down its sending side still gets the whole answer.
@@ -110,6 +118,21 @@ export class TcpBalancer {
       await finished;
     }
     this.logger.info({ backend: id }, 'backend drained');
+  }
+
+  /** A service that starts or stops scaling to zero changes the hold of the listener it keeps. */
+  setColdStartHold(ms: number): void {
+    this.coldStartHoldMs = ms;
+  }
+
+  /** A canary: backend `id` gets `weight` % of new connections; undefined ends the weighting. */
+  setWeighted(weighted: { id: string; weight: number } | undefined): void {
+    this.pool.setWeighted(weighted);
+  }
+
+  /** Connections held now because no backend could take them yet. */
+  waiting(): number {
+    return this.held.size;
   }
 
   /** Per-backend counters: backends in rotation and retired ones still holding connections, by id. */

@@ -132,7 +132,7 @@ function serviceReading(project: string, service: ServiceStatus, memory: Reading
   if (rollout && (rollout.state === 'rolled-back' || rollout.state === 'paused')) problems.push({ type: 'rollout-failed', ...where, reason: `roll-out ${rollout.state}: ${rollout.message}`, logTail: [] });
 
   const scale = service.autoscale;
-  const maxedOut = scale !== undefined && service.desired >= scale.max && scale.averageCpu !== undefined && scale.averageCpu > scale.targetCpu;
+  const maxedOut = scale !== undefined && service.desired >= scale.max && scale.targetCpu !== undefined && scale.averageCpu !== undefined && scale.averageCpu > scale.targetCpu;
   if (sustained(memory, subject, 'autoscale-max', maxedOut, AUTOSCALE_MAX_SUSTAIN_MS, now) && scale) {
     problems.push({ type: 'autoscale-max', ...where, reason: `at its maximum of ${scale.max} replicas and still at ${Math.round(scale.averageCpu ?? 0)} % CPU (target ${scale.targetCpu} %)`, logTail: [] });
   }

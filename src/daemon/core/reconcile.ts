@@ -68,7 +68,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const stuck = planStuckRemovals(name, observed.stuck, input.stuck ?? {}, now);
   plan.push(...stuck.ops);
   if (stuck.nextAt !== undefined) dueAt(stuck.nextAt);
-  const rollout = intent ? viewRollout(intent.service, intent.configHash, intent.replicas, observed, input.memory, now) : undefined;
+  const rollout = intent ? viewRollout(intent.service, intent.configHash, intent.replicas, observed, input.memory, now, intent.canary) : undefined;
   const stopRollout = !intent || intent.stopped || intent.rolloutPaused || (rollout?.failure !== undefined && intent.service.updateConfig.failureAction !== 'continue');
   for (const surge of observed.surges.values()) {
     const replica = observed.replicas.get(surge.number);

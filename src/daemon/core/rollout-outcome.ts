@@ -14,6 +14,9 @@ export interface RolloutRecord {
   previous?: { service: Service; hash: string };
   /** A config that failed and was rolled back: a reload of the same file does not retry it. */
   rejectedHash?: string;
+  /** The canary container being watched (core/canary.ts), by name, and since when (epoch ms). */
+  canary?: string;
+  canarySince?: number;
 }
 
 export interface RolloutOutcome {

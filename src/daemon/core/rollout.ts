@@ -10,6 +10,7 @@
 // is under way is a failure, and failure_action (rollback | pause | continue) says what follows.
 import { balancedPorts, isFixedHostPort } from '../../compose/balanced-ports.js';
 import type { Service } from '../../compose/model.js';
+import { canaryHold, type CanaryWatch } from './canary.js';
 import { LABEL_CONFIG_HASH } from './labels.js';
 import { isReady, type ObservedReplica, type ObservedService } from './observed.js';
 import type { ReplicaMemory } from './replica-memory.js';
@@ -55,6 +56,8 @@ export function viewRollout(
   observed: ObservedService,
   memory: Readonly<Record<number, ReplicaMemory>>,
   now: number,
+  /** The canary this roll-out is watched with (core/canary.ts), if any. */
+  watchedWith?: CanaryWatch,
 ): RolloutView {
   const current = (r: ObservedReplica) => r.container.labels[LABEL_CONFIG_HASH] === hash;
   const replicas = [...observed.replicas.values()].filter((r) => r.number <= wanted);
@@ -73,5 +76,8 @@ export function viewRollout(
     if (underWay && hasFailed(r)) failure ??= describeFailure(r);
   }
   for (const s of surges) if (hasFailed(s)) failure ??= describeFailure(s);
+  const canary = canaryHold(watchedWith, service.updateConfig.parallelism, [...replicas.filter(current), ...surges], outdated.length, now);
+  inFlight += canary.slots;
+  if (canary.until !== undefined) settlesAt = Math.min(settlesAt ?? Infinity, canary.until);
   return { outdated, inFlight, failure, settlesAt };
 }

@@ -1,6 +1,7 @@
 // What a service's worker aims for: the file's config with the operator's scale, stop, restart
 // and a paused roll-out applied (state/project-registry.ts builds it from a project record).
 import type { Service } from '../../compose/model.js';
+import type { CanaryWatch } from './canary.js';
 
 export interface ServiceIntent {
   service: Service;
@@ -17,4 +18,6 @@ export interface ServiceIntent {
   createOnly?: boolean;
   /** A roll-out failed with failure_action pause: no further replica is updated. */
   rolloutPaused: boolean;
+  /** The canary the roll-out under way is watched with (core/canary.ts canaryOf). */
+  canary?: CanaryWatch;
 }

@@ -3,6 +3,7 @@
 // warnings: what `composed status` holds, with the buttons for restart, scale and stop/start.
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
+import { autoscaleMetricsText } from '../../protocol/autoscale-metrics.js';
 import { badge, duration, esc, phaseRank, seg, time } from './html.js';
 
 export function projectView(status: ProjectStatus): string {
@@ -23,8 +24,7 @@ export function serviceCard(project: string, s: ServiceStatus, linked: boolean):
   const name = linked ? `<a href="/projects/${seg(project)}/services/${seg(s.name)}">${esc(s.name)}</a>` : esc(s.name);
   const facts: string[] = [`<span class="count" title="ready / desired">${s.ready}/${s.desired} ready</span>`, `restarts ${s.restarts}`, `<code>${esc(s.image)}</code>`];
   if (s.autoscale) {
-    const avg = s.autoscale.averageCpu === undefined ? '–' : `${Math.round(s.autoscale.averageCpu)}%`;
-    facts.push(`autoscale ${s.autoscale.min}–${s.autoscale.max}, cpu ${avg} of target ${s.autoscale.targetCpu}%`);
+    facts.push(`autoscale ${s.autoscale.min}–${s.autoscale.max}${s.autoscale.scaledToZero ? ', scaled to zero' : ''}, ${esc(autoscaleMetricsText(s.autoscale))}`);
   }
   const lines: string[] = [];
   if (s.message) lines.push(`<p class="message">${esc(s.message)}</p>`);

@@ -36,8 +36,20 @@ export async function topContainer(docker: Docker, id: string): Promise<ProcessT
 interface StatsBody {
   cpu_stats: { cpu_usage: { total_usage: number; percpu_usage?: number[] }; system_cpu_usage?: number; online_cpus?: number };
   precpu_stats: { cpu_usage: { total_usage: number }; system_cpu_usage?: number };
-  memory_stats: { usage?: number; limit?: number; stats?: Record<string, number> };
+  memory_stats: MemoryStats;
   pids_stats?: { current?: number };
+}
+
+export interface MemoryStats {
+  usage?: number;
+  limit?: number;
+  stats?: Record<string, number>;
+}
+
+/** docker stats' memory: usage less the inactive page cache (v2 `inactive_file`, v1 `total_inactive_file`). */
+export function memoryWithoutCache(m: MemoryStats): number {
+  const cache = m.stats?.inactive_file ?? m.stats?.total_inactive_file ?? 0;
+  return Math.max(0, (m.usage ?? 0) - cache);
 }
 
 /** docker stats' formulas: CPU over the engine's two samples, memory without the page cache. */
@@ -51,10 +63,9 @@ export async function resourceUsage(docker: Docker, id: string): Promise<Resourc
   const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
   const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
   const cpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
-  const cache = s.memory_stats.stats?.inactive_file ?? s.memory_stats.stats?.total_inactive_file ?? 0;
   return {
     cpuPercent: systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus * 100 : 0,
-    memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+    memoryBytes: memoryWithoutCache(s.memory_stats),
     memoryLimitBytes: s.memory_stats.limit ?? 0,
     pids: s.pids_stats?.current ?? 0,
   };

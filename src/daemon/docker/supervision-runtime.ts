@@ -20,6 +20,7 @@ import { engineIdentity } from './engine-identity.js';
 import { systemClock, type Clock, type Timer } from '../ports/clock.js';
 import { toDetails, toSummary } from './containers.js';
 import { CpuSampler } from './cpu.js';
+import { memoryBytes } from './memory.js';
 import { RuntimeError, classify, ignoreNotRunning, isAlreadyStopped, isNotFound, statusOf } from './errors.js';
 import { containerEvents } from './events.js';
 import { mergeEvents } from './merge-events.js';
@@ -199,6 +200,10 @@ export class DockerSupervisionRuntime implements SupervisionRuntime {
 
   cpuSample(id: string): Promise<CpuSample | undefined> {
     return this.call(`cpu of ${id}`, () => this.cpu.sample(id));
+  }
+
+  memoryBytes(id: string): Promise<number | undefined> {
+    return this.call(`memory of ${id}`, () => memoryBytes(this.docker, id));
   }
 
   ensureImage(_project: Project, service: Service, progress: PullProgress): Promise<void> {

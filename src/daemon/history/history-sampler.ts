@@ -70,7 +70,7 @@ export class HistorySampler {
       windowMs: HISTORY_WINDOW_MS,
       sampleIntervalMs: this.intervalMs,
       ...tracked.buffer.snapshot(),
-      ...(autoscale ? { autoscale: { min: autoscale.min, max: autoscale.max, targetCpu: autoscale.cpu.target } } : {}),
+      ...(autoscale ? { autoscale: { min: autoscale.min, max: autoscale.max, ...(autoscale.cpu ? { targetCpu: autoscale.cpu.target } : {}) } } : {}),
     };
   }
 

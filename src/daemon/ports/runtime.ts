@@ -95,6 +95,8 @@ export interface SupervisionRuntime {
   runHook(id: string, hook: ServiceHook, signal: AbortSignal): Promise<HookResult>;
   followLogs(id: string, opts: { tail?: number; signal: AbortSignal }): AsyncIterable<string>;
   cpuSample(id: string): Promise<CpuSample | undefined>;
+  /** Memory in use without the page cache, as `docker stats` counts it; undefined when not running. */
+  memoryBytes(id: string): Promise<number | undefined>;
   /** Ensures the image for a service is present per its pull policy (pull or build). */
   ensureImage(project: Project, service: Service, progress: PullProgress): Promise<void>;
   imageId(ref: string): Promise<string | undefined>;

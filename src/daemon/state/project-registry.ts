@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Diagnostic } from '../../compose/errors.js';
 import type { Service } from '../../compose/model.js';
+import { canaryOf } from '../core/canary.js';
 import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
@@ -67,6 +68,7 @@ export class ProjectRegistry {
       stopTimeoutSeconds: record.stopTimeouts?.[serviceName],
       createOnly: record.createOnly?.includes(serviceName),
       rolloutPaused: record.rollouts[serviceName]?.state === 'paused',
+      canary: canaryOf(service, record.rollouts[serviceName]),
     };
   }
 

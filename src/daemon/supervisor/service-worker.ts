@@ -16,6 +16,7 @@ import type { ContainerSummary } from '../ports/runtime.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { ProjectView } from '../state/state-store.js';
 import { announcements } from './announce.js';
+import { followCanary } from './canary-watch.js';
 import type { ControllerDeps } from './deps.js';
 import { DIE_RECHECK_MS, type Observer } from './observer.js';
 import { key, splitKey } from './service-key.js';
@@ -61,7 +62,13 @@ export class ServiceWorker {
     const seen = (await Promise.all([serviceName, ...Object.keys(intent?.service.dependsOn ?? {})].map(listService))).flat();
     const { listing, inspected, stillRunning } = await host.observer.seeRecentDeaths(seen);
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    host.deps.balancers?.setBackends(record.project, serviceName, mine);
+    const canaryFailure = followCanary(host, record, serviceName, mine);
+    if (canaryFailure) {
+      // Before reconciling: the same sync must not take the roll-out a step further.
+      this.applyRolloutOutcome(record, serviceName, canaryFailure, false);
+      await registry.save(record);
+      return;
+    }
     if (host.failures.isHalted(serviceKey, record.configHashes[serviceName] ?? '')) return;
     if (stillRunning) host.enqueue(serviceKey, clock.now() + DIE_RECHECK_MS);
     const details = await host.observer.inspectWhereNeeded(mine, inspected);

@@ -85,7 +85,7 @@ describe('BackendPool', () => {
     pool.connected('web#1');
     pool.setBackends([]);
     expect(pool.setBackends([backend(1)])).toEqual({ added: ['web#1'], removed: [] });
-    expect(pool.stats()).toEqual([{ id: 'web#1', active: 1, total: 1, bytesIn: 0, bytesOut: 0, failures: 0 }]);
+    expect(pool.stats()).toEqual([{ id: 'web#1', active: 1, total: 1, bytesIn: 0, bytesOut: 0, failures: 0, resets: 0 }]);
   });
 
   it('adds the bytes of open connections to those of closed ones', () => {
@@ -124,5 +124,35 @@ describe('BackendPool', () => {
     const pool = new BackendPool<FakeLink>();
     pool.setBackends([backend(3), backend(1), backend(2)]);
     expect(pool.stats().map((s) => s.id)).toEqual(['web#1', 'web#2', 'web#3']);
+  });
+});
+
+describe('BackendPool with a weighted canary', () => {
+  it('gives the weighted backend its percent of new connections, the others the rest', () => {
+    const pool = new BackendPool<FakeLink>();
+    pool.setBackends([backend(1), backend(2), backend(3)]);
+    pool.setWeighted({ id: 'web#3', weight: 25 });
+    const picks = acquireMany(pool, 40);
+    expect(picks.filter((id) => id === 'web#3')).toHaveLength(10);
+    expect(picks.filter((id) => id === 'web#1').length).toBeGreaterThanOrEqual(14);
+    expect(picks.filter((id) => id === 'web#2').length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('a connection the canary refused is retried on the others', () => {
+    const pool = new BackendPool<FakeLink>();
+    pool.setBackends([backend(1), backend(2)]);
+    pool.setWeighted({ id: 'web#2', weight: 100 });
+    expect(pool.acquire(new Set(['web#2']), new FakeLink())?.id).toBe('web#1');
+  });
+
+  it('ends the weighting when told, and counts resets per backend', () => {
+    const pool = new BackendPool<FakeLink>();
+    pool.setBackends([backend(1), backend(2)]);
+    pool.setWeighted({ id: 'web#2', weight: 100 });
+    pool.setWeighted(undefined);
+    const link = new FakeLink();
+    expect(pool.acquire(none, link)?.id).toBe('web#1');
+    pool.reset('web#1');
+    expect(pool.stats().find((s) => s.id === 'web#1')?.resets).toBe(1);
   });
 });

@@ -22,7 +22,7 @@ export function balancerScope() {
     defer(cleanup: () => unknown): void {
       cleanups.push(cleanup);
     },
-    async balancer(options: { connectTimeoutMs?: number; clock?: Clock } = {}) {
+    async balancer(options: { connectTimeoutMs?: number; clock?: Clock; coldStartHoldMs?: number } = {}) {
       const { logger, lines } = captureLogger();
       const balancer = new TcpBalancer({ listenHost: '127.0.0.1', listenPort: 0, logger, ...options });
       await balancer.start();

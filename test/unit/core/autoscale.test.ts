@@ -5,7 +5,7 @@ import {
   firstSight,
   NO_RECOMMENDATIONS,
   type AutoscaleMemory,
-  type ReplicaCpu,
+  type ReplicaLoad,
 } from '../../../src/daemon/core/autoscale.js';
 
 const NOW = 1_000_000;
@@ -28,7 +28,7 @@ type Slot = number | { ready: boolean; cpuPercent?: number };
 const unsampled: Slot = { ready: true };
 const starting = (cpuPercent?: number): Slot => (cpuPercent === undefined ? { ready: false } : { ready: false, cpuPercent });
 
-function replicas(...slots: Slot[]): ReplicaCpu[] {
+function replicas(...slots: Slot[]): ReplicaLoad[] {
   return slots.map((s, i) => (typeof s === 'number' ? { number: i + 1, ready: true, cpuPercent: s } : { number: i + 1, ...s }));
 }
 
@@ -41,7 +41,7 @@ interface Row {
   name: string;
   spec?: Autoscale;
   current: number;
-  replicas: ReplicaCpu[];
+  replicas: ReplicaLoad[];
   memory?: AutoscaleMemory;
   desired: number;
   reason: string[];

@@ -168,7 +168,7 @@ describe('problems that are not a service crashing', () => {
   });
 
   it('autoscaled to its maximum and still above target for 5 minutes', async () => {
-    const scaled = (cpu: number, desired = 4) => service('web', { desired, ready: desired, autoscale: { min: 1, max: 4, targetCpu: 60, averageCpu: cpu } });
+    const scaled = (cpu: number, desired = 4) => service('web', { desired, ready: desired, autoscale: { min: 1, max: 4, targetCpu: 60, averageCpu: cpu, metrics: [{ metric: 'cpu', target: 60, average: cpu }] } });
     expect(look(scaled(95))).toEqual([]);
     await clock.advance(4 * 60_000);
     expect(look(scaled(95))).toEqual([]);

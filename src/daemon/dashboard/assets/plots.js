@@ -32,7 +32,7 @@
     const cpuMax = Math.max(100, ...h.samples.flatMap((s) => Object.values(s.cpu)));
     const countMax = Math.max(1, ...h.samples.map((s) => Math.max(s.desired, s.ready)), h.autoscale ? h.autoscale.max : 0);
 
-    const cpu = plot('CPU per replica (% of its limit, else of one core)', span, cpuMax, h.autoscale ? [{ y: h.autoscale.targetCpu, label: `target ${h.autoscale.targetCpu}%` }] : []);
+    const cpu = plot('CPU per replica (% of its limit, else of one core)', span, cpuMax, h.autoscale?.targetCpu !== undefined ? [{ y: h.autoscale.targetCpu, label: `target ${h.autoscale.targetCpu}%` }] : []);
     cpu.svg.dataset.plot = 'cpu';
     const legend = document.createElement('ul');
     legend.className = 'legend';

@@ -1,0 +1,10 @@
+// composed's TcpBalancer alone in a process, in front of the given backends, as the daemon runs it.
+// Usage: node composed-balancer.mjs LISTEN_PORT BACKEND_PORT...
+import { pino } from 'pino';
+import { TcpBalancer } from '../../dist/daemon/balancer/tcp-balancer.js';
+
+const [listenPort, ...backends] = process.argv.slice(2).map(Number);
+const balancer = new TcpBalancer({ listenHost: '127.0.0.1', listenPort, logger: pino({ level: 'warn' }) });
+await balancer.start();
+balancer.setBackends(backends.map((port, i) => ({ id: `web#${i + 1}`, host: '127.0.0.1', port })));
+process.send?.('ready');
