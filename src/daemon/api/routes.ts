@@ -8,6 +8,7 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
+import { historyRoutes } from './history-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
@@ -30,6 +31,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...containerRoutes,
   ...imageRoutes,
   ...memoryRoutes,
+  ...historyRoutes,
   ...syncRoutes,
 ];
 

@@ -8,12 +8,15 @@ import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
+import type { HistoryReport, RollbackResponse } from '../../protocol/history.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
 import { servicesToStart } from '../core/dependencies.js';
+import { keepPinned } from '../core/service-pins.js';
+import { changedKeys, rollbackTarget } from '../core/config-revisions.js';
 import { executePreparePlan } from '../supervisor/executor.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
 import { keepUnnamed, nextRecord } from '../state/next-record.js';
@@ -24,6 +27,7 @@ import type { SupervisorParts } from '../supervisor/parts.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { RequestError } from './request-error.js';
+import type { ServiceRevisions } from './service-revisions.js';
 
 export type Progress = (resource: string, message: string) => void;
 
@@ -32,7 +36,11 @@ export class ProjectLifecycle {
   private readonly controller: Controller;
   private readonly registry: ProjectRegistry;
 
-  constructor(private readonly deps: SupervisorParts) {
+  constructor(
+    private readonly deps: SupervisorParts,
+    /** The services' config history; without it nothing is recorded and rollback is refused. */
+    private readonly revisions?: ServiceRevisions,
+  ) {
     ({ controller: this.controller, registry: this.registry } = deps);
   }
 
@@ -55,10 +63,13 @@ export class ProjectLifecycle {
     // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
     await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
     const configHashes = await projectConfigHashes(this.deps.runtime, project);
+    const fileHashes = { ...configHashes };
     const previous = this.registry.get(project.name);
     if (only) keepUnnamed(previous, project, configHashes, only);
+    const pins = this.keepPinned(previous, project, configHashes, fileHashes);
     const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart }));
+    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart, pins }));
+    await this.revisions?.recordLoad(project, configHashes, fileHashes, reload ? 'file-edit' : 'up');
     this.controller.retryAfterChange(project.name);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
     for (const name of Object.keys(previous?.project.services ?? {})) {
@@ -90,6 +101,15 @@ export class ProjectLifecycle {
       log.error({ diagnostics }, 'the compose file is not valid; the previous config keeps running');
       this.controller.emit({ project: name, type: 'config-error', message });
     }
+  }
+
+  /** A pinned service keeps its revision while the file says what it said; an edit lifts the pin. */
+  private keepPinned(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, fileHashes: Record<string, string>) {
+    const pins = keepPinned(previous, project, hashes, fileHashes);
+    for (const name of Object.keys(previous?.pins ?? {})) {
+      if (!pins[name] && project.services[name]) this.controller.emit({ project: project.name, service: name, type: 'rollout', message: 'the file\'s config changed: the pin to an earlier revision is lifted' });
+    }
+    return pins;
   }
 
   /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
@@ -231,6 +251,36 @@ export class ProjectLifecycle {
     if (!record.stopped.includes(service) && !record.createOnly?.includes(service)) return;
     await this.registry.startService(record, service, this.deps.clock.now());
     this.changed(record, service);
+  }
+
+  /** `composed history`: the service's kept revisions, with what changed from one to the next. */
+  async history(project: string, service: string): Promise<HistoryReport> {
+    const record = this.require(project);
+    this.requireService(record, service);
+    return (await this.revisions?.report(record, service)) ?? { project: record.name, service, revisions: [] };
+  }
+
+  /**
+   * `composed rollback [--to REV]`: the service rolls out to an earlier revision (the one before the
+   * running one by default) through the usual roll-out, and stays pinned to it until the file changes.
+   */
+  rollback(project: string, service: string, to: number | undefined): Promise<RollbackResponse> {
+    return this.lock.run(project, () => this.rollbackNow(project, service, to));
+  }
+
+  private async rollbackNow(project: string, service: string, to: number | undefined): Promise<RollbackResponse> {
+    const record = this.require(project);
+    const running = this.requireService(record, service);
+    const history = await this.revisions?.of(record.name, service);
+    const target = rollbackTarget(history, record.configHashes[service] ?? '', to);
+    if (typeof target === 'string') throw new RequestError(`cannot roll ${service} back: ${target}`, 'invalid', to === undefined ? undefined : 'to');
+    const reason = `rolled back to revision ${target.revision} by a user`;
+    const pin = { revision: target.revision, hash: target.hash, fileHash: history?.fileHash ?? record.configHashes[service] ?? '', reason, at: this.deps.clock.now() };
+    await this.registry.pinRevision(record, service, target, pin);
+    await this.revisions?.recordRollback(record.name, service, target);
+    this.controller.emit({ project, service, type: 'rollout', message: `${reason}: rolling out` });
+    this.changed(record, service);
+    return { project: record.name, service, revision: target.revision, changed: changedKeys(running, target.service) };
   }
 
   require(name: string): ProjectView {

@@ -4,6 +4,7 @@ import type { Project } from '../../compose/model.js';
 import type { LoadRequest } from '../../protocol/api.js';
 import type { ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { ServicePin } from '../core/service-pins.js';
 import { STATE_VERSION, type ProjectRecord, type ProjectView } from './state-store.js';
 
 export interface NewConfig {
@@ -18,6 +19,8 @@ export interface NewConfig {
   only?: ReadonlySet<string>;
   /** `up --no-start`: the services it starts are created only, until `composed start`. */
   noStart?: boolean;
+  /** The pins that still hold (core/service-pins.ts keepPinned). */
+  pins?: Record<string, ServicePin>;
 }
 
 export function nextRecord(previous: ProjectView | undefined, next: NewConfig): ProjectRecord {
@@ -40,6 +43,7 @@ export function nextRecord(previous: ProjectView | undefined, next: NewConfig): 
     rollouts: next.rollouts,
     warnings: next.warnings,
     stuck: { ...previous?.stuck },
+    ...(next.pins && Object.keys(next.pins).length > 0 ? { pins: next.pins } : {}),
   };
 }
 

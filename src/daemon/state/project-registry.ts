@@ -10,6 +10,7 @@ import type { Service } from '../../compose/model.js';
 import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { ServicePin } from '../core/service-pins.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
 import { withoutGiveUps } from './next-record.js';
 import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
@@ -190,8 +191,26 @@ export class ProjectRegistry {
     if (rollBackTo) {
       record.project.services[service] = rollBackTo.service;
       record.configHashes[service] = rollBackTo.hash;
+      // The pinned config itself failed: the service no longer runs the revision it was pinned to.
+      if (record.pins?.[service]) delete record.pins[service];
     }
     return true;
+  }
+
+  /**
+   * `composed rollback`: the service rolls out to an earlier revision, replica by replica as any
+   * changed config does (a failure rolls it back again), and is pinned to it until the file changes.
+   */
+  pinRevision(view: ProjectView, service: string, target: { service: Service; hash: string }, pin: ServicePin): Promise<boolean> {
+    return this.change(view, (r) => {
+      const running = r.project.services[service];
+      const runningHash = r.configHashes[service];
+      const previous = running && runningHash !== undefined ? { service: running, hash: runningHash } : undefined;
+      r.rollouts[service] = { state: 'rolling-out', message: pin.reason, at: pin.at, ...(previous ? { previous } : {}) };
+      r.project.services[service] = target.service;
+      r.configHashes[service] = target.hash;
+      r.pins = { ...r.pins, [service]: pin };
+    });
   }
 
   /** Persist the record as it is now; a record replaced or removed meanwhile is not written. */

@@ -2,14 +2,16 @@
 // where it stopped. One JSON file per project, written atomically: write a temporary file, fsync,
 // rename over the old one, fsync the directory. A crash at any point leaves either the old or the
 // new file, never a torn one.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../../compose/errors.js';
 import type { Project } from '../../compose/model.js';
 import type { LoadRequest } from '../../protocol/api.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { ServicePin } from '../core/service-pins.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
+import { syncDirectory, writeFileAtomically } from './atomic-file.js';
 
 export const STATE_VERSION = 1;
 
@@ -40,6 +42,8 @@ export interface ProjectRecord {
   warnings: Diagnostic[];
   /** Old containers the engine could not remove, by service, then container id. */
   stuck: Record<string, Record<string, StuckRemoval>>;
+  /** Services running a revision the operator chose (`composed rollback`) instead of the file's. */
+  pins?: Record<string, ServicePin>;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -58,6 +62,7 @@ export interface ProjectView {
   readonly rollouts: Readonly<Record<string, RolloutRecord>>;
   readonly warnings: readonly Diagnostic[];
   readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
+  readonly pins?: Readonly<Record<string, ServicePin>>;
 }
 
 export interface LoadedState {
@@ -102,23 +107,7 @@ export class StateStore {
   }
 
   async save(record: ProjectRecord): Promise<void> {
-    const file = this.fileFor(record.name);
-    const temporary = `${file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      try {
-        await handle.writeFile(JSON.stringify(record));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, file);
-    } catch (error) {
-      // A full disk leaves a partial temporary file: remove it, or it keeps the space taken.
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    await syncDirectory(this.projectsDir);
+    await writeFileAtomically(this.fileFor(record.name), JSON.stringify(record));
   }
 
   /**
@@ -196,14 +185,6 @@ export function recordProblem(value: unknown): string | undefined {
   // Absent in records written before roll-outs existed: the controller fills it in.
   if (value.rollouts !== undefined && !allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
   if (value.stuck !== undefined && !allOf(value.stuck, (x) => allOf(x, isObject))) return 'stuck is not a map of stuck containers';
+  if (value.pins !== undefined && !allOf(value.pins, (x) => isObject(x) && typeof x.hash === 'string' && typeof x.fileHash === 'string')) return 'pins is not a map of pinned revisions';
   return undefined;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
