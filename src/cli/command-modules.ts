@@ -47,6 +47,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   build: imageCommands,
   create: imageCommands,
   why: async () => (await import('./commands/why.js')).registerWhy,
+  diff: async () => (await import('./commands/preview.js')).registerDiff,
   history: configHistory,
   rollback: configHistory,
   watch: async () => (await import('./commands/watch.js')).registerWatch,

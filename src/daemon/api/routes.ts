@@ -10,6 +10,7 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { historyRoutes } from './history-routes.js';
 import { memoryRoutes } from './memory-routes.js';
+import { previewRoutes } from './preview-route.js';
 import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
@@ -32,6 +33,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...imageRoutes,
   ...memoryRoutes,
   ...historyRoutes,
+  ...previewRoutes,
   ...syncRoutes,
 ];
 

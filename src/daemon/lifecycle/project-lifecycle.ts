@@ -9,10 +9,12 @@ import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
 import type { HistoryReport, RollbackResponse } from '../../protocol/history.js';
+import type { PreviewResponse } from '../../protocol/preview.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
-import type { Operation } from '../core/plan.js';
-import { planPrepare } from '../core/prepare-plan.js';
+import { formatOperation, type Operation } from '../core/plan.js';
+import { formatPreparePlan, planPrepare } from '../core/prepare-plan.js';
+import { previewPlan, type ProjectPreview } from '../core/preview-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
 import { servicesToStart } from '../core/dependencies.js';
 import { keepPinned } from '../core/service-pins.js';
@@ -55,21 +57,15 @@ export class ProjectLifecycle {
     return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false, options.noStart ?? false));
   }
 
-  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
-    for (const [i, name] of (request.services ?? []).entries()) {
-      if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
-    }
-    const only = request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
+  private async apply(request: LoadRequest, loaded: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
+    const { project, warnings } = loaded;
+    const only = servicesOf(request, project);
     // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
     await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
-    const configHashes = await projectConfigHashes(this.deps.runtime, project);
-    const fileHashes = { ...configHashes };
-    const previous = this.registry.get(project.name);
-    if (only) keepUnnamed(previous, project, configHashes, only);
-    const pins = this.keepPinned(previous, project, configHashes, fileHashes);
-    const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart, pins }));
-    await this.revisions?.recordLoad(project, configHashes, fileHashes, reload ? 'file-edit' : 'up');
+    const { previous, record, fileHashes, started } = await this.nextConfig(request, loaded, only, reload, noStart);
+    this.announceRollouts(previous, record, started);
+    await this.registry.adopt(record);
+    await this.revisions?.recordLoad(project, record.configHashes, fileHashes, reload ? 'file-edit' : 'up');
     this.controller.retryAfterChange(project.name);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
     for (const name of Object.keys(previous?.project.services ?? {})) {
@@ -78,6 +74,55 @@ export class ProjectLifecycle {
     await this.followBalancers();
     this.controller.enqueueProject(project.name);
     return { project: project.name, services: Object.keys(project.services).sort(), warnings };
+  }
+
+  /**
+   * The record a load makes, computed and not adopted: the file's config hashes, `up SERVICE...`
+   * keeping the others, pins that still hold (core/service-pins.ts), the roll-outs (a config rolled
+   * back before is kept out on a reload). Changes `loaded.project` to the configs that will run.
+   */
+  private async nextConfig(request: LoadRequest, { project, warnings }: LoadResult, only: ReadonlySet<string> | undefined, reload: boolean, noStart: boolean) {
+    const configHashes = await projectConfigHashes(this.deps.runtime, project);
+    const fileHashes = { ...configHashes };
+    const previous = this.registry.get(project.name);
+    if (only) keepUnnamed(previous, project, configHashes, only);
+    const pins = keepPinned(previous, project, configHashes, fileHashes);
+    const planned = planRollouts(previous, project, configHashes, reload, this.deps.clock.now());
+    for (const [name, kept] of Object.entries(planned.kept)) {
+      project.services[name] = kept.service;
+      configHashes[name] = kept.hash;
+    }
+    const record = nextRecord(previous, { load: request, project, configHashes, rollouts: planned.rollouts, warnings, reload, only, noStart, pins });
+    return { previous, record, fileHashes, started: planned.started };
+  }
+
+  /** Pins an edit lifted, and the services that start rolling out. */
+  private announceRollouts(previous: ProjectView | undefined, next: ProjectView, started: readonly string[]): void {
+    const project = next.name;
+    for (const name of Object.keys(previous?.pins ?? {})) {
+      if (!next.pins?.[name] && next.project.services[name]) this.controller.emit({ project, service: name, type: 'rollout', message: 'the file\'s config changed: the pin to an earlier revision is lifted' });
+    }
+    for (const name of started) {
+      const many = (next.project.services[name]?.replicas ?? 1) > 1;
+      this.controller.emit({ project, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
+    }
+  }
+
+  /**
+   * What `up` (or, with `reload`, the file watcher) would do with the files as they are now,
+   * decided as a load decides and nothing carried out: no image pulled, no record changed.
+   */
+  async preview(request: LoadRequest, reload: boolean): Promise<PreviewResponse> {
+    const loaded = await load(request);
+    return this.lock.run(loaded.project.name, async () => {
+      const { previous, record } = await this.nextConfig(request, loaded, servicesOf(request, loaded.project), reload, false);
+      const wanted = Object.fromEntries(Object.keys(record.project.services).map((name) => {
+        const intent = this.registry.intentFor(record, name);
+        return [name, !intent || intent.stopped ? 0 : intent.replicas];
+      }));
+      const containers = previous ? await this.controller.listProject(record.name) : [];
+      return previewResponse(previewPlan({ running: previous, next: record, wanted, containers }), previous !== undefined);
+    });
   }
 
   /** Reload a supervised project from its files; an invalid file changes nothing that runs. */
@@ -101,29 +146,6 @@ export class ProjectLifecycle {
       log.error({ diagnostics }, 'the compose file is not valid; the previous config keeps running');
       this.controller.emit({ project: name, type: 'config-error', message });
     }
-  }
-
-  /** A pinned service keeps its revision while the file says what it said; an edit lifts the pin. */
-  private keepPinned(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, fileHashes: Record<string, string>) {
-    const pins = keepPinned(previous, project, hashes, fileHashes);
-    for (const name of Object.keys(previous?.pins ?? {})) {
-      if (!pins[name] && project.services[name]) this.controller.emit({ project: project.name, service: name, type: 'rollout', message: 'the file\'s config changed: the pin to an earlier revision is lifted' });
-    }
-    return pins;
-  }
-
-  /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
-  private planRollouts(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, reload: boolean) {
-    const planned = planRollouts(previous, project, hashes, reload, this.deps.clock.now());
-    for (const [name, kept] of Object.entries(planned.kept)) {
-      project.services[name] = kept.service;
-      hashes[name] = kept.hash;
-    }
-    for (const name of planned.started) {
-      const many = (project.services[name]?.replicas ?? 1) > 1;
-      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
-    }
-    return planned.rollouts;
   }
 
   /** The balancers' listeners follow the supervised projects (opened on up, closed on down). */
@@ -300,6 +322,24 @@ export class ProjectLifecycle {
     this.controller.retryAfterChange(record.name, service);
     this.controller.enqueueService(key(record.name, service));
   }
+}
+
+/** `up SERVICE...`: the services it starts (with their dependencies unless --no-deps); undefined for all. */
+function servicesOf(request: LoadRequest, project: Project): ReadonlySet<string> | undefined {
+  for (const [i, name] of (request.services ?? []).entries()) {
+    if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
+  }
+  return request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
+}
+
+function previewResponse(preview: ProjectPreview, supervised: boolean): PreviewResponse {
+  return {
+    project: preview.project,
+    supervised,
+    changes: preview.changes,
+    prepare: formatPreparePlan(preview.prepare).split('\n').filter(Boolean),
+    services: preview.services.map((s) => ({ service: s.service, change: s.change, changedKeys: s.changedKeys, operations: s.operations.map(formatOperation) })),
+  };
 }
 
 function load(request: LoadRequest): Promise<LoadResult> {
