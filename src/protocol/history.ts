@@ -45,3 +45,12 @@ export interface RollbackResponse {
   /** Keys the rollback changes from the running config. */
   changed: string[];
 }
+
+/** POST /v1/projects/{p}/services/{s}/rolling-restart */
+export interface RollingRestartResponse {
+  project: string;
+  service: string;
+  /** How the replicas roll: start-first (the new one ready before the old one drains and stops) or stop-first. */
+  order: 'start-first' | 'stop-first';
+  replicas: number;
+}

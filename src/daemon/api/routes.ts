@@ -8,9 +8,9 @@ import { HttpError, readJsonBody, sendJson, startStream, writeLine, writeText } 
 import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/api.js';
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
-import { historyRoutes } from './history-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { previewRoutes } from './preview-route.js';
+import { rolloutRoutes } from './rollout-routes.js';
 import { syncRoutes } from './sync-route.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
@@ -32,7 +32,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...containerRoutes,
   ...imageRoutes,
   ...memoryRoutes,
-  ...historyRoutes,
+  ...rolloutRoutes,
   ...previewRoutes,
   ...syncRoutes,
 ];

@@ -11,6 +11,7 @@ import { collectObserved } from './observed.js';
 import type { Operation } from './plan.js';
 import { planPrepare, type PrepareOperation } from './prepare-plan.js';
 import { PROMOTE_DRAIN_MS } from './reconcile.js';
+import { labelledHash } from './rolling-restart.js';
 import { rolloutOrder } from './rollout.js';
 
 export type ServiceChange = 'new' | 'changed' | 'removed' | 'scaled' | 'unchanged';
@@ -37,7 +38,7 @@ export interface PreviewInput {
   /** The supervised record, absent when the project is not supervised. */
   running?: { project: Project; configHashes: Readonly<Record<string, string>> };
   /** The record the load would make. */
-  next: { project: Project; configHashes: Readonly<Record<string, string>> };
+  next: { project: Project; configHashes: Readonly<Record<string, string>>; restartGenerations?: Readonly<Record<string, number>> };
   /** Replicas each service of `next` would run (0 when it stays stopped). */
   wanted: Readonly<Record<string, number>>;
   containers: readonly ContainerSummary[];
@@ -55,12 +56,13 @@ export function previewPlan({ running, next, wanted, containers }: PreviewInput)
     }
     const before = running?.project.services[name];
     const hash = next.configHashes[name] ?? '';
+    const labelled = labelledHash(next, name);
     const keys = before && running?.configHashes[name] !== hash ? changedKeysOrImage(before, service) : [];
     const count = wanted[name] ?? 0;
     const operations: Operation[] = [];
     for (const r of replicas) {
       if (r.number > count) operations.push({ kind: 'remove', service: name, number: r.number, containerId: r.container.id, cause: `scaled to ${count}` });
-      else if (r.container.labels[LABEL_CONFIG_HASH] !== hash) operations.push(...rollOut(service, r.number, r.container.id, keys));
+      else if (r.container.labels[LABEL_CONFIG_HASH] !== labelled) operations.push(...rollOut(service, r.number, r.container.id, keys));
     }
     const present = new Set(replicas.map((r) => r.number));
     for (let n = 1; n <= count; n++) {

@@ -8,7 +8,7 @@ import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
-import type { HistoryReport, RollbackResponse } from '../../protocol/history.js';
+import type { HistoryReport, RollbackResponse, RollingRestartResponse } from '../../protocol/history.js';
 import type { PreviewResponse } from '../../protocol/preview.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
@@ -16,6 +16,7 @@ import { formatOperation, type Operation } from '../core/plan.js';
 import { formatPreparePlan, planPrepare } from '../core/prepare-plan.js';
 import { previewPlan, type ProjectPreview } from '../core/preview-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
+import { rolloutOrder } from '../core/rollout.js';
 import { servicesToStart } from '../core/dependencies.js';
 import { keepPinned } from '../core/service-pins.js';
 import { changedKeys, rollbackTarget } from '../core/config-revisions.js';
@@ -248,6 +249,20 @@ export class ProjectLifecycle {
     this.requireService(record, service);
     await this.registry.restartService(record, service, this.deps.clock.now(), timeoutSeconds);
     this.changed(record, service);
+  }
+
+  /** `composed restart --rolling`: the replicas roll one step at a time, as a changed config does. */
+  rollingRestart(project: string, service: string): Promise<RollingRestartResponse> {
+    return this.lock.run(project, async () => {
+      const record = this.require(project);
+      const svc = this.requireService(record, service);
+      if (record.stopped.includes(service)) throw new RequestError(`${service} is stopped: \`composed start ${service}\` starts it`, 'invalid', 'service');
+      await this.registry.rollingRestart(record, service, this.deps.clock.now());
+      const order = rolloutOrder(svc);
+      this.controller.emit({ project, service, type: 'rollout', message: `rolling restart by a user: replica by replica, ${order}` });
+      this.changed(record, service);
+      return { project: record.name, service, order, replicas: this.registry.intentFor(record, service)?.replicas ?? svc.replicas };
+    });
   }
 
   /** `timeoutSeconds` (`stop -t`) is the grace each replica gets, over stop_grace_period. */

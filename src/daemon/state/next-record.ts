@@ -5,6 +5,7 @@ import type { LoadRequest } from '../../protocol/api.js';
 import type { ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { ServicePin } from '../core/service-pins.js';
+import { keptGenerations } from '../core/rolling-restart.js';
 import { STATE_VERSION, type ProjectRecord, type ProjectView } from './state-store.js';
 
 export interface NewConfig {
@@ -44,7 +45,12 @@ export function nextRecord(previous: ProjectView | undefined, next: NewConfig): 
     warnings: next.warnings,
     stuck: { ...previous?.stuck },
     ...(next.pins && Object.keys(next.pins).length > 0 ? { pins: next.pins } : {}),
+    ...nonEmpty('restartGenerations', keptGenerations(previous, next.configHashes)),
   };
+}
+
+function nonEmpty<K extends string, V>(name: K, map: Record<string, V>): { [key in K]?: Record<string, V> } {
+  return (Object.keys(map).length > 0 ? { [name]: map } : {}) as { [key in K]?: Record<string, V> };
 }
 
 function stoppedAfter(previous: ProjectView | undefined, { project, reload, only }: NewConfig): string[] {

@@ -11,6 +11,7 @@ import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { ServicePin } from '../core/service-pins.js';
+import { labelledHash } from '../core/rolling-restart.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
 import { withoutGiveUps } from './next-record.js';
 import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
@@ -59,7 +60,7 @@ export class ProjectRegistry {
     if (!service) return undefined;
     return {
       service,
-      configHash: record.configHashes[serviceName] ?? '',
+      configHash: labelledHash(record, serviceName),
       replicas: record.scale[serviceName] ?? service.replicas,
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
@@ -145,6 +146,18 @@ export class ProjectRegistry {
       setStopTimeout(r, service, timeoutSeconds);
       r.restartRequestedAt[service] = now;
       r.stopped = r.stopped.filter((s) => s !== service);
+      r.replicas[service] = withoutGiveUps(r.replicas[service] ?? {});
+    });
+  }
+
+  /**
+   * `composed restart --rolling`: every replica rolls, one roll-out step at a time, to the same
+   * config under a new generation (core/rolling-restart.ts); a failure pauses it.
+   */
+  rollingRestart(view: ProjectView, service: string, now: number): Promise<boolean> {
+    return this.change(view, (r) => {
+      r.restartGenerations = { ...r.restartGenerations, [service]: (r.restartGenerations?.[service] ?? 0) + 1 };
+      r.rollouts[service] = { state: 'rolling-out', message: 'rolling restart by a user', at: now };
       r.replicas[service] = withoutGiveUps(r.replicas[service] ?? {});
     });
   }

@@ -44,6 +44,8 @@ export interface ProjectRecord {
   stuck: Record<string, Record<string, StuckRemoval>>;
   /** Services running a revision the operator chose (`composed rollback`) instead of the file's. */
   pins?: Record<string, ServicePin>;
+  /** `composed restart --rolling` counts, by service (core/rolling-restart.ts). */
+  restartGenerations?: Record<string, number>;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -63,6 +65,7 @@ export interface ProjectView {
   readonly warnings: readonly Diagnostic[];
   readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
   readonly pins?: Readonly<Record<string, ServicePin>>;
+  readonly restartGenerations?: Readonly<Record<string, number>>;
 }
 
 export interface LoadedState {
@@ -185,6 +188,7 @@ export function recordProblem(value: unknown): string | undefined {
   // Absent in records written before roll-outs existed: the controller fills it in.
   if (value.rollouts !== undefined && !allOf(value.rollouts, isObject)) return 'rollouts is not a map of roll-outs';
   if (value.stuck !== undefined && !allOf(value.stuck, (x) => allOf(x, isObject))) return 'stuck is not a map of stuck containers';
+  if (value.restartGenerations !== undefined && !allOf(value.restartGenerations, (x) => Number.isInteger(x))) return 'restartGenerations is not a map of counts';
   if (value.pins !== undefined && !allOf(value.pins, (x) => isObject(x) && typeof x.hash === 'string' && typeof x.fileHash === 'string')) return 'pins is not a map of pinned revisions';
   return undefined;
 }
