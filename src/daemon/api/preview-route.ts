@@ -1,5 +1,8 @@
 // `up --dry-run` and `composed diff`: what loading the files would do, nothing done.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PreviewResponse } from '../../protocol/preview.js';
+import { formatOperation } from '../core/plan.js';
+import { formatPreparePlan } from '../core/prepare-plan.js';
 import type { ApiContext } from './context.js';
 import { readJsonBody, sendJson } from './http.js';
 import { flag, loadRequest } from './validate.js';
@@ -10,5 +13,13 @@ export const previewRoutes: Array<{ method: string; pattern: RegExp; handler: Ha
 
 async function preview(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _params: string[], query: URLSearchParams): Promise<void> {
   const request = loadRequest(await readJsonBody(req));
-  sendJson(res, 200, await ctx.lifecycle.preview(request, flag(query, 'reload')));
+  const preview = await ctx.lifecycle.preview(request, flag(query, 'reload'));
+  const body: PreviewResponse = {
+    project: preview.project,
+    supervised: preview.supervised,
+    changes: preview.changes,
+    prepare: formatPreparePlan(preview.prepare).split('\n').filter(Boolean),
+    services: preview.services.map((s) => ({ service: s.service, change: s.change, changedKeys: s.changedKeys, operations: s.operations.map(formatOperation) })),
+  };
+  sendJson(res, 200, body);
 }

@@ -9,11 +9,10 @@ import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, LoadRequest, UpResponse } from '../../protocol/api.js';
 import type { HistoryReport, RollbackResponse, RollingRestartResponse } from '../../protocol/history.js';
-import type { PreviewResponse } from '../../protocol/preview.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
-import { formatOperation, type Operation } from '../core/plan.js';
-import { formatPreparePlan, planPrepare } from '../core/prepare-plan.js';
+import type { Operation } from '../core/plan.js';
+import { planPrepare } from '../core/prepare-plan.js';
 import { previewPlan, type ProjectPreview } from '../core/preview-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
 import { rolloutOrder } from '../core/rollout.js';
@@ -113,7 +112,7 @@ export class ProjectLifecycle {
    * What `up` (or, with `reload`, the file watcher) would do with the files as they are now,
    * decided as a load decides and nothing carried out: no image pulled, no record changed.
    */
-  async preview(request: LoadRequest, reload: boolean): Promise<PreviewResponse> {
+  async preview(request: LoadRequest, reload: boolean): Promise<ProjectPreview & { supervised: boolean }> {
     const loaded = await load(request);
     return this.lock.run(loaded.project.name, async () => {
       const { previous, record } = await this.nextConfig(request, loaded, servicesOf(request, loaded.project), reload, false);
@@ -122,7 +121,7 @@ export class ProjectLifecycle {
         return [name, !intent || intent.stopped ? 0 : intent.replicas];
       }));
       const containers = previous ? await this.controller.listProject(record.name) : [];
-      return previewResponse(previewPlan({ running: previous, next: record, wanted, containers }), previous !== undefined);
+      return { ...previewPlan({ running: previous, next: record, wanted, containers }), supervised: previous !== undefined };
     });
   }
 
@@ -345,16 +344,6 @@ function servicesOf(request: LoadRequest, project: Project): ReadonlySet<string>
     if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
   }
   return request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
-}
-
-function previewResponse(preview: ProjectPreview, supervised: boolean): PreviewResponse {
-  return {
-    project: preview.project,
-    supervised,
-    changes: preview.changes,
-    prepare: formatPreparePlan(preview.prepare).split('\n').filter(Boolean),
-    services: preview.services.map((s) => ({ service: s.service, change: s.change, changedKeys: s.changedKeys, operations: s.operations.map(formatOperation) })),
-  };
 }
 
 function load(request: LoadRequest): Promise<LoadResult> {
