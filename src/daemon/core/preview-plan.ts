@@ -78,7 +78,7 @@ export function previewPlan({ running, next, wanted, containers }: PreviewInput)
 /** A hash that changed with no key changed: the image the tag names was replaced (rebuilt, pulled). */
 function changedKeysOrImage(before: Service, after: Service): string[] {
   const keys = changedKeys(before, after);
-  return keys.length > 0 ? keys : ['image (a new image under the same name)'];
+  return keys.length > 0 ? keys : ['image (another image under the same name: rebuilt, pulled, or not here yet)'];
 }
 
 function rollOut(service: Service, number: number, containerId: string, keys: string[]): Operation[] {
