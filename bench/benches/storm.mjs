@@ -104,14 +104,16 @@ async function journalOnDisk(stateDir) {
     const names = await readdir(join(stateDir, dir), { recursive: true }).catch(() => []);
     let bytes = 0;
     let lines = 0;
+    let files = 0;
     for (const name of names) {
       const path = join(stateDir, dir, name);
       const info = await stat(path);
       if (!info.isFile()) continue;
+      files += 1;
       bytes += info.size;
       if (read) lines += (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').length;
     }
-    return { bytes, lines, files: names.length };
+    return { bytes, lines, files };
   };
   const events = await count('journal', true);
   const output = await count('previous-output', false);
