@@ -7,7 +7,7 @@
 // or a runtime crash would). Not `docker kill`: the engine records that as a manual stop and its
 // `--restart=always` then leaves the container down (observed on 20.10), so it would compare nothing.
 // Every container ran > 10.5 s before each storm, so neither contender applies a restart backoff.
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloneOptions, createNetwork } from '../lib/clone.mjs';
 import { Daemon } from '../lib/daemon.mjs';
@@ -80,6 +80,7 @@ export async function run({ docker, rounds = 3 }) {
     figures.engineListing = { latency: summarize(storms.engine.flatMap((s) => s.statusLatencies)) };
     figures.status = { latency: summarize(statusLatencies), overOneSecond: statusLatencies.filter((ms) => ms >= 1000).length, failures: storms.composed.reduce((n, s) => n + s.statusFailures, 0) };
     figures.bringUp = { composedUpWaitMs: composedUpMs, engineCreateStartMs: engineUpMs };
+    figures.journal = await journalOnDisk(daemon.stateDir);
     return {
       figures,
       profile: profileStorm(storms.composed, daemon.trace()),
@@ -92,6 +93,31 @@ export async function run({ docker, rounds = 3 }) {
     await daemon.stop();
     await cleanupProjects(docker, [project, engineProject]);
   }
+}
+
+/**
+ * What the daemon's journal holds after the storms: it is on in every daemon (default limits), so
+ * the storms above were measured with every event and every dead replica's output going to disk.
+ */
+async function journalOnDisk(stateDir) {
+  const count = async (dir, read) => {
+    const names = await readdir(join(stateDir, dir), { recursive: true }).catch(() => []);
+    let bytes = 0;
+    let lines = 0;
+    let files = 0;
+    for (const name of names) {
+      const path = join(stateDir, dir, name);
+      const info = await stat(path);
+      if (!info.isFile()) continue;
+      files += 1;
+      bytes += info.size;
+      if (read) lines += (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').length;
+    }
+    return { bytes, lines, files };
+  };
+  const events = await count('journal', true);
+  const output = await count('previous-output', false);
+  return { events: events.lines, eventBytes: events.bytes, previousOutputFiles: output.files, previousOutputBytes: output.bytes };
 }
 
 function composeFile(project) {

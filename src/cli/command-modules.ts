@@ -12,6 +12,7 @@ const inspectCommands: Loader = async () => (await import('./commands/inspect-co
 const projectCommands: Loader = async () => (await import('./commands/project-commands.js')).registerProjectCommands;
 const imageCommands: Loader = async () => (await import('./commands/image-commands.js')).registerImageCommands;
 const status: Loader = async () => (await import('./commands/status.js')).registerStatus;
+const configHistory: Loader = async () => (await import('./commands/history.js')).registerHistory;
 
 export const COMMAND_MODULES: Record<string, Loader> = {
   config: async () => (await import('./commands/config.js')).registerConfig,
@@ -46,6 +47,9 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   build: imageCommands,
   create: imageCommands,
   why: async () => (await import('./commands/why.js')).registerWhy,
+  diff: async () => (await import('./commands/preview.js')).registerDiff,
+  history: configHistory,
+  rollback: configHistory,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
 };
 

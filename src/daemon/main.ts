@@ -18,6 +18,8 @@ import { systemClock } from './ports/clock.js';
 import type { SupervisionRuntime } from './ports/runtime.js';
 import { ProjectLifecycle } from './lifecycle/project-lifecycle.js';
 import { recoverFromLabels } from './lifecycle/recover-from-labels.js';
+import { ServiceRevisions } from './lifecycle/service-revisions.js';
+import { ConfigHistory } from './state/config-history.js';
 import { listenForMetrics } from './metrics/metrics-listener.js';
 import { DaemonMetrics } from './metrics/daemon-metrics.js';
 import { serviceSamples } from './metrics/service-samples.js';
@@ -92,7 +94,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     registry,
   );
   const parts: SupervisorParts = { controller, registry, runtime, clock: systemClock, logger, balancers };
-  const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) });
+  const configHistory = new ConfigHistory(join(options.stateDir, 'config-history'), logger.child({ component: 'config-history' }));
+  const lifecycle = new ProjectLifecycle({ ...parts, logger: logger.child({ component: 'lifecycle' }) }, new ServiceRevisions(configHistory, systemClock));
   const autoscaler = new Autoscaler({ ...parts, logger: logger.child({ component: 'autoscaler' }) });
   const notifications = new Notifier({
     clock: systemClock,

@@ -109,6 +109,8 @@ export interface ServiceStatus {
   healthProbes?: string;
   /** The last roll-out of a changed config. */
   rollout?: { state: 'rolling-out' | 'complete' | 'rolled-back' | 'paused'; message: string; at: string };
+  /** Set while the service runs a revision a rollback chose instead of the file's config (until the file changes). */
+  pinned?: { revision: number; reason: string; since: string };
   /** What needs a person's eye without stopping the service (an old container the engine cannot remove). */
   warnings?: string[];
 }

@@ -1,7 +1,8 @@
 // kill -9 of the daemon at a random moment while it brings up 20 replicas, scales, rolls out (the
 // compose file is edited; the daemon watches it) or replaces crashed replicas. After it starts
 // again: exactly the desired replicas run, no replica number twice, no `-next` surge left over,
-// and every marker written into the named and anonymous volumes before the fault is still there.
+// and every marker written into the named and anonymous volumes before the fault is still there,
+// and every event the journal had on disk before the kill is read back by /v1/events after it.
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ProjectStatus } from '../../src/protocol/api.js';
@@ -9,6 +10,7 @@ import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { checkReplicas, docker, FAULTS_SEED, MarkerBook, seededRandom, sleep } from './support/engine.js';
+import { journalOnDisk, journalProblems } from './support/journal.js';
 import { Tally, trialsFor } from './support/results.js';
 
 const SERVICE = 'app';
@@ -141,6 +143,7 @@ describeWithEngine('fault: kill -9 of the daemon', () => {
       const before = await settled();
       if (before.problems.length > 0) throw new Error(`trial ${trial}: not settled before the fault: ${before.problems.join('; ')}`);
       await markers.write(desired, `t${trial}`);
+      const journalBefore = (await journalOnDisk(daemon.stateDir)).events;
 
       const delay = Math.floor(random() * MAX_DELAY_MS[action]);
       await startAction(action);
@@ -161,7 +164,7 @@ describeWithEngine('fault: kill -9 of the daemon', () => {
       const lost = after.problems.length === 0 ? await markers.missing(desired) : [];
       tally.dataLost += lost.length;
       tally.duplicates += after.duplicates;
-      const problems = [...after.problems, ...lost];
+      const problems = [...after.problems, ...lost, ...(await journalProblems(daemon, journalBefore))];
       if (problems.length === 0) tally.survived++;
       else {
         failures.push(`trial ${trial} (${action}, kill after ${delay} ms): ${problems.join('; ')}`);
@@ -171,6 +174,8 @@ describeWithEngine('fault: kill -9 of the daemon', () => {
       console.log(`[kill9] trial ${trial}/${TRIALS}: ${action}, kill -9 after ${delay} ms -> ${problems.length === 0 ? 'ok' : problems.join('; ')}`);
     }
     for (const f of failures) tally.note(f);
+    const journal = await journalOnDisk(daemon.stateDir);
+    tally.note(`journal after ${TRIALS} kills: ${journal.events.length} events, ${journal.torn} torn lines skipped on read`);
     expect(failures).toEqual([]);
     expect(tally.dataLost).toBe(0);
     expect(tally.duplicates).toBe(0);

@@ -14,6 +14,7 @@ import { DaemonHandle, newDaemon, writeProject } from '../support/daemon.js';
 import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { checkReplicas, docker } from './support/engine.js';
+import { journalOnDisk, journalProblems } from './support/journal.js';
 import { Tally } from './support/results.js';
 
 const run = promisify(execFile);
@@ -36,6 +37,16 @@ async function events(daemon: DaemonHandle): Promise<DaemonEvent[]> {
   const out: DaemonEvent[] = [];
   for await (const e of daemon.client.lines<DaemonEvent>('/v1/events?since=0')) out.push(e);
   return out;
+}
+
+/** The events of the full spell reach the journal once there is room, and a daemon killed then reads every one back. */
+async function journalAfterFullDisk(daemon: DaemonHandle): Promise<string[]> {
+  const reached = eventually(async () => expect((await journalOnDisk(daemon.stateDir)).events.some((e) => /state not saved/.test(e.message))).toBe(true), { timeoutMs: 15_000 });
+  if (!(await reached.then(() => true, () => false))) return ['the events of the full spell never reached the journal once there was room'];
+  const before = (await journalOnDisk(daemon.stateDir)).events;
+  await daemon.kill9();
+  await daemon.start();
+  return journalProblems(daemon, before);
 }
 
 async function runningIds(project: string): Promise<Set<string>> {
@@ -111,6 +122,10 @@ describeWithEngine('fault: the state dir fills up or turns read-only', () => {
       const leftovers = (await readdir(join(daemon.stateDir, 'projects'))).filter((f) => f.endsWith('.tmp'));
       if (leftovers.length > 0) tally.note(`${mode}: temporary files left in the state dir after failed saves: ${leftovers.join(', ')} (they keep taking the space)`);
       await eventually(async () => expect((await checkReplicas(project, SERVICE, 3)).problems).toEqual([]), { timeoutMs: 60_000 });
+      if (mode === 'full') {
+        problems.push(...(await journalAfterFullDisk(daemon)));
+        tally.note(`full: journal read back after kill -9 with ${(await journalOnDisk(daemon.stateDir)).torn} torn lines skipped`);
+      }
       if (problems.length === 0) tally.survived++;
       else for (const p of problems) tally.note(`${mode}: ${p}`);
       expect(problems).toEqual([]);

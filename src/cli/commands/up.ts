@@ -13,6 +13,7 @@ import { repeatable } from '../project-options.js';
 import { settledState } from '../readiness.js';
 import { attachToLogs, shouldAttach } from '../up-attach.js';
 import { requestImages } from './image-commands.js';
+import { printPreview } from './preview.js';
 
 interface UpOptions extends ProjectOptions {
   detach?: boolean;
@@ -27,6 +28,7 @@ interface UpOptions extends ProjectOptions {
   pull?: string;
   deps?: boolean;
   removeOrphans?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerUp(program: Command): void {
@@ -46,6 +48,7 @@ export function registerUp(program: Command): void {
     .addOption(new Option('--pull <policy>', 'accepted for the images pull_policy already covers').choices(['always', 'missing', 'never']))
     .option('--no-deps', 'with SERVICE...: do not start the services they depend on')
     .option('-q, --quiet', 'print only errors')
+    .option('--dry-run', 'print the plan `up` would execute (configs that changed and their keys, replicas to create, replace, remove; networks and volumes), touching nothing; exit 1 when something would change')
     .addHelpText('after', `
 Without -d on a terminal, up follows the services' logs until Ctrl-C; Ctrl-C detaches and the
 daemon keeps them running (\`composed down\` stops them). When stdout is not a terminal, or CI is
@@ -62,6 +65,10 @@ Examples:
 }
 
 async function up(services: string[], options: UpOptions): Promise<void> {
+  if (options.dryRun) {
+    process.exitCode = await printPreview(options, services, { reload: false, json: false, noDeps: options.deps === false });
+    return;
+  }
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
   const scales = (options.scale ?? []).map(parseScale);

@@ -9,6 +9,8 @@ import type { DaemonEvent, UpProgress, VersionResponse } from '../../protocol/ap
 import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { memoryRoutes } from './memory-routes.js';
+import { previewRoutes } from './preview-route.js';
+import { rolloutRoutes } from './rollout-routes.js';
 import { syncRoutes } from './sync-route.js';
 import { callerOf } from '../access/caller.js';
 import { projectOwner } from '../access/project-access.js';
@@ -33,6 +35,8 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...containerRoutes,
   ...imageRoutes,
   ...memoryRoutes,
+  ...rolloutRoutes,
+  ...previewRoutes,
   ...syncRoutes,
 ];
 

@@ -43,6 +43,8 @@ export class EventJournal {
   private currentNewestMs?: number;
   private rotatedNewestMs?: number;
   private failing = false;
+  /** A failed append may have left part of a line (ENOSPC after some bytes went out). */
+  private mayEndMidLine = false;
   private droppedWhileFailing = 0;
 
   constructor(
@@ -102,7 +104,9 @@ export class EventJournal {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const text = batch.map((e) => `${JSON.stringify(e)}\n`).join('');
+    // After a failed append the file may end in a fragment: a newline first keeps it from running
+    // into this batch's first event (the fragment is then a line of its own, skipped on read).
+    const text = `${this.mayEndMidLine ? '\n' : ''}${batch.map((e) => `${JSON.stringify(e)}\n`).join('')}`;
     try {
       await this.rotateIfDue(Buffer.byteLength(text));
       await appendFile(join(this.dir, CURRENT), text, { mode: 0o600 });
@@ -111,8 +115,10 @@ export class EventJournal {
       this.currentNewestMs = Date.parse(batch.at(-1)!.time);
       if (this.failing) this.logger.info({ dropped: this.droppedWhileFailing }, 'event journal writable again');
       this.failing = false;
+      this.mayEndMidLine = false;
       this.droppedWhileFailing = 0;
     } catch (error) {
+      this.mayEndMidLine = true;
       // Kept for the next batch, bounded: a full disk must not grow the daemon's memory.
       const kept = [...batch, ...this.pending];
       this.droppedWhileFailing += Math.max(0, kept.length - MAX_PENDING);

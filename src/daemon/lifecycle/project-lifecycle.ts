@@ -9,12 +9,17 @@ import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
 import type { DownRequest, EventCaller, LoadRequest, UpResponse } from '../../protocol/api.js';
+import type { HistoryReport, RollbackResponse, RollingRestartResponse } from '../../protocol/history.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
 import type { Operation } from '../core/plan.js';
 import { planPrepare } from '../core/prepare-plan.js';
+import { previewPlan, type ProjectPreview } from '../core/preview-plan.js';
 import { planRollouts } from '../core/rollout-outcome.js';
+import { rolloutOrder } from '../core/rollout.js';
 import { servicesToStart } from '../core/dependencies.js';
+import { keepPinned } from '../core/service-pins.js';
+import { changedKeys, rollbackTarget } from '../core/config-revisions.js';
 import { executePreparePlan } from '../supervisor/executor.js';
 import { answeredByEngine, type SupervisionRuntime, type ContainerSummary } from '../ports/runtime.js';
 import { keepUnnamed, nextRecord } from '../state/next-record.js';
@@ -25,6 +30,7 @@ import type { SupervisorParts } from '../supervisor/parts.js';
 import { dependencyLevels } from './dependency-order.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { RequestError } from './request-error.js';
+import type { ServiceRevisions } from './service-revisions.js';
 
 export type Progress = (resource: string, message: string) => void;
 
@@ -33,7 +39,11 @@ export class ProjectLifecycle {
   private readonly controller: Controller;
   private readonly registry: ProjectRegistry;
 
-  constructor(private readonly deps: SupervisorParts) {
+  constructor(
+    private readonly deps: SupervisorParts,
+    /** The services' config history; without it nothing is recorded and rollback is refused. */
+    private readonly revisions?: ServiceRevisions,
+  ) {
     ({ controller: this.controller, registry: this.registry } = deps);
   }
 
@@ -53,20 +63,15 @@ export class ProjectLifecycle {
     });
   }
 
-  private async apply(request: LoadRequest, { project, warnings, environment }: LoadResult, progress: Progress, reload: boolean, { noStart = false, owner, caller }: { noStart?: boolean; owner?: ProjectOwner | undefined; caller?: EventCaller | undefined } = {}): Promise<UpResponse> {
-    for (const [i, name] of (request.services ?? []).entries()) {
-      if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
-    }
-    const only = request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
+  private async apply(request: LoadRequest, loaded: LoadResult, progress: Progress, reload: boolean, { noStart = false, owner, caller }: { noStart?: boolean; owner?: ProjectOwner | undefined; caller?: EventCaller | undefined } = {}): Promise<UpResponse> {
+    const { project, warnings } = loaded;
+    const only = servicesOf(request, project);
     // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
     await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
-    const configHashes = await projectConfigHashes(this.deps.runtime, project);
-    const previous = this.registry.get(project.name);
-    if (only) keepUnnamed(previous, project, configHashes, only);
-    const rollouts = this.planRollouts(previous, project, configHashes, reload);
-    // Only the variables the files referenced are kept (LoadResult.environment), never a whole shell.
-    const load = { ...request, env: environment };
-    await this.registry.adopt(nextRecord(previous, { load, project, configHashes, rollouts, warnings, reload, only, noStart, ...(owner ? { owner } : {}) }));
+    const { previous, record, fileHashes, started } = await this.nextConfig(request, loaded, only, reload, noStart, owner);
+    this.announceRollouts(previous, record, started);
+    await this.registry.adopt(record);
+    await this.revisions?.recordLoad(project, record.configHashes, fileHashes, reload ? 'file-edit' : 'up');
     this.controller.retryAfterChange(project.name);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services`, ...(caller ? { caller } : {}) });
     for (const name of Object.keys(previous?.project.services ?? {})) {
@@ -75,6 +80,59 @@ export class ProjectLifecycle {
     await this.followBalancers();
     this.controller.enqueueProject(project.name);
     return { project: project.name, services: Object.keys(project.services).sort(), warnings };
+  }
+
+  /**
+   * The record a load makes, computed and not adopted: the file's config hashes, `up SERVICE...`
+   * keeping the others, pins that still hold (core/service-pins.ts), the roll-outs (a config rolled
+   * back before is kept out on a reload). Changes `loaded.project` to the configs that will run.
+   */
+  private async nextConfig(request: LoadRequest, { project, warnings, environment }: LoadResult, only: ReadonlySet<string> | undefined, reload: boolean, noStart: boolean, owner: ProjectOwner | undefined) {
+    const configHashes = await projectConfigHashes(this.deps.runtime, project);
+    const fileHashes = { ...configHashes };
+    const previous = this.registry.get(project.name);
+    if (only) keepUnnamed(previous, project, configHashes, only);
+    const pins = keepPinned(previous, project, configHashes, fileHashes);
+    const planned = planRollouts(previous, project, configHashes, reload, this.deps.clock.now());
+    for (const [name, kept] of Object.entries(planned.kept)) {
+      project.services[name] = kept.service;
+      configHashes[name] = kept.hash;
+    }
+    // Only the variables the files referenced are kept (LoadResult.environment), never a whole shell.
+    const load = { ...request, env: environment };
+    const record = nextRecord(previous, { load, project, configHashes, rollouts: planned.rollouts, warnings, reload, only, noStart, pins, ...(owner ? { owner } : {}) });
+    return { previous, record, fileHashes, started: planned.started };
+  }
+
+  /** Pins an edit lifted, and the services that start rolling out. */
+  private announceRollouts(previous: ProjectView | undefined, next: ProjectView, started: readonly string[]): void {
+    const project = next.name;
+    for (const name of Object.keys(previous?.pins ?? {})) {
+      if (!next.pins?.[name] && next.project.services[name]) this.controller.emit({ project, service: name, type: 'rollout', message: 'the file\'s config changed: the pin to an earlier revision is lifted' });
+    }
+    for (const name of started) {
+      const many = (next.project.services[name]?.replicas ?? 1) > 1;
+      this.controller.emit({ project, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
+    }
+  }
+
+  /**
+   * What `up` (or, with `reload`, the file watcher) would do with the files as they are now,
+   * decided as a load decides and nothing carried out: no image pulled, no record changed.
+   */
+  async preview(request: LoadRequest, reload: boolean, owner?: ProjectOwner): Promise<ProjectPreview & { supervised: boolean }> {
+    const loaded = await load(request, owner);
+    return this.lock.run(loaded.project.name, async () => {
+      const supervised = this.registry.get(loaded.project.name);
+      if (owner?.restricted && supervised && supervised.owner?.uid !== owner.uid) throw notYours(supervised.name);
+      const { previous, record } = await this.nextConfig(request, loaded, servicesOf(request, loaded.project), reload, false, supervised?.owner ?? owner);
+      const wanted = Object.fromEntries(Object.keys(record.project.services).map((name) => {
+        const intent = this.registry.intentFor(record, name);
+        return [name, !intent || intent.stopped ? 0 : intent.replicas];
+      }));
+      const containers = previous ? await this.controller.listProject(record.name) : [];
+      return { ...previewPlan({ running: previous, next: record, wanted, containers }), supervised: previous !== undefined };
+    });
   }
 
   /** Reload a supervised project from its files; an invalid file changes nothing that runs. */
@@ -98,20 +156,6 @@ export class ProjectLifecycle {
       log.error({ diagnostics }, 'the compose file is not valid; the previous config keeps running');
       this.controller.emit({ project: name, type: 'config-error', message });
     }
-  }
-
-  /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
-  private planRollouts(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, reload: boolean) {
-    const planned = planRollouts(previous, project, hashes, reload, this.deps.clock.now());
-    for (const [name, kept] of Object.entries(planned.kept)) {
-      project.services[name] = kept.service;
-      hashes[name] = kept.hash;
-    }
-    for (const name of planned.started) {
-      const many = (project.services[name]?.replicas ?? 1) > 1;
-      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
-    }
-    return planned.rollouts;
   }
 
   /** The balancers' listeners follow the supervised projects (opened on up, closed on down). */
@@ -216,6 +260,20 @@ export class ProjectLifecycle {
     this.changed(record, service);
   }
 
+  /** `composed restart --rolling`: the replicas roll one step at a time, as a changed config does. */
+  rollingRestart(project: string, service: string): Promise<RollingRestartResponse> {
+    return this.lock.run(project, async () => {
+      const record = this.require(project);
+      const svc = this.requireService(record, service);
+      if (record.stopped.includes(service)) throw new RequestError(`${service} is stopped: \`composed start ${service}\` starts it`, 'invalid', 'service');
+      await this.registry.rollingRestart(record, service, this.deps.clock.now());
+      const order = rolloutOrder(svc);
+      this.controller.emit({ project, service, type: 'rollout', message: `rolling restart by a user: replica by replica, ${order}` });
+      this.changed(record, service);
+      return { project: record.name, service, order, replicas: this.registry.intentFor(record, service)?.replicas ?? svc.replicas };
+    });
+  }
+
   /** `timeoutSeconds` (`stop -t`) is the grace each replica gets, over stop_grace_period. */
   stopService(project: string, service: string, timeoutSeconds?: number): Promise<void> {
     return this.lock.run(project, () => this.stopNow(project, service, timeoutSeconds));
@@ -241,6 +299,36 @@ export class ProjectLifecycle {
     this.changed(record, service);
   }
 
+  /** `composed history`: the service's kept revisions, with what changed from one to the next. */
+  async history(project: string, service: string): Promise<HistoryReport> {
+    const record = this.require(project);
+    this.requireService(record, service);
+    return (await this.revisions?.report(record, service)) ?? { project: record.name, service, revisions: [] };
+  }
+
+  /**
+   * `composed rollback [--to REV]`: the service rolls out to an earlier revision (the one before the
+   * running one by default) through the usual roll-out, and stays pinned to it until the file changes.
+   */
+  rollback(project: string, service: string, to: number | undefined): Promise<RollbackResponse> {
+    return this.lock.run(project, () => this.rollbackNow(project, service, to));
+  }
+
+  private async rollbackNow(project: string, service: string, to: number | undefined): Promise<RollbackResponse> {
+    const record = this.require(project);
+    const running = this.requireService(record, service);
+    const history = await this.revisions?.of(record.name, service);
+    const target = rollbackTarget(history, record.configHashes[service] ?? '', to);
+    if (typeof target === 'string') throw new RequestError(`cannot roll ${service} back: ${target}`, 'invalid', to === undefined ? undefined : 'to');
+    const reason = `rolled back to revision ${target.revision} by a user`;
+    const pin = { revision: target.revision, hash: target.hash, fileHash: history?.fileHash ?? record.configHashes[service] ?? '', reason, at: this.deps.clock.now() };
+    await this.registry.pinRevision(record, service, target, pin);
+    await this.revisions?.recordRollback(record.name, service, target);
+    this.controller.emit({ project, service, type: 'rollout', message: `${reason}: rolling out` });
+    this.changed(record, service);
+    return { project: record.name, service, revision: target.revision, changed: changedKeys(running, target.service) };
+  }
+
   require(name: string): ProjectView {
     const record = this.registry.get(name);
     if (!record) throw new RequestError(`no project named ${JSON.stringify(name)} is supervised`, 'not-found');
@@ -258,6 +346,14 @@ export class ProjectLifecycle {
     this.controller.retryAfterChange(record.name, service);
     this.controller.enqueueService(key(record.name, service));
   }
+}
+
+/** `up SERVICE...`: the services it starts (with their dependencies unless --no-deps); undefined for all. */
+function servicesOf(request: LoadRequest, project: Project): ReadonlySet<string> | undefined {
+  for (const [i, name] of (request.services ?? []).entries()) {
+    if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
+  }
+  return request.services?.length ? servicesToStart(project.services, request.services, !request.noDeps) : undefined;
 }
 
 /** Read with the owner's permissions and, for the restricted group, under its policy. */

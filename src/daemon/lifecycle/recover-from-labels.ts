@@ -14,6 +14,7 @@ import { loadProject, type LoadResult } from '../../compose/load.js';
 import type { Project } from '../../compose/model.js';
 import type { DaemonEventType, LoadRequest } from '../../protocol/api.js';
 import { LABEL_CONFIG_FILES, LABEL_CONFIG_HASH, LABEL_NUMBER, LABEL_SERVICE, LABEL_WORKING_DIR, projectSelector, replicaName } from '../core/labels.js';
+import { parseLabelledHash } from '../core/rolling-restart.js';
 import type { SupervisorParts } from '../supervisor/parts.js';
 import { projectConfigHashes } from './project-lifecycle.js';
 import { projectNameOf, STATE_VERSION, type ProjectRecord, type UnreadableState } from '../state/state-store.js';
@@ -87,9 +88,14 @@ async function rebuildRecord({ runtime }: SupervisorParts, name: string): Promis
 
   const configHashes = await projectConfigHashes(runtime, project);
   const scale: Record<string, number> = {};
+  const restartGenerations: Record<string, number> = {};
   for (const [service, model] of Object.entries(project.services)) {
     const replicas = containers.filter((c) => c.labels[LABEL_SERVICE] === service && c.name === replicaName(name, service, Number(c.labels[LABEL_NUMBER])));
-    const differing = replicas.filter((c) => c.state === 'running' && c.labels[LABEL_CONFIG_HASH] !== configHashes[service]);
+    const labelled = replicas.map((c) => ({ container: c, ...parseLabelledHash(c.labels[LABEL_CONFIG_HASH] ?? '') }));
+    // After `restart --rolling` the label carries the generation too; the newest one is kept (any older replica rolls).
+    const generation = Math.max(0, ...labelled.map((l) => l.generation));
+    if (generation > 0) restartGenerations[service] = generation;
+    const differing = labelled.filter((l) => l.container.state === 'running' && l.hash !== configHashes[service]).map((l) => l.container);
     if (differing.length > 0) {
       return { failure: `${differing.map((c) => c.name).join(', ')} run a config other than the one ${files.join(', ')} gives now (the CLI's environment or the files changed); supervising would roll them out`, type: 'config-error' };
     }
@@ -115,6 +121,7 @@ async function rebuildRecord({ runtime }: SupervisorParts, name: string): Promis
     rollouts: {},
     warnings,
     stuck: {},
+    ...(Object.keys(restartGenerations).length > 0 ? { restartGenerations } : {}),
   };
   return { record, notes };
 }

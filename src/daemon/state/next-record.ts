@@ -5,6 +5,8 @@ import type { LoadRequest } from '../../protocol/api.js';
 import type { ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { ProjectOwner } from '../access/project-access.js';
+import type { ServicePin } from '../core/service-pins.js';
+import { keptGenerations } from '../core/rolling-restart.js';
 import { STATE_VERSION, type ProjectRecord, type ProjectView } from './state-store.js';
 
 export interface NewConfig {
@@ -21,6 +23,8 @@ export interface NewConfig {
   noStart?: boolean;
   /** The project's owner (its creator, kept by every later up and reload). */
   owner?: ProjectOwner;
+  /** The pins that still hold (core/service-pins.ts keepPinned). */
+  pins?: Record<string, ServicePin>;
 }
 
 export function nextRecord(previous: ProjectView | undefined, next: NewConfig): ProjectRecord {
@@ -44,7 +48,13 @@ export function nextRecord(previous: ProjectView | undefined, next: NewConfig): 
     warnings: next.warnings,
     stuck: { ...previous?.stuck },
     ...(next.owner ? { owner: { ...next.owner, groups: [...next.owner.groups] } } : {}),
+    ...(next.pins && Object.keys(next.pins).length > 0 ? { pins: next.pins } : {}),
+    ...nonEmpty('restartGenerations', keptGenerations(previous, next.configHashes)),
   };
+}
+
+function nonEmpty<K extends string, V>(name: K, map: Record<string, V>): { [key in K]?: Record<string, V> } {
+  return (Object.keys(map).length > 0 ? { [name]: map } : {}) as { [key in K]?: Record<string, V> };
 }
 
 function stoppedAfter(previous: ProjectView | undefined, { project, reload, only }: NewConfig): string[] {

@@ -11,6 +11,8 @@ import { canaryOf } from '../core/canary.js';
 import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
+import type { ServicePin } from '../core/service-pins.js';
+import { labelledHash } from '../core/rolling-restart.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
 import { withoutGiveUps } from './next-record.js';
 import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
@@ -61,7 +63,7 @@ export class ProjectRegistry {
     if (!service) return undefined;
     return {
       service,
-      configHash: record.configHashes[serviceName] ?? '',
+      configHash: labelledHash(record, serviceName),
       replicas: record.scale[serviceName] ?? service.replicas,
       stopped: record.stopped.includes(serviceName),
       restartRequestedAt: record.restartRequestedAt[serviceName],
@@ -153,6 +155,18 @@ export class ProjectRegistry {
     });
   }
 
+  /**
+   * `composed restart --rolling`: every replica rolls, one roll-out step at a time, to the same
+   * config under a new generation (core/rolling-restart.ts); a failure pauses it.
+   */
+  rollingRestart(view: ProjectView, service: string, now: number): Promise<boolean> {
+    return this.change(view, (r) => {
+      r.restartGenerations = { ...r.restartGenerations, [service]: (r.restartGenerations?.[service] ?? 0) + 1 };
+      r.rollouts[service] = { state: 'rolling-out', message: 'rolling restart by a user', at: now };
+      r.replicas[service] = withoutGiveUps(r.replicas[service] ?? {});
+    });
+  }
+
   /** depends_on `restart: true`: dependants of a replaced dependency are replaced too. */
   restartDependants(view: ProjectView, services: string[], now: number): Promise<boolean> {
     return this.change(view, (r) => {
@@ -195,8 +209,26 @@ export class ProjectRegistry {
     if (rollBackTo) {
       record.project.services[service] = rollBackTo.service;
       record.configHashes[service] = rollBackTo.hash;
+      // The pinned config itself failed: the service no longer runs the revision it was pinned to.
+      if (record.pins?.[service]) delete record.pins[service];
     }
     return true;
+  }
+
+  /**
+   * `composed rollback`: the service rolls out to an earlier revision, replica by replica as any
+   * changed config does (a failure rolls it back again), and is pinned to it until the file changes.
+   */
+  pinRevision(view: ProjectView, service: string, target: { service: Service; hash: string }, pin: ServicePin): Promise<boolean> {
+    return this.change(view, (r) => {
+      const running = r.project.services[service];
+      const runningHash = r.configHashes[service];
+      const previous = running && runningHash !== undefined ? { service: running, hash: runningHash } : undefined;
+      r.rollouts[service] = { state: 'rolling-out', message: pin.reason, at: pin.at, ...(previous ? { previous } : {}) };
+      r.project.services[service] = target.service;
+      r.configHashes[service] = target.hash;
+      r.pins = { ...r.pins, [service]: pin };
+    });
   }
 
   /** Persist the record as it is now; a record replaced or removed meanwhile is not written. */

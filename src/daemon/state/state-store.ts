@@ -2,15 +2,17 @@
 // where it stopped. One JSON file per project, written atomically: write a temporary file, fsync,
 // rename over the old one, fsync the directory. A crash at any point leaves either the old or the
 // new file, never a torn one.
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../../compose/errors.js';
 import type { Project } from '../../compose/model.js';
 import type { LoadRequest } from '../../protocol/api.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { ServicePin } from '../core/service-pins.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { ProjectOwner } from '../access/project-access.js';
+import { syncDirectory, writeFileAtomically } from './atomic-file.js';
 
 export const STATE_VERSION = 1;
 
@@ -43,6 +45,10 @@ export interface ProjectRecord {
   stuck: Record<string, Record<string, StuckRemoval>>;
   /** Who brought the project up first: reloads read its files as them; absent for root's older records. */
   owner?: ProjectOwner;
+  /** Services running a revision the operator chose (`composed rollback`) instead of the file's. */
+  pins?: Record<string, ServicePin>;
+  /** `composed restart --rolling` counts, by service (core/rolling-restart.ts). */
+  restartGenerations?: Record<string, number>;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -62,6 +68,8 @@ export interface ProjectView {
   readonly warnings: readonly Diagnostic[];
   readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
   readonly owner?: Readonly<ProjectOwner>;
+  readonly pins?: Readonly<Record<string, ServicePin>>;
+  readonly restartGenerations?: Readonly<Record<string, number>>;
 }
 
 export interface LoadedState {
@@ -106,23 +114,7 @@ export class StateStore {
   }
 
   async save(record: ProjectRecord): Promise<void> {
-    const file = this.fileFor(record.name);
-    const temporary = `${file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      try {
-        await handle.writeFile(JSON.stringify(record));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temporary, file);
-    } catch (error) {
-      // A full disk leaves a partial temporary file: remove it, or it keeps the space taken.
-      await rm(temporary, { force: true }).catch(() => undefined);
-      throw error;
-    }
-    await syncDirectory(this.projectsDir);
+    await writeFileAtomically(this.fileFor(record.name), JSON.stringify(record));
   }
 
   /**
@@ -202,14 +194,7 @@ export function recordProblem(value: unknown): string | undefined {
   if (value.stuck !== undefined && !allOf(value.stuck, (x) => allOf(x, isObject))) return 'stuck is not a map of stuck containers';
   const owner = value.owner;
   if (owner !== undefined && (!isObject(owner) || !Number.isInteger(owner.uid) || !Number.isInteger(owner.gid) || !Array.isArray(owner.groups) || typeof owner.restricted !== 'boolean')) return 'owner is not a uid, gid, groups and restricted';
+  if (value.restartGenerations !== undefined && !allOf(value.restartGenerations, (x) => Number.isInteger(x))) return 'restartGenerations is not a map of counts';
+  if (value.pins !== undefined && !allOf(value.pins, (x) => isObject(x) && typeof x.hash === 'string' && typeof x.fileHash === 'string')) return 'pins is not a map of pinned revisions';
   return undefined;
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -84,6 +84,12 @@ export function statusFromListing(sources: StatusSources, record: ProjectView, l
         status.rollout = { state: rollout.state, message: rollout.message, at: new Date(rollout.at).toISOString() };
         if (rollout.state !== 'complete') status.message = status.message ? `${status.message}; ${rollout.message}` : rollout.message;
       }
+      const pin = record.pins?.[name];
+      if (pin) {
+        status.pinned = { revision: pin.revision, reason: pin.reason, since: new Date(pin.at).toISOString() };
+        const note = `pinned to revision ${pin.revision}, not the file's config (until the file changes)`;
+        status.message = status.message ? `${status.message}; ${note}` : note;
+      }
       const stuck = Object.values(record.stuck[name] ?? {});
       if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
       if (runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;

@@ -8,6 +8,7 @@
 import type { DaemonEventType } from '../../protocol/api.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import type { Operation, OperationResult } from '../core/plan.js';
+import { labelledHash } from '../core/rolling-restart.js';
 import type { Timer } from '../ports/clock.js';
 import { RuntimeError, type ContainerSummary, type RuntimeEvent } from '../ports/runtime.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
@@ -184,7 +185,7 @@ export class Controller {
     const results = await executePlan(plan, {
       runtime: this.deps.runtime,
       project: record.project,
-      configHash: (s) => record.configHashes[s] ?? '',
+      configHash: (s) => labelledHash(record, s),
       logger: this.deps.logger.child({ project: record.name }),
       now: () => clock.now(),
       sleep: (ms, signal) => clock.sleep(ms, signal),

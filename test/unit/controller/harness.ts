@@ -10,6 +10,8 @@ import { Controller } from '../../../src/daemon/supervisor/controller.js';
 import { EventLog } from '../../../src/daemon/events/event-log.js';
 import { systemClock, type Clock } from '../../../src/daemon/ports/clock.js';
 import { ProjectLifecycle } from '../../../src/daemon/lifecycle/project-lifecycle.js';
+import { ServiceRevisions } from '../../../src/daemon/lifecycle/service-revisions.js';
+import { ConfigHistory } from '../../../src/daemon/state/config-history.js';
 import { ProjectRegistry } from '../../../src/daemon/state/project-registry.js';
 import { StateStore } from '../../../src/daemon/state/state-store.js';
 import { FakeClock } from '../../support/fake-clock.js';
@@ -40,7 +42,8 @@ export async function supervise(yaml: string, clock: Clock = systemClock): Promi
   const logger = pino({ level: 'silent' });
   const registry = new ProjectRegistry({ store: new StateStore(join(dir, 'state')), logger, onSaveFailed: () => undefined });
   const controller = new Controller({ runtime, clock, logger, events, resyncIntervalMs: 60_000 }, registry);
-  const lifecycle = new ProjectLifecycle({ controller, registry, runtime, clock, logger });
+  const revisions = new ServiceRevisions(new ConfigHistory(join(dir, 'state', 'config-history'), logger), clock);
+  const lifecycle = new ProjectLifecycle({ controller, registry, runtime, clock, logger }, revisions);
   if (clock instanceof FakeClock) clock.settledBy = () => untilIdle(controller, clock);
   await registry.load();
   await controller.run();

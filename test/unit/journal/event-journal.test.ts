@@ -63,6 +63,27 @@ describe('event journal', () => {
     expect(read.skipped).toBe(1);
   });
 
+  it('after a failed append, the fragment it may have left does not swallow the next batch', async () => {
+    const { dir, journal, event } = setup();
+    const j = journal();
+    await j.open();
+    j.append(event('before'));
+    await j.flush();
+    // The append fails (the file is a directory now); a full disk would leave part of a line instead.
+    const file = join(dir, 'events.ndjson');
+    const kept = readFileSync(file, 'utf8');
+    rmSync(file);
+    mkdirSync(file);
+    j.append(event('while failing'));
+    await j.flush();
+    rmSync(file, { recursive: true });
+    writeFileSync(file, `${kept}{"time":"2023-11-14T22:1`);
+    await j.flush();
+    const read = await journal().open();
+    expect(read.events.map((e) => e.message)).toEqual(['before', 'while failing']);
+    expect(read.skipped).toBe(1);
+  });
+
   it('stays within its size limit by rotating, dropping the oldest events', async () => {
     const { dir, journal, event } = setup({ maxBytes: 4_000, maxAgeMs: 24 * HOUR });
     const j = journal();
