@@ -1,6 +1,6 @@
 // The supervised projects: the one writer of their records. Everyone else reads a record through
 // a read-only view and asks for a change by name (scale, stop, start, restart, replica memory,
-// roll-out, stuck containers, a new config); each change is persisted here, writes of one project
+// roll-out, stuck containers, a new config, what following an image tag learnt); each change is persisted here, writes of one project
 // serialized. A change is asked of the record the caller read: when `up`, a reload or `down`
 // replaced or removed that record meanwhile, the change is dropped (it was decided on a config
 // that no longer runs).
@@ -11,6 +11,7 @@ import type { ServiceIntent } from '../core/service-intent.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { TagFollowState } from '../core/tag-follow.js';
 import { withoutGiveUps } from './next-record.js';
 import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
 
@@ -192,6 +193,13 @@ export class ProjectRegistry {
       record.configHashes[service] = rollBackTo.hash;
     }
     return true;
+  }
+
+  // ---- the tag follower's -----------------------------------------------------------------------
+
+  /** What following the service's image tag learnt (a check, an update, a rollback); saved now. */
+  setTagFollow(view: ProjectView, service: string, state: TagFollowState): Promise<boolean> {
+    return this.change(view, (r) => (r.tagFollow = { ...r.tagFollow, [service]: state }));
   }
 
   /** Persist the record as it is now; a record replaced or removed meanwhile is not written. */

@@ -9,6 +9,7 @@ import type { Project } from '../../compose/model.js';
 import type { LoadRequest } from '../../protocol/api.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { TagFollowState } from '../core/tag-follow.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 
 export const STATE_VERSION = 1;
@@ -40,6 +41,8 @@ export interface ProjectRecord {
   warnings: Diagnostic[];
   /** Old containers the engine could not remove, by service, then container id. */
   stuck: Record<string, Record<string, StuckRemoval>>;
+  /** Following each service's image tag (`x-composed.update`), by service. */
+  tagFollow?: Record<string, TagFollowState>;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -58,6 +61,7 @@ export interface ProjectView {
   readonly rollouts: Readonly<Record<string, RolloutRecord>>;
   readonly warnings: readonly Diagnostic[];
   readonly stuck: Readonly<Record<string, Readonly<Record<string, StuckRemoval>>>>;
+  readonly tagFollow?: Readonly<Record<string, Readonly<TagFollowState>>>;
 }
 
 export interface LoadedState {
