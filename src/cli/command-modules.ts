@@ -45,6 +45,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   pull: imageCommands,
   build: imageCommands,
   create: imageCommands,
+  update: async () => (await import('./commands/update.js')).registerUpdate,
   why: async () => (await import('./commands/why.js')).registerWhy,
   watch: async () => (await import('./commands/watch.js')).registerWatch,
 };

@@ -149,6 +149,7 @@ function resourceSetDoc(r: ResourceSet): Doc | undefined {
 function composedDoc(s: Service): Doc | undefined {
   const defaultOnUnhealthy = s.restart.condition === 'none' ? 'ignore' : 'replace';
   const a = s.composed.autoscale;
+  const u = s.composed.update;
   return orUndefined(
     defined({
       autoscale: a && {
@@ -162,8 +163,14 @@ function composedDoc(s: Service): Doc | undefined {
       on_unhealthy: s.composed.onUnhealthy === defaultOnUnhealthy ? undefined : s.composed.onUnhealthy,
       balance: s.composed.balance ? undefined : false,
       restart_backoff: s.restart.maxDelayMs === DEFAULT_MAX_DELAY_MS ? undefined : { max: duration(s.restart.maxDelayMs) },
+      update: u && defined({ policy: u.policy, interval: duration(u.intervalMs), schedule: u.schedule && `${clock(u.schedule.fromMinute)}-${clock(u.schedule.toMinute)}` }),
     }),
   );
+}
+
+/** Minutes of the day as the HH:MM `schedule` is written. */
+function clock(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
 
 function networkDoc(n: Network): Doc {

@@ -36,6 +36,7 @@ import { listenOnTcp } from './http/http-listener.js';
 import { resolveHttpToken, type TokenChoice } from './http/http-token.js';
 import { browserOrigin, type ListenAddress } from './http/listen-address.js';
 import type { NotifyTarget } from '../compose/notify-target.js';
+import { TagFollower } from './updates/tag-follower.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -100,7 +101,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     world: worldFrom({ ...parts, autoscaler, balancers }),
     daemonTargets: options.notify,
   });
-  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, logger: logger.child({ component: 'api' }), version: options.version };
+  const tagFollower = new TagFollower({
+    registry, runtime, images: runtime.imageStore(), lifecycle, clock: systemClock, logger: logger.child({ component: 'tag-follower' }),
+    emit: (event) => controller.emit(event), listing: (project) => controller.lastListingOf(project),
+  });
+  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, tagFollower, logger: logger.child({ component: 'api' }), version: options.version };
   const server = createApiServer(api);
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
@@ -136,6 +141,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   firstResyncBound.abort();
   autoscaler.start();
   notifications.start();
+  tagFollower.start();
   const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
@@ -180,6 +186,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   autoscaler.stop();
   notifications.stop();
+  tagFollower.stop();
   await watcher.close();
   await controller.stop();
   await journal.flush();

@@ -14,6 +14,7 @@ import type { PreviousOutput } from '../journal/previous-output.js';
 import type { DashboardLogin } from '../../protocol/dashboard.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
+import type { TagFollower } from '../updates/tag-follower.js';
 
 export interface ApiContext {
   controller: Controller;
@@ -34,6 +35,8 @@ export interface ApiContext {
   notifications?: Notifier;
   logger: Logger;
   version: string;
+  /** Following image tags (`composed update`); absent in daemons built without it (tests). */
+  tagFollower?: TagFollower;
   /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */
   dashboardLogin?: () => DashboardLogin;
 }

@@ -10,6 +10,7 @@ import { containerRoutes } from './container-routes.js';
 import { imageRoutes } from './image-routes.js';
 import { memoryRoutes } from './memory-routes.js';
 import { syncRoutes } from './sync-route.js';
+import { updateRoutes } from './update-routes.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
@@ -31,6 +32,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...imageRoutes,
   ...memoryRoutes,
   ...syncRoutes,
+  ...updateRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -47,7 +47,16 @@ export class ProjectLifecycle {
     return this.lock.run(loaded.project.name, () => this.apply(request, loaded, progress, false, options.noStart ?? false));
   }
 
-  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false): Promise<UpResponse> {
+  /**
+   * A followed image tag moved and its new image is pulled: the project is reloaded as an edit would
+   * be, the new image id changing the service's hash. `previousImage` pins the config a rollback
+   * returns to (`repo@sha256:…` or an image id): the tag itself points at the new image now.
+   */
+  followTag(name: string, service: string, previousImage: string): Promise<void> {
+    return this.lock.run(name, () => this.reloadNow(name, `the image tag of ${service} moved`, { [service]: previousImage }));
+  }
+
+  private async apply(request: LoadRequest, { project, warnings }: LoadResult, progress: Progress, reload: boolean, noStart = false, pins: Record<string, string> = {}): Promise<UpResponse> {
     for (const [i, name] of (request.services ?? []).entries()) {
       if (!project.services[name]) throw new RequestError(`project ${project.name} has no service ${JSON.stringify(name)}`, 'invalid', `services[${i}]`);
     }
@@ -57,7 +66,7 @@ export class ProjectLifecycle {
     const configHashes = await projectConfigHashes(this.deps.runtime, project);
     const previous = this.registry.get(project.name);
     if (only) keepUnnamed(previous, project, configHashes, only);
-    const rollouts = this.planRollouts(previous, project, configHashes, reload);
+    const rollouts = this.planRollouts(previous, project, configHashes, reload, pins);
     await this.registry.adopt(nextRecord(previous, { load: request, project, configHashes, rollouts, warnings, reload, only, noStart }));
     this.controller.retryAfterChange(project.name);
     this.controller.emit({ project: project.name, type: 'project-up', message: `supervising ${Object.keys(project.services).length} services` });
@@ -74,7 +83,7 @@ export class ProjectLifecycle {
     return this.lock.run(name, () => this.reloadNow(name, reason));
   }
 
-  private async reloadNow(name: string, reason: string): Promise<void> {
+  private async reloadNow(name: string, reason: string, pins: Record<string, string> = {}): Promise<void> {
     const record = this.registry.get(name);
     if (!record) return; // it went down meanwhile
     const log = this.deps.logger.child({ project: name });
@@ -82,7 +91,7 @@ export class ProjectLifecycle {
       log.info({ reason }, 'reloading the compose files');
       // The project keeps its name even when the file's `name:` changes: a reload never forks it.
       const request = { ...record.load, projectName: record.name };
-      await this.apply(request, await load(request), (resource, message) => log.info({ resource }, message), true);
+      await this.apply(request, await load(request), (resource, message) => log.info({ resource }, message), true, false, pins);
     } catch (error) {
       const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
       this.registry.setConfigErrors(name, diagnostics.filter((d) => d.severity === 'error'));
@@ -93,7 +102,7 @@ export class ProjectLifecycle {
   }
 
   /** Which services roll out (core/rollout-outcome.ts); a config rolled back before is kept out. */
-  private planRollouts(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, reload: boolean) {
+  private planRollouts(previous: ProjectView | undefined, project: Project, hashes: Record<string, string>, reload: boolean, pins: Record<string, string>) {
     const planned = planRollouts(previous, project, hashes, reload, this.deps.clock.now());
     for (const [name, kept] of Object.entries(planned.kept)) {
       project.services[name] = kept.service;
@@ -101,7 +110,11 @@ export class ProjectLifecycle {
     }
     for (const name of planned.started) {
       const many = (project.services[name]?.replicas ?? 1) > 1;
-      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
+      const rollout = planned.rollouts[name];
+      const pin = pins[name];
+      if (pin && rollout?.previous) rollout.previous = { ...rollout.previous, service: { ...rollout.previous.service, image: pin } };
+      const what = pin ? 'new image under the tag' : 'config changed';
+      this.controller.emit({ project: project.name, service: name, type: 'rollout', message: many ? `${what}: rolling out replica by replica` : `${what}: rolling out` });
     }
     return planned.rollouts;
   }
