@@ -3,9 +3,6 @@
 // the daemon rolls each new digest out behind the balancer, rolls a broken one back and never
 // retries it, leaves digest pins alone and rides out a registry that does not answer.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/protocol/api.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
@@ -27,17 +24,25 @@ const describeWithRegistry = registryUp ? describeWithEngine : (describeWithEngi
 
 /** The pinned service and the one behind the unreachable registry only idle. */
 const IDLE = `["sh", "-c", "trap 'exit 0' TERM; sleep 3600 & wait"]`;
-const SERVE = `CMD ["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"]`;
+const SERVE = `["sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"]`;
 
-/** Builds an image from busybox serving `version` and pushes it as `tag`; returns its digest. */
-async function pushImage(tag: string, version: string, extra = SERVE): Promise<string> {
-  const context = await mkdtemp(join(tmpdir(), 'composed-image-'));
-  try {
-    await writeFile(join(context, 'Dockerfile'), `FROM ${TEST_IMAGE}\nRUN mkdir -p /www && echo ${version} > /www/index.html\n${extra}\n`);
-    docker('build', '-q', '-t', tag, context);
-  } finally {
-    await rm(context, { recursive: true, force: true });
-  }
+/**
+ * Makes an image serving `version` and pushes it as `tag`; returns its digest. Imported from
+ * Debian's static busybox, as scripts/lib/engine-setup.sh makes the test image: `docker import`
+ * needs no builder (the legacy one stalled for minutes on this shared engine). `healthy: false`
+ * leaves out /healthy, which the service's healthcheck looks for.
+ */
+function pushImage(tag: string, version: string, { cmd = SERVE, healthy = true } = {}): string {
+  const script = `set -e
+root=$(mktemp -d)
+mkdir -p "$root/bin" "$root/www" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"; done
+echo "$VERSION" > "$root/www/index.html"
+if [ "$HEALTHY" = yes ]; then touch "$root/healthy"; fi
+tar -C "$root" -c . | docker import -c "CMD $CMD" -c 'ENV PATH=/bin' - "$TAG" >/dev/null
+rm -rf "$root"`;
+  execFileSync('sh', ['-c', script], { env: { ...process.env, VERSION: version, HEALTHY: healthy ? 'yes' : 'no', CMD: cmd, TAG: tag }, stdio: ['ignore', 'pipe', 'pipe'] });
   const pushed = docker('push', tag);
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
   if (!digest) throw new Error(`no digest in the push output:\n${pushed}`);
@@ -53,8 +58,8 @@ services:
   web:
     image: ${app}
     ports: ["127.0.0.1:${port}:80"]
+    healthcheck: { test: ["CMD", "test", "-f", "/healthy"], interval: 500ms, retries: 2 }
     stop_grace_period: 2s
-    restart: always
     deploy: { replicas: 2, update_config: { monitor: 3s }, restart_policy: { delay: 0s } }
   pinned:
     image: ${pinned}
@@ -86,8 +91,8 @@ describeWithRegistry('following image tags against a real registry', () => {
   beforeAll(async () => {
     port = await freePort();
     awayImage = `127.0.0.1:${await freePort()}/${project}/away:latest`;
-    digests.v1 = await pushImage(app, 'v1');
-    const pinnedDigest = await pushImage(`${pinnedRepo}:latest`, 'pinned-1');
+    digests.v1 = pushImage(app, 'v1');
+    const pinnedDigest = pushImage(`${pinnedRepo}:latest`, 'pinned-1');
     docker('tag', TEST_IMAGE, awayImage);
     ({ dir } = await writeProject(compose(project, port, app, `${pinnedRepo}@${pinnedDigest}`, awayImage)));
     const up = await daemon.cli(['up', '--wait', '--wait-timeout', '60s'], { cwd: dir });
@@ -117,7 +122,7 @@ describeWithRegistry('following image tags against a real registry', () => {
 
   it('rolls a new digest under the tag out behind the balancer without failing a request', async () => {
     const load = steadyLoad(port);
-    digests.v2 = await pushImage(app, 'v2');
+    digests.v2 = pushImage(app, 'v2');
     await eventually(
       async () => {
         const t = follow(await serviceStatus(daemon, project, 'web'));
@@ -139,7 +144,7 @@ describeWithRegistry('following image tags against a real registry', () => {
   });
 
   it('rolls back an image whose replicas exit, and never tries that digest again', async () => {
-    digests.exits = await pushImage(app, 'v3', `CMD ["sh", "-c", "sleep 1; exit 1"]`);
+    digests.exits = pushImage(app, 'v3', { cmd: '["sh", "-c", "sleep 1; exit 1"]' });
     const t = await eventually(
       async () => {
         const t = follow(await serviceStatus(daemon, project, 'web'))!;
@@ -169,7 +174,7 @@ describeWithRegistry('following image tags against a real registry', () => {
   });
 
   it('rolls back an image that fails its healthcheck', async () => {
-    digests.unhealthy = await pushImage(app, 'v4', `HEALTHCHECK --interval=1s --retries=2 CMD false\n${SERVE}`);
+    digests.unhealthy = pushImage(app, 'v4', { healthy: false });
     await eventually(
       async () => {
         const t = follow(await serviceStatus(daemon, project, 'web'))!;
@@ -184,7 +189,7 @@ describeWithRegistry('following image tags against a real registry', () => {
   });
 
   it('after a good update, removes the image the rollback no longer needs and keeps the one it does', async () => {
-    digests.v5 = await pushImage(app, 'v5');
+    digests.v5 = pushImage(app, 'v5');
     await eventually(
       async () => {
         const t = follow(await serviceStatus(daemon, project, 'web'))!;
@@ -200,7 +205,7 @@ describeWithRegistry('following image tags against a real registry', () => {
   });
 
   it('never follows a digest pin', async () => {
-    await pushImage(`${pinnedRepo}:latest`, 'pinned-2');
+    pushImage(`${pinnedRepo}:latest`, 'pinned-2');
     const pinned = await serviceStatus(daemon, project, 'pinned');
     expect(pinned.tagFollow).toBeUndefined();
     expect(pinned.replicas[0]?.containerId).toBe(pinnedContainer);
