@@ -227,7 +227,8 @@ export class TagFollower {
 export function followedTag(service: Service, state: TagFollowState | undefined): string | undefined {
   if (service.build) return undefined;
   if (!isDigestPinned(service.image)) return service.image;
-  if (!state || state.last?.state !== 'rolled-back') return undefined;
+  // Rolling out: the rollback may already have put the pin back before the follower saw how it ended.
+  if (!state || (state.last?.state !== 'rolled-back' && state.last?.state !== 'rolling-out')) return undefined;
   const pinned = parseImageReference(service.image);
   const followed = parseImageReference(state.image);
   return pinned.registry === followed.registry && pinned.repository === followed.repository && pinned.digest === state.last.from ? state.image : undefined;

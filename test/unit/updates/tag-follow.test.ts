@@ -72,6 +72,9 @@ describe('what a check means', () => {
     const rolledBack = { ...freshFollowState('app:latest'), last: { state: 'rolled-back' as const, from: D1, to: D2, at: 0, message: '' } };
     expect(followedTag(serviceFixture('web', { image: `app@${D1}` }), rolledBack)).toBe('app:latest');
     expect(followedTag(serviceFixture('web', { image: `other@${D1}` }), rolledBack)).toBeUndefined();
+    const rollingOut = { ...rolledBack, last: { ...rolledBack.last, state: 'rolling-out' as const } };
+    expect(followedTag(serviceFixture('web', { image: `app@${D1}` }), rollingOut)).toBe('app:latest');
+    expect(followedTag(serviceFixture('web', { image: `app@${D2}` }), rollingOut)).toBeUndefined();
     expect(followedTag(serviceFixture('web', { image: 'app:latest', build: { context: '/x', dockerfile: 'Dockerfile', args: {}, labels: {} } }), undefined)).toBeUndefined();
   });
 
