@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ServiceStatus } from '../../src/protocol/api.js';
 import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
-import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
+import { cleanupProject, describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { httpGet } from '../support/http.js';
@@ -100,8 +100,13 @@ describeWithRegistry('following image tags against a real registry', () => {
     pinnedContainer = (await serviceStatus(daemon, project, 'pinned')).replicas[0]!.containerId!;
   });
 
-  afterAll(() => {
-    for (const ref of [app, `${pinnedRepo}:latest`, awayImage, ...Object.values(digests).map((d) => `${repo}@${d}`)]) {
+  afterAll(async () => {
+    // useDaemon's own cleanup runs after this hook; until then the daemon would replace the removed
+    // containers, pulling the tag again, and the images are in use.
+    await daemon.stop();
+    await cleanupProject(project);
+    const pinnedRefs = docker('images', '--digests', '--format', '{{.Repository}}@{{.Digest}}', pinnedRepo).split('\n').filter((r) => r.includes('@sha256:'));
+    for (const ref of [app, `${pinnedRepo}:latest`, awayImage, ...pinnedRefs, ...Object.values(digests).map((d) => `${repo}@${d}`)]) {
       try {
         docker('rmi', '-f', ref);
       } catch {
