@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-engine.sh
+bash scripts/setup-registry.sh
 bash scripts/setup-browser.sh
 bash scripts/install-deps.sh
 npm run --silent typecheck

@@ -46,6 +46,7 @@ export const COMMAND_MODULES: Record<string, Loader> = {
   pull: imageCommands,
   build: imageCommands,
   create: imageCommands,
+  update: async () => (await import('./commands/update.js')).registerUpdate,
   why: async () => (await import('./commands/why.js')).registerWhy,
   diff: async () => (await import('./commands/preview.js')).registerDiff,
   history: configHistory,

@@ -23,6 +23,8 @@ export interface Project {
   extensions: Record<string, unknown>;
   /** Top-level `x-composed.notify`: notification targets (compose/notify-target.ts), absent when none. */
   notify?: string[];
+  /** Top-level `x-composed.update`: the default for services that set none (compose/update-policy.ts). */
+  update?: UpdatePolicy;
 }
 
 export interface Service {
@@ -246,6 +248,8 @@ export interface ComposedExtension {
   balance: boolean;
   /** A roll-out starts with one new replica taking a share of new connections for a while. */
   canary?: Canary;
+  /** `x-composed.update`: following the image tag; absent means the project's default. */
+  update?: UpdatePolicy;
 }
 
 export interface Canary {
@@ -254,6 +258,15 @@ export interface Canary {
   durationMs: number;
   /** Connections the canary refused or reset fail it (exits and unhealthy always do). */
   abortOnErrors: boolean;
+}
+
+/** Whether and how often the daemon asks the registry where the service's image tag points. */
+export interface UpdatePolicy {
+  /** auto: pull and roll out a new digest; notify: tell and show it; off: never ask. */
+  policy: 'auto' | 'notify' | 'off';
+  intervalMs: number;
+  /** Checks run only between these minutes of the UTC day (the window may wrap midnight). */
+  schedule?: { fromMinute: number; toMinute: number };
 }
 
 export interface Autoscale {

@@ -148,6 +148,7 @@ export function buildProject(input: ProjectInput): ProjectOutput {
     configs: sorted(configs),
     extensions: plainExtensions(rootField),
     ...(extension.notify && extension.notify.length > 0 ? { notify: extension.notify } : {}),
+    ...(extension.update ? { update: extension.update } : {}),
   };
   return { project, tree: rootField.node, diagnostics: sortDiagnostics(d.list, input) };
 }

@@ -2,7 +2,8 @@
 // supervisor decides with, folded from restart / deploy / scale / cpus / mem_limit / x-composed.
 import { warnIgnored, type NormalizeContext } from './context.js';
 import { DEPLOY_KEYS, IGNORED_DEPLOY_KEYS } from './keys.js';
-import type { Autoscale, Canary, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig } from './model.js';
+import type { Autoscale, Canary, ComposedExtension, ResourceSet, Resources, RestartPolicy, UpdateConfig, UpdatePolicy } from './model.js';
+import { readUpdatePolicy } from './update-policy.js';
 import { bool, bytes, durationMs, fieldsOf, int, items, num, oneOf, str, type Field, type Fields } from './read.js';
 import { parseCpus } from './units.js';
 import { kindName } from './tree.js';
@@ -47,6 +48,7 @@ export function normalizeDeploy(ctx: NormalizeContext, fields: Fields, composed:
       onUnhealthy: ext.onUnhealthy ?? (restart.condition === 'none' ? 'ignore' : 'replace'),
       balance: ext.balance,
       ...(ext.canary ? { canary: ext.canary } : {}),
+      ...(ext.update ? { update: ext.update } : {}),
     },
   };
 }
@@ -180,13 +182,18 @@ interface ComposedRead {
   onUnhealthy?: 'replace' | 'ignore';
   balance: boolean;
   maxDelayMs: number;
+  update?: UpdatePolicy;
 }
 
 function readComposed(ctx: NormalizeContext, f: Field | undefined): ComposedRead {
   const out: ComposedRead = { balance: true, maxDelayMs: DEFAULT_RESTART_MAX_DELAY_MS };
   if (!f) return out;
-  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'canary', 'on_unhealthy', 'restart_backoff']);
+  const fields = fieldsOf(f, ctx.d, ['autoscale', 'balance', 'canary', 'on_unhealthy', 'restart_backoff', 'update']);
   if (!fields) return out;
+  if (fields.update) {
+    const update = readUpdatePolicy(fields.update, ctx.d);
+    if (update) out.update = update;
+  }
   if (fields.balance) out.balance = bool(fields.balance, ctx.d) ?? true;
   if (fields.on_unhealthy) {
     const v = oneOf(fields.on_unhealthy, ctx.d, ['replace', 'ignore'] as const);

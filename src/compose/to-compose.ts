@@ -149,6 +149,7 @@ function resourceSetDoc(r: ResourceSet): Doc | undefined {
 function composedDoc(s: Service): Doc | undefined {
   const defaultOnUnhealthy = s.restart.condition === 'none' ? 'ignore' : 'replace';
   const a = s.composed.autoscale;
+  const u = s.composed.update;
   return orUndefined(
     defined({
       autoscale: a && defined({
@@ -170,8 +171,14 @@ function composedDoc(s: Service): Doc | undefined {
         abort_on: s.composed.canary.abortOnErrors ? ['errors', 'unhealthy'] : ['unhealthy'],
       },
       restart_backoff: s.restart.maxDelayMs === DEFAULT_MAX_DELAY_MS ? undefined : { max: duration(s.restart.maxDelayMs) },
+      update: u && defined({ policy: u.policy, interval: duration(u.intervalMs), schedule: u.schedule && `${clock(u.schedule.fromMinute)}-${clock(u.schedule.toMinute)}` }),
     }),
   );
+}
+
+/** Minutes of the day as the HH:MM `schedule` is written. */
+function clock(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
 
 function networkDoc(n: Network): Doc {

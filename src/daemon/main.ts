@@ -39,6 +39,7 @@ import { listenOnTcp } from './http/http-listener.js';
 import { resolveHttpToken, type TokenChoice } from './http/http-token.js';
 import { browserOrigin, type ListenAddress } from './http/listen-address.js';
 import type { NotifyTarget } from '../compose/notify-target.js';
+import { TagFollower } from './updates/tag-follower.js';
 
 export interface DaemonOptions {
   socket: string;
@@ -108,7 +109,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const groups = { socketGroup: options.socketGroup, restrictedGroup: options.restrictedGroup };
   // Without the kernel's word on who connects, a restricted member could not be told from root.
   if (options.restrictedGroup !== undefined && !peerCredentialsAvailable) throw new Error('--restricted-group needs the peer credentials of socket clients (SO_PEERCRED), which this build cannot read (native/peer-credentials is not built)');
-  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, groups, logger: logger.child({ component: 'api' }), version: options.version };
+  const tagFollower = new TagFollower({
+    registry, runtime, images: runtime.imageStore(), lifecycle, clock: systemClock, logger: logger.child({ component: 'tag-follower' }),
+    emit: (event) => controller.emit(event), listing: (project) => controller.lastListingOf(project),
+  });
+  const api: ApiContext = { ...parts, runtime, autoscaler, balancers, lifecycle, events, journal, previousOutput, metrics, notifications, groups, tagFollower, logger: logger.child({ component: 'api' }), version: options.version };
   const server = createApiServer(api);
   const notifier = new SystemdNotifier({ logger: logger.child({ component: 'systemd' }) });
 
@@ -144,6 +149,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   firstResyncBound.abort();
   autoscaler.start();
   notifications.start();
+  tagFollower.start();
   const watcher = new ProjectWatcher(registry, systemClock, lifecycle, logger.child({ component: 'watcher' }));
   watcher.refresh();
   events.subscribe((event) => {
@@ -188,6 +194,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   autoscaler.stop();
   notifications.stop();
+  tagFollower.stop();
   await watcher.close();
   await controller.stop();
   await journal.flush();

@@ -113,6 +113,46 @@ export interface ServiceStatus {
   pinned?: { revision: number; reason: string; since: string };
   /** What needs a person's eye without stopping the service (an old container the engine cannot remove). */
   warnings?: string[];
+  /** Following the image tag (`x-composed.update`), when the service does. */
+  tagFollow?: TagFollowStatus;
+}
+
+export interface TagFollowStatus {
+  policy: 'auto' | 'notify' | 'off';
+  /** The tag followed, as the file names it. */
+  tag: string;
+  /** The digest the replicas run, and where the tag pointed at the last successful check. */
+  runningDigest?: string;
+  latestDigest?: string;
+  /** The tag points at a digest the service does not run and has not rejected. */
+  updateAvailable: boolean;
+  /** ISO times. */
+  checkedAt?: string;
+  nextCheckAt?: string;
+  /** Why the last check failed (the next one is only delayed). */
+  checkError?: string;
+  /** Digests rolled back once and never tried again. */
+  rejected: string[];
+  last?: { state: 'available' | 'rolling-out' | 'updated' | 'rolled-back'; from?: string; to: string; at: string; message: string };
+}
+
+/** POST /v1/projects/{name}/update: check the tags now; apply what auto would unless `check`. */
+export interface UpdateRequest {
+  services: string[];
+  check: boolean;
+}
+
+export interface UpdateResponse {
+  services: UpdateResult[];
+}
+
+export interface UpdateResult {
+  service: string;
+  /** current: the tag points where the replicas run; available: it moved (check only); updating: pulled, rolling out. */
+  outcome: 'current' | 'available' | 'updating' | 'rejected' | 'failed' | 'not-followed';
+  message: string;
+  runningDigest?: string;
+  latestDigest?: string;
 }
 
 export interface AutoscaleStatus {
@@ -236,6 +276,8 @@ export type DaemonEventType =
   | 'hook'
   /** A request that changes something (any method but GET), with its caller. */
   | 'request'
+  /** Following an image tag: a new digest available, pulled and rolling out, updated, rolled back, a failed check. */
+  | 'image'
   | 'engine';
 
 export interface ScaleRequest {

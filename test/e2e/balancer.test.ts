@@ -7,27 +7,9 @@ import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/en
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
 import { httpGet } from '../support/http.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-
-/** A port nothing listens on right now (the kernel picks it). */
-/** A steady client: one request after another (4 at a time) until stopped; counts answers and failures. */
-function steadyLoad(port: number) {
-  const answers: string[] = [];
-  const failures: string[] = [];
-  let stop = false;
-  const worker = async () => {
-    for (let i = 0; !stop && i < 20_000; i++) {
-      try {
-        answers.push(await httpGet(port));
-      } catch (error) {
-        failures.push((error as Error).message);
-      }
-    }
-  };
-  const done = Promise.all([worker(), worker(), worker(), worker()]);
-  return { answers, failures, stop: async () => ((stop = true), await done) };
-}
 
 function compose(project: string, port: number, opts: { version: string; replicas: number }): string {
   return `

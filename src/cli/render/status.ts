@@ -1,7 +1,7 @@
 // The human view of `composed status`: one row per service, then one per replica, aligned.
 import picocolors from 'picocolors';
 import { formatDiagnostic } from '../../compose/errors.js';
-import type { NotificationDelivery, ProjectStatus, ReplicaStatus, ServiceStatus } from '../../protocol/api.js';
+import type { NotificationDelivery, ProjectStatus, ReplicaStatus, ServiceStatus, TagFollowStatus } from '../../protocol/api.js';
 import { autoscaleMetricsText } from '../../protocol/autoscale-metrics.js';
 import type { ContainerStats } from '../../protocol/compose-containers.js';
 import { binaryBytes } from './bytes.js';
@@ -41,6 +41,7 @@ export function renderStatus(status: ProjectStatus, now = Date.now(), usage?: Re
   for (const e of status.configErrors) lines.push(pc.red(`config error: ${formatDiagnostic(e)}`));
   for (const w of status.warnings) lines.push(pc.yellow(formatDiagnostic(w)));
   for (const s of status.services) for (const w of s.warnings ?? []) lines.push(pc.yellow(`warning: ${s.name}: ${w}`));
+  for (const s of status.services) if (s.tagFollow) lines.push((s.tagFollow.updateAvailable || s.tagFollow.checkError ? pc.yellow : (t: string) => t)(tagFollowLine(s.name, s.tagFollow, now)));
   for (const d of status.notifications ?? []) {
     const line = deliveryTrouble(d, now);
     if (line) lines.push(pc.yellow(line));
@@ -72,6 +73,17 @@ function deliveryTrouble(d: NotificationDelivery, now: number): string | undefin
   const counts = `${d.failed} failed, ${d.dropped} dropped, ${d.queued} waiting`;
   const last = failingNow ? `; last error ${duration(now - Date.parse(d.lastErrorAt ?? ''))} ago: ${d.lastError ?? '?'}` : '';
   return `notifications to ${d.endpoint}: ${counts}${last}`;
+}
+
+/** A service following its image tag: the digests, the last check, the last update or rollback. */
+function tagFollowLine(service: string, t: TagFollowStatus, now: number): string {
+  const short = (digest: string | undefined) => (digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '?');
+  const checked = t.checkedAt ? `checked ${duration(now - Date.parse(t.checkedAt))} ago` : 'not checked yet';
+  const parts = [`image ${service}: ${t.tag} (${t.policy}), running ${short(t.runningDigest)}, latest ${short(t.latestDigest)}, ${checked}`];
+  if (t.updateAvailable) parts.push('update available');
+  if (t.checkError) parts.push(`last check failed, next in ${t.nextCheckAt ? duration(Date.parse(t.nextCheckAt) - now) : '?'}: ${t.checkError}`);
+  if (t.last && t.last.state !== 'available') parts.push(`${t.last.message} (${duration(now - Date.parse(t.last.at))} ago)`);
+  return parts.join('; ');
 }
 
 function serviceRow(s: ServiceStatus): string[] {

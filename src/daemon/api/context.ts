@@ -15,6 +15,7 @@ import type { PreviousOutput } from '../journal/previous-output.js';
 import type { DashboardLogin } from '../../protocol/dashboard.js';
 import type { ProjectRegistry } from '../state/project-registry.js';
 import type { Controller } from '../supervisor/controller.js';
+import type { TagFollower } from '../updates/tag-follower.js';
 
 export interface ApiContext {
   controller: Controller;
@@ -37,6 +38,8 @@ export interface ApiContext {
   version: string;
   /** The socket's two groups (access/caller.ts); absent: root and the daemon's uid only. */
   groups?: AccessGroups;
+  /** Following image tags (`composed update`); absent in daemons built without it (tests). */
+  tagFollower?: TagFollower;
   /** A one-time dashboard login link; absent when the daemon serves no dashboard (no --http). */
   dashboardLogin?: () => DashboardLogin;
 }

@@ -15,6 +15,7 @@ import { syncRoutes } from './sync-route.js';
 import { callerOf } from '../access/caller.js';
 import { projectOwner } from '../access/project-access.js';
 import { eventCaller, ownsProject } from './authorize.js';
+import { updateRoutes } from './update-routes.js';
 import type { ApiContext } from './context.js';
 import { boundedInt, downRequest, flag, loadRequest, projectNameParam, scaleRequest, serviceNameParam, timeoutParam } from './validate.js';
 
@@ -38,6 +39,7 @@ const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [
   ...rolloutRoutes,
   ...previewRoutes,
   ...syncRoutes,
+  ...updateRoutes,
 ];
 
 export async function routeRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

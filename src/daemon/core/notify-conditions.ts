@@ -4,7 +4,7 @@
 import { formatDiagnostic } from '../../compose/errors.js';
 import type { ProjectStatus, ReplicaStatus, ServicePhase, ServiceStatus } from '../../protocol/api.js';
 
-export type ProblemType = 'failed' | 'crash-loop' | 'unhealthy' | 'rollout-failed' | 'autoscale-max' | 'engine-unreachable' | 'config-error';
+export type ProblemType = 'failed' | 'crash-loop' | 'unhealthy' | 'rollout-failed' | 'autoscale-max' | 'engine-unreachable' | 'config-error' | 'update-available';
 
 /**
  * A crash loop is 5 restarts of one replica within 10 minutes. Kubernetes shows CrashLoopBackOff
@@ -130,6 +130,13 @@ function serviceReading(project: string, service: ServiceStatus, memory: Reading
 
   const rollout = service.rollout;
   if (rollout && (rollout.state === 'rolled-back' || rollout.state === 'paused')) problems.push({ type: 'rollout-failed', ...where, reason: `roll-out ${rollout.state}: ${rollout.message}`, logTail: [] });
+
+  // `auto` rolls the new digest out itself (a failure is a rollout-failed); `notify` leaves it to a person.
+  const followed = service.tagFollow;
+  if (followed?.updateAvailable && followed.policy === 'notify') {
+    const short = (d: string | undefined) => (d ?? '?').replace(/^sha256:/, '').slice(0, 12);
+    problems.push({ type: 'update-available', ...where, reason: `${followed.tag} moved: running ${short(followed.runningDigest)}, latest ${short(followed.latestDigest)} (composed update ${service.name} rolls it out)`, logTail: [] });
+  }
 
   const scale = service.autoscale;
   const maxedOut = scale !== undefined && service.desired >= scale.max && scale.targetCpu !== undefined && scale.averageCpu !== undefined && scale.averageCpu > scale.targetCpu;

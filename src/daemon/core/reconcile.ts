@@ -102,6 +102,8 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
   const order = rolloutOrder(intent.service);
   let budget = stopRollout ? 0 : Math.max(0, intent.service.updateConfig.parallelism - rollout.inFlight);
   if (rollout.settlesAt !== undefined && rollout.outdated.length > 0) dueAt(rollout.settlesAt);
+  // The roll-out completes only once its last replicas outlived the monitor window: look again then.
+  if (rollout.monitorUntil !== undefined) dueAt(rollout.monitorUntil);
 
   for (let number = 1; number <= wanted; number++) {
     const mem = cloneMemory(input.memory[number]);
@@ -185,7 +187,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     waiting: gate && !gate.ok ? gate.waiting : undefined,
     rolloutFailure: intent.service.updateConfig.failureAction === 'continue' ? undefined : rollout.failure,
     outdated: rollout.outdated,
-    rolloutComplete: rollout.outdated.length === 0 && observed.surges.size === 0,
+    rolloutComplete: rollout.outdated.length === 0 && observed.surges.size === 0 && rollout.monitorUntil === undefined,
   };
 }
 

@@ -46,6 +46,11 @@ export interface RolloutView {
   failure?: string;
   /** When a settling replica frees its slot (epoch ms). */
   settlesAt?: number;
+  /**
+   * Until when the last replaced replicas are watched (epoch ms): `monitor` holds for the last
+   * step too, so an image that crashes a second after it started still fails the roll-out.
+   */
+  monitorUntil?: number;
 }
 
 /** Where the roll-out of one service stands, from the observed containers and replica memory. */
@@ -68,16 +73,19 @@ export function viewRollout(
   let inFlight = surges.length + Math.max(0, wanted - replicas.length);
   let settlesAt: number | undefined;
   let failure: string | undefined;
+  let monitorUntil: number | undefined;
   for (const r of replicas.filter(current)) {
     const createdAt = memory[r.number]?.containerId === r.container.id ? memory[r.number]?.createdAt : undefined;
-    const settling = underWay && createdAt !== undefined && now < createdAt + settleMs;
+    const watched = createdAt !== undefined && now < createdAt + settleMs;
+    const settling = underWay && watched;
     if (!isReady(r) || settling) inFlight++;
     if (settling && createdAt !== undefined) settlesAt = Math.min(settlesAt ?? Infinity, createdAt + settleMs);
-    if (underWay && hasFailed(r)) failure ??= describeFailure(r);
+    if (watched && createdAt !== undefined) monitorUntil = Math.max(monitorUntil ?? 0, createdAt + settleMs);
+    if ((underWay || watched) && hasFailed(r)) failure ??= describeFailure(r);
   }
   for (const s of surges) if (hasFailed(s)) failure ??= describeFailure(s);
   const canary = canaryHold(watchedWith, service.updateConfig.parallelism, [...replicas.filter(current), ...surges], outdated.length, now);
   inFlight += canary.slots;
   if (canary.until !== undefined) settlesAt = Math.min(settlesAt ?? Infinity, canary.until);
-  return { outdated, inFlight, failure, settlesAt };
+  return { outdated, inFlight, failure, settlesAt, ...(monitorUntil !== undefined ? { monitorUntil } : {}) };
 }

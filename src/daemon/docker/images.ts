@@ -5,6 +5,8 @@ import type { Service } from '../../compose/model.js';
 import type { PullProgress } from '../ports/runtime.js';
 import { RuntimeError, classify, engineMessage, isNotFound } from './errors.js';
 import { jsonLines } from './json-lines.js';
+import { parseImageReference } from '../core/image-reference.js';
+import { credentialsFor, engineAuth } from './docker-credentials.js';
 
 /** What to do for a service's image given whether it is already present (compose's rules). */
 export type ImageAction = 'use' | 'pull' | 'build' | 'pull-or-build' | 'missing';
@@ -63,7 +65,10 @@ export async function ensureImage(docker: Docker, service: Service, progress: Pu
 async function pull(docker: Docker, service: Service, progress: PullProgress, present: boolean): Promise<void> {
   const ref = service.image;
   try {
-    const stream = (await docker.pull(ref, service.platform ? { platform: service.platform } : {})) as NodeJS.ReadableStream;
+    // The engine pulls with no credentials of its own: the daemon's user's `docker login` is passed along.
+    const registry = parseImageReference(ref).registry;
+    const authconfig = engineAuth(registry, await credentialsFor(registry));
+    const stream = (await docker.pull(ref, { ...(service.platform ? { platform: service.platform } : {}), ...(authconfig ? { authconfig } : {}) })) as NodeJS.ReadableStream;
     const error = await consume(stream, (message) => {
       const m = message as { status?: string; id?: string; progressDetail?: { current?: number } };
       // Download and extract bars repeat per chunk; report only the status changes.

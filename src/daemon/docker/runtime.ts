@@ -15,11 +15,17 @@ import { systemClock, type Clock } from '../ports/clock.js';
 import { classify } from './errors.js';
 import type { QuirkSink } from './label-match.js';
 import { singleFileTar } from './tar.js';
+import { DockerImageStore } from './image-store.js';
 
 export class DockerRuntime extends DockerSupervisionRuntime implements ContainerRuntime {
   static fromEnv(env: NodeJS.ProcessEnv = process.env, quirk?: QuirkSink, clock: Clock = systemClock): DockerRuntime {
     const found = findEngine(env);
     return new DockerRuntime(dockerFor(found.address, env), quirk, found, clock);
+  }
+
+  /** The image store tag following reads and prunes. */
+  imageStore(): DockerImageStore {
+    return new DockerImageStore(this.docker);
   }
 
   async restartInPlace(id: string, opts: StopOptions): Promise<void> {

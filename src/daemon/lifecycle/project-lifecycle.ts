@@ -34,6 +34,14 @@ import type { ServiceRevisions } from './service-revisions.js';
 
 export type Progress = (resource: string, message: string) => void;
 
+interface ApplyOptions {
+  noStart?: boolean;
+  owner?: ProjectOwner | undefined;
+  caller?: EventCaller | undefined;
+  /** Services whose followed tag moved, with the image (by digest) a rollback returns to. */
+  previousImages?: Record<string, string>;
+}
+
 export class ProjectLifecycle {
   private readonly lock = new KeyedMutex();
   private readonly controller: Controller;
@@ -63,13 +71,22 @@ export class ProjectLifecycle {
     });
   }
 
-  private async apply(request: LoadRequest, loaded: LoadResult, progress: Progress, reload: boolean, { noStart = false, owner, caller }: { noStart?: boolean; owner?: ProjectOwner | undefined; caller?: EventCaller | undefined } = {}): Promise<UpResponse> {
+  /**
+   * A followed image tag moved and its new image is pulled: the project is reloaded as an edit would
+   * be, the new image id changing the service's hash. `previousImage` pins the config a rollback
+   * returns to (`repo@sha256:…` or an image id): the tag itself points at the new image now.
+   */
+  followTag(name: string, service: string, previousImage: string): Promise<void> {
+    return this.lock.run(name, () => this.reloadNow(name, `the image tag of ${service} moved`, { [service]: previousImage }));
+  }
+
+  private async apply(request: LoadRequest, loaded: LoadResult, progress: Progress, reload: boolean, { noStart = false, owner, caller, previousImages = {} }: ApplyOptions = {}): Promise<UpResponse> {
     const { project, warnings } = loaded;
     const only = servicesOf(request, project);
     // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
     await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
-    const { previous, record, fileHashes, started } = await this.nextConfig(request, loaded, only, reload, noStart, owner);
-    this.announceRollouts(previous, record, started);
+    const { previous, record, fileHashes, started } = await this.nextConfig(request, loaded, only, reload, noStart, owner, previousImages);
+    this.announceRollouts(previous, record, started, previousImages);
     await this.registry.adopt(record);
     await this.revisions?.recordLoad(project, record.configHashes, fileHashes, reload ? 'file-edit' : 'up');
     this.controller.retryAfterChange(project.name);
@@ -87,7 +104,7 @@ export class ProjectLifecycle {
    * keeping the others, pins that still hold (core/service-pins.ts), the roll-outs (a config rolled
    * back before is kept out on a reload). Changes `loaded.project` to the configs that will run.
    */
-  private async nextConfig(request: LoadRequest, { project, warnings, environment }: LoadResult, only: ReadonlySet<string> | undefined, reload: boolean, noStart: boolean, owner: ProjectOwner | undefined) {
+  private async nextConfig(request: LoadRequest, { project, warnings, environment }: LoadResult, only: ReadonlySet<string> | undefined, reload: boolean, noStart: boolean, owner: ProjectOwner | undefined, previousImages: Record<string, string> = {}) {
     const configHashes = await projectConfigHashes(this.deps.runtime, project);
     const fileHashes = { ...configHashes };
     const previous = this.registry.get(project.name);
@@ -98,6 +115,12 @@ export class ProjectLifecycle {
       project.services[name] = kept.service;
       configHashes[name] = kept.hash;
     }
+    // A rollback of a moved tag returns to the image the tag pointed at before, by digest.
+    for (const name of planned.started) {
+      const rollout = planned.rollouts[name];
+      const image = previousImages[name];
+      if (image && rollout?.previous) rollout.previous = { ...rollout.previous, service: { ...rollout.previous.service, image } };
+    }
     // Only the variables the files referenced are kept (LoadResult.environment), never a whole shell.
     const load = { ...request, env: environment };
     const record = nextRecord(previous, { load, project, configHashes, rollouts: planned.rollouts, warnings, reload, only, noStart, pins, ...(owner ? { owner } : {}) });
@@ -105,14 +128,15 @@ export class ProjectLifecycle {
   }
 
   /** Pins an edit lifted, and the services that start rolling out. */
-  private announceRollouts(previous: ProjectView | undefined, next: ProjectView, started: readonly string[]): void {
+  private announceRollouts(previous: ProjectView | undefined, next: ProjectView, started: readonly string[], previousImages: Record<string, string>): void {
     const project = next.name;
     for (const name of Object.keys(previous?.pins ?? {})) {
       if (!next.pins?.[name] && next.project.services[name]) this.controller.emit({ project, service: name, type: 'rollout', message: 'the file\'s config changed: the pin to an earlier revision is lifted' });
     }
     for (const name of started) {
       const many = (next.project.services[name]?.replicas ?? 1) > 1;
-      this.controller.emit({ project, service: name, type: 'rollout', message: many ? 'config changed: rolling out replica by replica' : 'config changed: rolling out' });
+      const what = previousImages[name] ? 'new image under the tag' : 'config changed';
+      this.controller.emit({ project, service: name, type: 'rollout', message: many ? `${what}: rolling out replica by replica` : `${what}: rolling out` });
     }
   }
 
@@ -140,7 +164,7 @@ export class ProjectLifecycle {
     return this.lock.run(name, () => this.reloadNow(name, reason));
   }
 
-  private async reloadNow(name: string, reason: string): Promise<void> {
+  private async reloadNow(name: string, reason: string, previousImages: Record<string, string> = {}): Promise<void> {
     const record = this.registry.get(name);
     if (!record) return; // it went down meanwhile
     const log = this.deps.logger.child({ project: name });
@@ -148,7 +172,7 @@ export class ProjectLifecycle {
       log.info({ reason }, 'reloading the compose files');
       // The project keeps its name even when the file's `name:` changes: a reload never forks it.
       const request = { ...record.load, projectName: record.name };
-      await this.apply(request, await load(request, record.owner), (resource, message) => log.info({ resource }, message), true, { owner: record.owner });
+      await this.apply(request, await load(request, record.owner), (resource, message) => log.info({ resource }, message), true, { owner: record.owner, previousImages });
     } catch (error) {
       const diagnostics = error instanceof ComposeError ? error.diagnostics : [{ severity: 'error' as const, file: record.project.configFiles[0] ?? '', line: 0, column: 0, path: '', message: error instanceof Error ? error.message : String(error) }];
       this.registry.setConfigErrors(name, diagnostics.filter((d) => d.severity === 'error'));

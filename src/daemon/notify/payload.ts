@@ -24,6 +24,7 @@ const HEADLINE: Record<NotificationType, string> = {
   'autoscale-max': 'is at its autoscale maximum',
   'engine-unreachable': 'engine unreachable',
   'config-error': 'config error',
+  'update-available': 'has an image update available',
   recovered: 'recovered',
   summary: 'summary',
 };

@@ -50,6 +50,8 @@ export function nextRecord(previous: ProjectView | undefined, next: NewConfig): 
     ...(next.owner ? { owner: { ...next.owner, groups: [...next.owner.groups] } } : {}),
     ...(next.pins && Object.keys(next.pins).length > 0 ? { pins: next.pins } : {}),
     ...nonEmpty('restartGenerations', keptGenerations(previous, next.configHashes)),
+    // What the tag follower learnt (rejected digests above all) outlasts a reload of the same image.
+    ...(previous?.tagFollow ? { tagFollow: keptTagFollow(previous, project) } : {}),
   };
 }
 
@@ -100,6 +102,12 @@ function keptScale(previous: ProjectView | undefined, project: Project): Record<
     if (before && now && before.replicas === now.replicas) scale[name] = count;
   }
   return scale;
+}
+
+function keptTagFollow(previous: ProjectView, project: Project): NonNullable<ProjectRecord['tagFollow']> {
+  const kept: NonNullable<ProjectRecord['tagFollow']> = {};
+  for (const [name, state] of Object.entries(previous.tagFollow ?? {})) if (project.services[name]) kept[name] = state;
+  return kept;
 }
 
 /** `up` and `restart` give a replica that gave up a fresh start. */

@@ -1,6 +1,6 @@
 // The supervised projects: the one writer of their records. Everyone else reads a record through
 // a read-only view and asks for a change by name (scale, stop, start, restart, replica memory,
-// roll-out, stuck containers, a new config); each change is persisted here, writes of one project
+// roll-out, stuck containers, a new config, what following an image tag learnt); each change is persisted here, writes of one project
 // serialized. A change is asked of the record the caller read: when `up`, a reload or `down`
 // replaced or removed that record meanwhile, the change is dropped (it was decided on a config
 // that no longer runs).
@@ -14,6 +14,7 @@ import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { ServicePin } from '../core/service-pins.js';
 import { labelledHash } from '../core/rolling-restart.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
+import type { TagFollowState } from '../core/tag-follow.js';
 import { withoutGiveUps } from './next-record.js';
 import type { ProjectRecord, ProjectView, StateStore, UnreadableState } from './state-store.js';
 
@@ -229,6 +230,13 @@ export class ProjectRegistry {
       r.configHashes[service] = target.hash;
       r.pins = { ...r.pins, [service]: pin };
     });
+  }
+
+  // ---- the tag follower's -----------------------------------------------------------------------
+
+  /** What following the service's image tag learnt (a check, an update, a rollback); saved now. */
+  setTagFollow(view: ProjectView, service: string, state: TagFollowState): Promise<boolean> {
+    return this.change(view, (r) => (r.tagFollow = { ...r.tagFollow, [service]: state }));
   }
 
   /** Persist the record as it is now; a record replaced or removed meanwhile is not written. */

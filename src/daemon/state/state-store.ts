@@ -10,6 +10,7 @@ import type { LoadRequest } from '../../protocol/api.js';
 import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { StuckRemoval } from '../core/stuck-removal.js';
 import type { ServicePin } from '../core/service-pins.js';
+import type { TagFollowState } from '../core/tag-follow.js';
 import { freshMemory, type ReplicaMemory } from '../core/replica-memory.js';
 import type { ProjectOwner } from '../access/project-access.js';
 import { syncDirectory, writeFileAtomically } from './atomic-file.js';
@@ -49,6 +50,8 @@ export interface ProjectRecord {
   pins?: Record<string, ServicePin>;
   /** `composed restart --rolling` counts, by service (core/rolling-restart.ts). */
   restartGenerations?: Record<string, number>;
+  /** Following each service's image tag (`x-composed.update`), by service. */
+  tagFollow?: Record<string, TagFollowState>;
 }
 
 /** A project record as readers see it: the registry alone changes it. */
@@ -70,6 +73,7 @@ export interface ProjectView {
   readonly owner?: Readonly<ProjectOwner>;
   readonly pins?: Readonly<Record<string, ServicePin>>;
   readonly restartGenerations?: Readonly<Record<string, number>>;
+  readonly tagFollow?: Readonly<Record<string, Readonly<TagFollowState>>>;
 }
 
 export interface LoadedState {

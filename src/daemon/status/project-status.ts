@@ -1,5 +1,6 @@
 // `composed status` for one project: a fresh listing from the engine when it answers, the last one
 // when it does not (status must answer during an engine outage and say so).
+import { tagFollowStatus } from './tag-follow-status.js';
 import type { EngineDescription, NotificationDelivery, ProjectStatus, ProjectSummary } from '../../protocol/api.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { stuckWarning } from '../core/stuck-removal.js';
@@ -90,6 +91,8 @@ export function statusFromListing(sources: StatusSources, record: ProjectView, l
         const note = `pinned to revision ${pin.revision}, not the file's config (until the file changes)`;
         status.message = status.message ? `${status.message}; ${note}` : note;
       }
+      const followed = record.tagFollow?.[name];
+      if (followed) status.tagFollow = tagFollowStatus(followed, (record.project.services[name]!.composed.update ?? record.project.update)?.policy ?? 'auto');
       const stuck = Object.values(record.stuck[name] ?? {});
       if (stuck.length > 0) status.warnings = stuck.map((entry) => stuckWarning(entry, now));
       if (runtime.daemonProbesHealth?.(record.name, name)) status.healthProbes = DAEMON_PROBES_NOTE;
