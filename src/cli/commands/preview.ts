@@ -33,7 +33,7 @@ export async function printPreview(options: ProjectOptions, services: string[], 
   for (const name of services) {
     if (!project.services[name]) throw new UsageError(`no such service: ${name} (the file has ${Object.keys(project.services).join(', ')})`);
   }
-  const body = { ...loadRequestFor(options), ...(services.length ? { services, noDeps: how.noDeps ?? false } : {}) };
+  const body = { ...(await loadRequestFor(options)), ...(services.length ? { services, noDeps: how.noDeps ?? false } : {}) };
   const preview = await clientFor(options).json<PreviewResponse>(`/v1/preview${how.reload ? '?reload=1' : ''}`, { method: 'POST', body });
   process.stdout.write(how.json ? `${JSON.stringify(preview, null, 2)}\n` : renderPreview(preview));
   return preview.changes ? 1 : 0;
