@@ -8,7 +8,7 @@ import type { RolloutRecord } from '../core/rollout-outcome.js';
 import type { ContainerSummary } from '../ports/runtime.js';
 import type { ProjectView } from '../state/state-store.js';
 import { key } from './service-key.js';
-import type { WorkerHost } from './service-worker.js';
+import type { WorkerHost } from './worker-host.js';
 
 /** How often a watched canary's connection errors are looked at. */
 const CANARY_LOOK_MS = 1_000;

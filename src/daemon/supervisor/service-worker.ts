@@ -3,24 +3,21 @@
 // (core/rollout-outcome.ts) and the dependants (core/dependencies.ts). The controller owns the
 // queue, the registry the records; this is the work done for one key.
 import type { Service } from '../../compose/model.js';
-import type { DaemonEventType } from '../../protocol/api.js';
 import { applyResults } from '../core/apply-results.js';
 import { dependantsToRestart, dependencyState, type DependencyState } from '../core/dependencies.js';
 import { LABEL_SERVICE } from '../core/labels.js';
 import { collectObserved } from '../core/observed.js';
-import type { Operation, OperationResult } from '../core/plan.js';
+import type { OperationResult } from '../core/plan.js';
 import { reconcile } from '../core/reconcile.js';
 import type { ServiceIntent } from '../core/service-intent.js';
 import { followRollout } from '../core/rollout-outcome.js';
 import type { ContainerSummary } from '../ports/runtime.js';
-import type { ProjectRegistry } from '../state/project-registry.js';
 import type { ProjectView } from '../state/state-store.js';
 import { announcements } from './announce.js';
 import { followCanary } from './canary-watch.js';
-import type { ControllerDeps } from './deps.js';
-import { DIE_RECHECK_MS, type Observer } from './observer.js';
+import { DIE_RECHECK_MS } from './observer.js';
 import { key, splitKey } from './service-key.js';
-import type { SyncFailures } from './sync-failures.js';
+import type { WorkerHost } from './worker-host.js';
 
 /**
  * How old a listing a sync may reuse when nothing changed since it began. Without it, each of a
@@ -28,20 +25,6 @@ import type { SyncFailures } from './sync-failures.js';
  * containers every 30 s, the daemon's CPU spikes in bench/RESULTS.md, autoscale sampling cost).
  */
 const SHARED_LISTING_MS = 2_000;
-
-/** What a sync reads and calls of the controller that runs it. */
-export interface WorkerHost {
-  deps: ControllerDeps;
-  registry: ProjectRegistry;
-  waiting: Map<string, { message: string; blocked: boolean }>;
-  observer: Observer;
-  failures: SyncFailures;
-  isGoingDown(project: string): boolean;
-  emit(event: { type: DaemonEventType; message: string; project?: string; service?: string; replica?: number }): void;
-  /** Sync the key again, now or at `at` (epoch ms). */
-  enqueue(serviceKey: string, at?: number): void;
-  execute(record: ProjectView, plan: Operation[]): Promise<OperationResult[]>;
-}
 
 export class ServiceWorker {
   constructor(private readonly host: WorkerHost) {}
