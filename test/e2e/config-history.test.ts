@@ -28,7 +28,10 @@ async function greetings(daemon: DaemonHandle, project: string): Promise<string[
   const web = await serviceStatus(daemon, project, 'web');
   return Promise.all(
     web.replicas.map(async (r) => {
-      const env = (await docker.getContainer(r.containerId ?? '').inspect()).Config.Env ?? [];
+      // Mid-replacement a replica has no container; dockerode asked for container '' throws from
+      // its socket callback (an uncaught ENOTFOUND "containers"), not from the promise.
+      expect(r.containerId, `replica ${r.number} has a container`).toBeTruthy();
+      const env = (await docker.getContainer(r.containerId!).inspect()).Config.Env ?? [];
       return env.find((e) => e.startsWith('GREETING='))?.slice('GREETING='.length) ?? '';
     }),
   );
