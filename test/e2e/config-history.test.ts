@@ -28,8 +28,9 @@ async function greetings(daemon: DaemonHandle, project: string): Promise<string[
   const web = await serviceStatus(daemon, project, 'web');
   return Promise.all(
     web.replicas.map(async (r) => {
-      // Mid-replacement a replica has no container; dockerode asked for container '' throws from
-      // its socket callback (an uncaught ENOTFOUND "containers"), not from the promise.
+      // Mid-replacement a replica has no container. Asked for container '', the engine answers 301
+      // to /containers/json and dockerode's redirect to host "containers" throws ENOTFOUND uncaught,
+      // outside the promise (tried: node, dockerode 4, dockerd 20.10).
       expect(r.containerId, `replica ${r.number} has a container`).toBeTruthy();
       const env = (await docker.getContainer(r.containerId!).inspect()).Config.Env ?? [];
       return env.find((e) => e.startsWith('GREETING='))?.slice('GREETING='.length) ?? '';
