@@ -92,7 +92,7 @@ services:
   it('up --pull never with an absent image fails naming the service and the image, and creates nothing', async () => {
     const r = await daemon.cli(['-p', never, '--profile', 'never', 'up', '-d', '--pull', 'never', 'other'], { cwd: dir });
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain(`service other: image ${absent} is not present and pull_policy is never`);
+    expect(r.stderr).toContain(`service other: image ${absent} is not present and its pull policy (pull_policy or up --pull) is never`);
     const engine = dockerForTests();
     const filters = { label: [`${LABEL_PROJECT}=${never}`] };
     expect((await engine.listContainers({ all: true, filters })).filter((c) => c.Labels[LABEL_PROJECT] === never)).toEqual([]);

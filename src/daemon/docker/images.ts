@@ -47,7 +47,7 @@ export async function ensureImage(docker: Docker, service: Service, progress: Pu
         'terminal',
         service.pullPolicy === 'build'
           ? `service ${service.name}: pull_policy build needs a build section`
-          : `service ${service.name}: image ${service.image} is not present and pull_policy is never`,
+          : `service ${service.name}: image ${service.image} is not present and its pull policy (pull_policy or up --pull) is never`,
       );
     case 'pull':
       return pull(docker, service, progress, present);
