@@ -20,7 +20,13 @@ export function registerImageCommands(program: Command): void {
     .description('pull the images of services that have no build section')
     .argument('[service...]')
     .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', '\nExamples:\n  composed pull\n  composed pull web worker')
+    .addHelpText('after', `
+On a terminal each layer has a line, redrawn in place; elsewhere each image gets one line: its
+digest, layers and size. A pulled image under a tag that moved rolls out on the next \`composed up\`.
+
+Examples:
+  composed pull
+  composed pull web worker`)
     .action(action<ImageOptions>((services, options) => ensureImages('pull', services, options)));
 
   addProjectOptions(program.command('build'))

@@ -65,6 +65,7 @@ Examples:
   composed up -d --scale worker=3 --force-recreate web
   composed up -d --no-deps web      # web only, not what it depends on
   composed up -d --build         # rebuild, then roll the new image out
+  composed up -d --pull always   # pull every image now; a moved tag rolls out
   composed up --no-start && composed start`)
     .action(action(up));
 }
