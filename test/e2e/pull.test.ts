@@ -16,8 +16,14 @@ describeWithRegistry('pull and up --pull against a real registry', () => {
   const app = `${REGISTRY}/${project}/app:latest`;
   const absent = `${REGISTRY}/${project}/absent:latest`;
   let dir: string;
+  /** Every image id the tag named, removed at the end: a moved tag leaves the old one untagged. */
+  const seen = new Set<string>();
   const cli = (...args: string[]) => daemon.cli(['-p', project, ...args], { cwd: dir });
-  const imageOf = (ref: string) => docker('image', 'inspect', '-f', '{{.Id}}', ref);
+  const imageOf = (ref: string) => {
+    const id = docker('image', 'inspect', '-f', '{{.Id}}', ref);
+    seen.add(id);
+    return id;
+  };
   const runningImage = async () => {
     const id = (await serviceStatus(daemon, project, 'web')).replicas[0]?.containerId;
     return id ? docker('inspect', '-f', '{{.Image}}', id) : undefined;
@@ -41,7 +47,7 @@ services:
     await daemon.stop();
     await cleanupProject(project);
     await cleanupProject(never);
-    for (const ref of [app, absent]) {
+    for (const ref of [app, absent, ...seen]) {
       try {
         docker('rmi', '-f', ref);
       } catch {
