@@ -18,6 +18,22 @@ export interface LoadRequest {
    */
   services?: string[];
   noDeps?: boolean;
+  /**
+   * `up --pull`: this load pulls by this policy instead of each service's pull_policy. Not kept:
+   * a reload, and every replacement after, goes by the file again.
+   */
+  pull?: PullOverride;
+}
+
+export type PullOverride = 'always' | 'missing' | 'never';
+
+/** One layer of an image being pulled, as the engine last reported it (bytes when it counts them). */
+export interface LayerProgress {
+  image: string;
+  layer: string;
+  status: string;
+  current?: number;
+  total?: number;
 }
 
 export interface UpResponse {
@@ -37,7 +53,7 @@ export interface ErrorResponse {
 
 /** One line of the NDJSON progress stream of POST /v1/projects. */
 export type UpProgress =
-  | { kind: 'progress'; resource: string; message: string }
+  | { kind: 'progress'; resource: string; message: string; layer?: LayerProgress }
   | { kind: 'done'; result: UpResponse }
   | { kind: 'error'; error: ErrorResponse };
 

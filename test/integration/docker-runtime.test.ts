@@ -318,7 +318,7 @@ describeWithEngine('Docker runtime adapter', () => {
     expect(error).toBeInstanceOf(RuntimeError);
     expect((error as Error).message).toMatch(/^image busybox:nope-composed-test not found and no registry reachable: /);
     const never = serviceForTests('never', { image: 'busybox:nope-composed-test', pullPolicy: 'never' });
-    await expect(runtime.ensureImage(projectFixture(PROJECT, [never]), never, () => {})).rejects.toThrow(/pull_policy is never/);
+    await expect(runtime.ensureImage(projectFixture(PROJECT, [never]), never, () => {})).rejects.toThrow(/is not present and its pull policy .* is never/);
     await runtime.ensureImage(projectFixture(PROJECT, [serviceForTests('present')]), serviceForTests('present'), () => {});
   });
 

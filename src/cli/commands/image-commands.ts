@@ -7,6 +7,7 @@ import { loadRequestFor } from '../local-project.js';
 import { ApiError, type DaemonClient } from '../client.js';
 import { ensureDaemon } from '../daemon-launcher.js';
 import { repeatable } from '../project-options.js';
+import { PullProgressRenderer, type ProgressLine } from '../render/pull-progress.js';
 
 interface ImageOptions {
   quiet?: boolean;
@@ -19,7 +20,13 @@ export function registerImageCommands(program: Command): void {
     .description('pull the images of services that have no build section')
     .argument('[service...]')
     .option('-q, --quiet', 'print nothing but errors')
-    .addHelpText('after', '\nExamples:\n  composed pull\n  composed pull web worker')
+    .addHelpText('after', `
+On a terminal each layer has a line, redrawn in place; elsewhere each image gets one line: its
+digest, layers and size. A pulled image under a tag that moved rolls out on the next \`composed up\`.
+
+Examples:
+  composed pull
+  composed pull web worker`)
     .action(action<ImageOptions>((services, options) => ensureImages('pull', services, options)));
 
   addProjectOptions(program.command('build'))
@@ -55,13 +62,24 @@ async function ensureImages(mode: 'pull' | 'build' | 'prepare', services: string
   const say = (line: string) => options.quiet || process.stdout.write(`${line}\n`);
   const client = clientFor(options);
   await ensureDaemon(client, say);
-  await requestImages(client, { load: await loadRequestFor(options), services, mode, buildArgs, ...(options.cache === false ? { noCache: true } : {}) }, say);
+  await requestImages(client, { load: await loadRequestFor(options), services, mode, buildArgs, ...(options.cache === false ? { noCache: true } : {}) }, progressPrinter(options.quiet));
 }
 
-/** One POST /v1/images, its progress said line by line (also `up --build`). */
-export async function requestImages(client: DaemonClient, body: { load: LoadRequest; services: string[]; mode: 'pull' | 'build' | 'prepare'; buildArgs?: Record<string, string>; noCache?: boolean }, say: (line: string) => void): Promise<void> {
+/** One POST /v1/images, its progress shown as it comes (also `up --build`). */
+export async function requestImages(client: DaemonClient, body: { load: LoadRequest; services: string[]; mode: 'pull' | 'build' | 'prepare'; buildArgs?: Record<string, string>; noCache?: boolean }, show: (line: ProgressLine) => void): Promise<void> {
   for await (const line of client.lines<UpProgress>('/v1/images', { method: 'POST', body })) {
-    if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
+    if (line.kind === 'progress') show(line);
     if (line.kind === 'error') throw new ApiError(500, line.error);
   }
+}
+
+/** Progress lines to stdout: layers redrawn in place on a terminal, a line per image elsewhere. */
+export function progressPrinter(quiet: boolean | undefined): (line: ProgressLine) => void {
+  if (quiet) return () => undefined;
+  const terminal = process.stdout.isTTY === true && process.env['TERM'] !== 'dumb';
+  const renderer = new PullProgressRenderer(terminal ? (process.stdout.columns ?? 80) : undefined);
+  return (line) => {
+    const text = renderer.render(line);
+    if (text) process.stdout.write(text);
+  };
 }

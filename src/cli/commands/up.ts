@@ -2,7 +2,7 @@
 // daemon runs, hand the project over, show progress; with --wait return only once everything is
 // ready; without -d, attach to the logs on a terminal until Ctrl-C (the daemon keeps running them).
 import { Command, Option } from 'commander';
-import type { DaemonEvent, ProjectStatus, UpProgress } from '../../protocol/api.js';
+import type { DaemonEvent, ProjectStatus, PullOverride, UpProgress } from '../../protocol/api.js';
 import { formatDiagnostic } from '../../compose/errors.js';
 import { action, addProjectOptions, clientFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
 import { loadLocal, loadRequestFor } from '../local-project.js';
@@ -12,7 +12,7 @@ import { parseDuration } from '../duration.js';
 import { repeatable } from '../project-options.js';
 import { settledState } from '../readiness.js';
 import { attachToLogs, shouldAttach } from '../up-attach.js';
-import { requestImages } from './image-commands.js';
+import { progressPrinter, requestImages } from './image-commands.js';
 import { printPreview } from './preview.js';
 
 interface UpOptions extends ProjectOptions {
@@ -25,7 +25,7 @@ interface UpOptions extends ProjectOptions {
   scale?: string[];
   start?: boolean;
   build?: boolean;
-  pull?: string;
+  pull?: PullOverride;
   deps?: boolean;
   removeOrphans?: boolean;
   dryRun?: boolean;
@@ -45,7 +45,7 @@ export function registerUp(program: Command): void {
     .option('--no-start', 'create the containers and start nothing; `composed start` starts them (the daemon supervises them from then on)')
     .option('--build', 'build the images of services with a build section first; a new image rolls out like any config change')
     .option('--no-build', 'accepted: images are built only when missing, as pull_policy says (the default)')
-    .addOption(new Option('--pull <policy>', 'accepted for the images pull_policy already covers').choices(['always', 'missing', 'never']))
+    .addOption(new Option('--pull <policy>', 'pull images by this policy instead of each service\'s pull_policy: always (pull every image, a moved tag then rolls out), missing (only absent ones), never (fail naming the service when its image is absent, creating nothing)').choices(['always', 'missing', 'never']))
     .option('--no-deps', 'with SERVICE...: do not start the services they depend on')
     .option('-q, --quiet', 'print only errors')
     .option('--dry-run', 'print the plan `up` would execute (configs that changed and their keys, replicas to create, replace, remove; networks and volumes), touching nothing; exit 1 when something would change')
@@ -54,12 +54,18 @@ Without -d on a terminal, up follows the services' logs until Ctrl-C; Ctrl-C det
 daemon keeps them running (\`composed down\` stops them). When stdout is not a terminal, or CI is
 set, up returns as with -d, so a script never hangs.
 
+Images are pulled here, at up, as pull_policy (or --pull) says: the daemon's later
+replacements of a crashed or unhealthy replica use the image already on the host (pulling again
+only when it is gone), and a reload of an edited file goes by pull_policy, not by an earlier
+--pull. To follow a moving tag, use x-composed.update (composed update).
+
 Examples:
   composed up -d
   composed -f compose.yaml -p demo up --wait --wait-timeout 2m
   composed up -d --scale worker=3 --force-recreate web
   composed up -d --no-deps web      # web only, not what it depends on
   composed up -d --build         # rebuild, then roll the new image out
+  composed up -d --pull always   # pull every image now; a moved tag rolls out
   composed up --no-start && composed start`)
     .action(action(up));
 }
@@ -82,14 +88,15 @@ async function up(services: string[], options: UpOptions): Promise<void> {
 
   const follow = new AbortController();
   const printed = printEvents(client, project.name, follow.signal, say);
+  const showProgress = progressPrinter(options.quiet);
   try {
     if (options.build) {
       const buildable = Object.values(project.services).filter((s) => s.build && (services.length === 0 || services.includes(s.name)));
-      if (buildable.length > 0) await requestImages(client, { load: await loadRequestFor(options), services: buildable.map((s) => s.name), mode: 'build' }, say);
+      if (buildable.length > 0) await requestImages(client, { load: await loadRequestFor(options), services: buildable.map((s) => s.name), mode: 'build' }, showProgress);
     }
     const noStart = options.start === false;
-    for await (const line of client.lines<UpProgress>(`/v1/projects${noStart ? '?no-start=1' : ''}`, { method: 'POST', body: { ...(await loadRequestFor(options)), ...(services.length ? { services, noDeps: options.deps === false } : {}) } })) {
-      if (line.kind === 'progress') say(`${line.resource}: ${line.message}`);
+    for await (const line of client.lines<UpProgress>(`/v1/projects${noStart ? '?no-start=1' : ''}`, { method: 'POST', body: { ...(await loadRequestFor(options)), ...(services.length ? { services, noDeps: options.deps === false } : {}), ...(options.pull ? { pull: options.pull } : {}) } })) {
+      if (line.kind === 'progress') showProgress(line);
       // The answer's status (200) went out before the failure: it is the daemon's error all the same.
       if (line.kind === 'error') throw new ApiError(500, line.error);
     }

@@ -101,7 +101,7 @@ async function act(client: DaemonClient, options: WatchOptions, project: string,
     return;
   }
   say(`${service.name}: ${rule.path} changed: rebuilding`);
-  await requestImages(client, { load: await loadRequestFor(options), services: [service.name], mode: 'build' }, say);
+  await requestImages(client, { load: await loadRequestFor(options), services: [service.name], mode: 'build' }, (line) => say(`${line.resource}: ${line.message}`));
   await handOver(client, options, say);
   say(`${service.name}: rebuilt; the daemon rolls the new image out`);
 }

@@ -41,8 +41,9 @@ async function ensureImages(ctx: ApiContext, req: IncomingMessage, res: ServerRe
   for (const service of services) {
     const target = forMode(service, mode, buildArgs, noCache);
     if (!target) continue;
-    await ctx.runtime.ensureImage(project, target, (message) => line({ kind: 'progress', resource: service.name, message }));
-    line({ kind: 'progress', resource: service.name, message: `${mode === 'build' ? 'built' : mode === 'pull' ? 'pulled' : 'ready'} ${service.image}` });
+    await ctx.runtime.ensureImage(project, target, (message, layer) => line({ kind: 'progress', resource: service.name, message, ...(layer ? { layer } : {}) }));
+    // A pull closes with its own line (the digest it got); a build or a prepare with this one.
+    if (mode !== 'pull') line({ kind: 'progress', resource: service.name, message: `${mode === 'build' ? 'built' : 'ready'} ${service.image}` });
   }
   line({ kind: 'done', result: { project: project.name, services: services.map((s) => s.name), warnings: [] } });
   res.end();

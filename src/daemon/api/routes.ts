@@ -87,7 +87,7 @@ async function up(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, _p
   };
   const caller = callerOf(req);
   const owner = projectOwner(caller);
-  const result = await ctx.lifecycle.up(request, (resource, message) => line({ kind: 'progress', resource, message }), { noStart: flag(query, 'no-start'), caller: eventCaller(caller), ...(owner ? { owner } : {}) });
+  const result = await ctx.lifecycle.up(request, (resource, message, layer) => line({ kind: 'progress', resource, message, ...(layer ? { layer } : {}) }), { noStart: flag(query, 'no-start'), caller: eventCaller(caller), ...(owner ? { owner } : {}) });
   line({ kind: 'done', result });
   res.end();
 }

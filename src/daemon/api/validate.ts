@@ -23,7 +23,7 @@ function serviceName(name: string, field: string): string {
 }
 
 export function loadRequest(body: unknown): LoadRequest {
-  const o = object(body, ['files', 'projectName', 'cwd', 'env', 'profiles', 'services', 'noDeps']);
+  const o = object(body, ['files', 'projectName', 'cwd', 'env', 'profiles', 'services', 'noDeps', 'pull']);
   const files = stringArray(o.files ?? [], 'files');
   for (const [i, file] of files.entries()) if (!file.startsWith('/')) throw new HttpError(400, 'must be an absolute path', `files[${i}]`);
   const cwd = string(o.cwd, 'cwd');
@@ -34,6 +34,10 @@ export function loadRequest(body: unknown): LoadRequest {
   if (o.noDeps !== undefined) {
     if (typeof o.noDeps !== 'boolean') throw new HttpError(400, 'must be true or false', 'noDeps');
     request.noDeps = o.noDeps;
+  }
+  if (o.pull !== undefined) {
+    if (o.pull !== 'always' && o.pull !== 'missing' && o.pull !== 'never') throw new HttpError(400, 'must be always, missing or never', 'pull');
+    request.pull = o.pull;
   }
   return request;
 }

@@ -7,6 +7,7 @@ import { RuntimeError, classify, engineMessage, isNotFound } from './errors.js';
 import { jsonLines } from './json-lines.js';
 import { parseImageReference } from '../core/image-reference.js';
 import { credentialsFor, engineAuth } from './docker-credentials.js';
+import { PullSummary, type PullMessage } from './pull-summary.js';
 
 /** What to do for a service's image given whether it is already present (compose's rules). */
 export type ImageAction = 'use' | 'pull' | 'build' | 'pull-or-build' | 'missing';
@@ -46,7 +47,7 @@ export async function ensureImage(docker: Docker, service: Service, progress: Pu
         'terminal',
         service.pullPolicy === 'build'
           ? `service ${service.name}: pull_policy build needs a build section`
-          : `image ${service.image} is not present and pull_policy is never`,
+          : `service ${service.name}: image ${service.image} is not present and its pull policy (pull_policy or up --pull) is never`,
       );
     case 'pull':
       return pull(docker, service, progress, present);
@@ -69,12 +70,12 @@ async function pull(docker: Docker, service: Service, progress: PullProgress, pr
     const registry = parseImageReference(ref).registry;
     const authconfig = engineAuth(registry, await credentialsFor(registry));
     const stream = (await docker.pull(ref, { ...(service.platform ? { platform: service.platform } : {}), ...(authconfig ? { authconfig } : {}) })) as NodeJS.ReadableStream;
+    const summary = new PullSummary(ref);
     const error = await consume(stream, (message) => {
-      const m = message as { status?: string; id?: string; progressDetail?: { current?: number } };
-      // Download and extract bars repeat per chunk; report only the status changes.
-      if (!m.status || m.progressDetail?.current !== undefined) return;
-      progress(m.id ? `${ref}: ${m.id}: ${m.status}` : `${ref}: ${m.status}`);
+      const layer = summary.take(message as PullMessage);
+      if (layer) progress(`${layer.layer}: ${layer.status}`, layer);
     });
+    if (!error) progress(summary.line());
     if (error) throw new Error(error);
   } catch (error) {
     throw pullError(ref, present, error);

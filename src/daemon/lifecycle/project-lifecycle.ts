@@ -8,7 +8,7 @@ import { enforcePolicy, fileAccessFor, type ProjectOwner } from '../access/proje
 import { fixedHostPortConflict } from '../../compose/validate.js';
 import type { Project } from '../../compose/model.js';
 import { serviceConfigHash } from '../../compose/hash.js';
-import type { DownRequest, EventCaller, LoadRequest, UpResponse } from '../../protocol/api.js';
+import type { DownRequest, EventCaller, LayerProgress, LoadRequest, UpResponse } from '../../protocol/api.js';
 import type { HistoryReport, RollbackResponse, RollingRestartResponse } from '../../protocol/history.js';
 import { LABEL_NUMBER, LABEL_SERVICE } from '../core/labels.js';
 import { hookMessage } from '../core/apply-results.js';
@@ -32,7 +32,7 @@ import { KeyedMutex } from './keyed-mutex.js';
 import { RequestError } from './request-error.js';
 import type { ServiceRevisions } from './service-revisions.js';
 
-export type Progress = (resource: string, message: string) => void;
+export type Progress = (resource: string, message: string, layer?: LayerProgress) => void;
 
 interface ApplyOptions {
   noStart?: boolean;
@@ -84,7 +84,7 @@ export class ProjectLifecycle {
     const { project, warnings } = loaded;
     const only = servicesOf(request, project);
     // Networks, named volumes and images (core/prepare-plan.ts): what every replica needs before it exists.
-    await executePreparePlan(planPrepare(project, only), { runtime: this.deps.runtime, project, progress });
+    await executePreparePlan(planPrepare(project, only, request.pull), { runtime: this.deps.runtime, project, progress });
     const { previous, record, fileHashes, started } = await this.nextConfig(request, loaded, only, reload, noStart, owner, previousImages);
     this.announceRollouts(previous, record, started, previousImages);
     await this.registry.adopt(record);

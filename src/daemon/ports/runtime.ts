@@ -1,6 +1,7 @@
 // The container engine as the daemon sees it, in our own types. `docker/` implements it with
 // dockerode; nothing else in the daemon knows dockerode exists.
 import type { Network, Project, Service, ServiceHook, Volume } from '../../compose/model.js';
+import type { LayerProgress } from '../../protocol/api.js';
 import type { InteractiveSession, OneOffRequest, ProcessOptions, ProcessTable, PsEntry, LogEntry, LogQuery, ResourceUsage, TerminalSize } from './interactive.js';
 
 export type ContainerState =
@@ -70,7 +71,8 @@ export interface CpuSample {
   atNanos: number;
 }
 
-export type PullProgress = (message: string) => void;
+/** A line to show, or with `layer` a layer's new state (its message the same as a plain line). */
+export type PullProgress = (message: string, layer?: LayerProgress) => void;
 
 /** What a lifecycle hook did: its exit code and its output (stdout and stderr, interleaved). */
 export interface HookResult {

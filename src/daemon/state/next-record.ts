@@ -88,8 +88,8 @@ export function keepUnnamed(previous: ProjectView | undefined, project: Project,
   }
 }
 
-/** What a reload loads again: the whole file, not the services one `up` named. */
-function wholeFile({ services: _services, noDeps: _noDeps, ...load }: LoadRequest): LoadRequest {
+/** What a reload loads again: the whole file, not the services one `up` named nor its `--pull`. */
+function wholeFile({ services: _services, noDeps: _noDeps, pull: _pull, ...load }: LoadRequest): LoadRequest {
   return load;
 }
 

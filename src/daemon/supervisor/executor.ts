@@ -2,6 +2,7 @@
 // It carries no decision logic: what to do and why was settled by reconcile.
 import type { Logger } from 'pino';
 import type { Project, Service } from '../../compose/model.js';
+import type { LayerProgress } from '../../protocol/api.js';
 import { replicaName, steppedAsideName, surgeName } from '../core/labels.js';
 import { formatOperation, type HookRun, type Operation, type OperationResult } from '../core/plan.js';
 import { preparedResource, type PrepareOperation } from '../core/prepare-plan.js';
@@ -204,7 +205,7 @@ async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promi
 /** Carries out a prepare plan in order; the first failure stops it (later steps need the earlier ones). */
 export async function executePreparePlan(
   plan: readonly PrepareOperation[],
-  ctx: { runtime: SupervisionRuntime; project: Project; progress: (resource: string, message: string) => void },
+  ctx: { runtime: SupervisionRuntime; project: Project; progress: (resource: string, message: string, layer?: LayerProgress) => void },
 ): Promise<void> {
   const { runtime, project, progress } = ctx;
   for (const op of plan) {
@@ -219,7 +220,7 @@ export async function executePreparePlan(
         await runtime.ensureVolume(project, op.key, project.volumes[op.key]!);
         break;
       case 'ensure-image':
-        await runtime.ensureImage(project, project.services[op.service]!, (message) => progress(resource, message));
+        await runtime.ensureImage(project, { ...project.services[op.service]!, pullPolicy: op.policy }, (message, layer) => progress(resource, message, layer));
         break;
     }
   }
