@@ -48,7 +48,9 @@ export class DaemonHandle {
         if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${this.log()}`);
         if (!(await this.client.ping())) throw new Error('daemon not answering yet');
       },
-      { timeoutMs: 20_000 },
+      // The daemon listens once its first resync is done, bounded at 30 s (daemon/main.ts): a
+      // restarted daemon busy with a roll-out on a loaded host may use all of it.
+      { timeoutMs: 45_000 },
     );
   }
 
