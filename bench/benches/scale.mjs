@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloneOptions, createNetwork } from '../lib/clone.mjs';
+import { killAndAwaitRestarts, killTargets } from '../lib/host-kill.mjs';
 import { Daemon, procSample } from '../lib/daemon.mjs';
 import { CRASH_ON_TERM, EventRecorder, IMAGE, LABEL_PROJECT, cleanupProjects } from '../lib/engine.mjs';
 import { callsPerMinute, clockTicksPerSecond, findPid, sampleWindow, cpuBetween } from '../lib/proc.mjs';
@@ -201,12 +202,7 @@ async function storm({ docker, daemon, project, contender, recorder }) {
   const listed = (await docker.listContainers({ filters: { label: [`${LABEL_PROJECT}=${project}`] } })).sort((a, b) => (a.Names[0] < b.Names[0] ? -1 : 1));
   const every = Math.round(1 / KILL_FRACTION);
   const chosen = listed.filter((_, i) => i % every === 0);
-  const targets = await parallel(chosen, 16, async (c) => {
-    const i = await docker.getContainer(c.Id).inspect();
-    return { id: c.Id, name: i.Name.slice(1), pid: i.State.Pid };
-  });
-  const names = new Set(targets.map((x) => x.name));
-  const oldIds = new Set(targets.map((x) => x.id));
+  const targets = await killTargets(docker, chosen);
   const from = recorder.mark();
   const statusMs = [];
   const psMs = [];
@@ -224,34 +220,10 @@ async function storm({ docker, daemon, project, contender, recorder }) {
     }
   })();
   await sleep(300);
-  const t0 = nowMs();
-  for (const x of targets) {
-    try {
-      process.kill(x.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  const restartedAt = new Map();
-  let unsubscribe = () => undefined;
-  let timer;
-  await new Promise((resolve) => {
-    const check = (e) => {
-      if (e.action !== 'start' || e.time < t0) return;
-      const replacement = contender === 'composed' ? names.has(e.name) && !oldIds.has(e.id) : oldIds.has(e.id);
-      if (replacement && !restartedAt.has(e.name)) restartedAt.set(e.name, e.time);
-      if (restartedAt.size >= targets.length) resolve();
-    };
-    for (const e of recorder.since(from)) check(e);
-    unsubscribe = recorder.subscribe(check);
-    timer = setTimeout(resolve, STORM_TIMEOUT_MS);
-  });
-  clearTimeout(timer);
-  unsubscribe();
+  const { t0, times } = await killAndAwaitRestarts({ targets, recorder, from, contender, timeoutMs: STORM_TIMEOUT_MS });
   await sleep(500);
   sampling = false;
   await sampler;
-  const times = [...restartedAt.values()].sort((a, b) => a - b);
   return {
     t0,
     killed: targets.length,

@@ -10,6 +10,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cloneOptions, createNetwork } from '../lib/clone.mjs';
+import { killAndAwaitRestarts, killTargets } from '../lib/host-kill.mjs';
 import { Daemon } from '../lib/daemon.mjs';
 import { CRASH_ON_TERM, EventRecorder, IMAGE, LABEL_PROJECT, cleanupProjects } from '../lib/engine.mjs';
 import { trackDaemon, trackProject } from '../lib/registry.mjs';
@@ -134,12 +135,7 @@ services:
 
 async function stormOnce({ docker, daemon, project, contender, recorder }) {
   const listed = await docker.listContainers({ filters: { label: [`${LABEL_PROJECT}=${project}`] } });
-  const targets = await parallel(listed, 16, async (c) => {
-    const i = await docker.getContainer(c.Id).inspect();
-    return { id: c.Id, name: i.Name.slice(1), pid: i.State.Pid };
-  });
-  const names = new Set(targets.map((t) => t.name));
-  const oldIds = new Set(targets.map((t) => t.id));
+  const targets = await killTargets(docker, listed);
   const from = recorder.mark();
 
   // Watching the storm, as a user would, every 100 ms from just before it until it is over: the
@@ -168,35 +164,10 @@ async function stormOnce({ docker, daemon, project, contender, recorder }) {
   })();
   await sleep(300);
 
-  const t0 = nowMs();
-  for (const t of targets) {
-    try {
-      process.kill(t.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  const restartedAt = new Map();
-  let unsubscribe = () => undefined;
-  let timer;
-  const done = new Promise((resolve) => {
-    const check = (e) => {
-      if (e.action !== 'start' || e.time < t0) return;
-      const isReplacement = contender === 'composed' ? names.has(e.name) && !oldIds.has(e.id) : oldIds.has(e.id);
-      if (isReplacement && !restartedAt.has(e.name)) restartedAt.set(e.name, e.time);
-      if (restartedAt.size >= targets.length) resolve();
-    };
-    for (const e of recorder.since(from)) check(e);
-    unsubscribe = recorder.subscribe(check);
-    timer = setTimeout(resolve, STORM_TIMEOUT_MS);
-  });
-  await done;
-  clearTimeout(timer);
-  unsubscribe();
+  const { t0, oldIds, times } = await killAndAwaitRestarts({ targets, recorder, from, contender, timeoutMs: STORM_TIMEOUT_MS });
   await sleep(500);
   sampling = false;
   await sampler;
-  const times = [...restartedAt.values()].sort((a, b) => a - b);
   const dies = recorder.since(from).filter((e) => e.action === 'die' && oldIds.has(e.id)).map((e) => e.time);
   const at = (fraction) => (times.length >= Math.ceil(targets.length * fraction) ? times[Math.ceil(targets.length * fraction) - 1] - t0 : undefined);
   return {
