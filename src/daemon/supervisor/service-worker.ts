@@ -45,7 +45,7 @@ export class ServiceWorker {
     const seen = (await Promise.all([serviceName, ...Object.keys(intent?.service.dependsOn ?? {})].map(listService))).flat();
     const { listing, inspected, stillRunning } = await host.observer.seeRecentDeaths(seen);
     const mine = listing.filter((c) => c.labels[LABEL_SERVICE] === serviceName);
-    const canaryFailure = followCanary(host, record, serviceName, mine);
+    const canaryFailure = followCanary(host, record, serviceName, intent, mine);
     if (canaryFailure) {
       // Before reconciling: the same sync must not take the roll-out a step further.
       this.applyRolloutOutcome(record, serviceName, canaryFailure, false);
