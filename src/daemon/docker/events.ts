@@ -7,7 +7,7 @@
 // - `docker stop` (SIGTERM ignored, pid 1 `sleep`): kill(15) -> kill(9) after the timeout -> die(137) -> stop
 // - `docker stop` of an exited container: no event at all (the API answers 304)
 // - `docker rm -f` of a running one: kill(9) -> die(137) -> destroy
-// - OOM kill (memory 8m, a growing shell string): oom -> die(137); inspect says OOMKilled=true,
+// - OOM kill (memory 8m, a growing shell string): oom and die(137), in either order; OOMKilled=true,
 //   except for an OOM right after start, before the shim watches the cgroup: die(137) alone
 // - engine restart policy on-failure:2: die(3) -> start -> die(3) -> start -> die(3); no `restart` event
 // - health: `health_status: healthy` / `health_status: unhealthy`, only on a change of status (no
