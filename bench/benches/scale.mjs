@@ -13,6 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeNetworkNamed } from '../../dist/daemon/docker/resources.js';
 import { cloneOptions, createNetwork } from '../lib/clone.mjs';
 import { killAndAwaitRestarts, killTargets } from '../lib/host-kill.mjs';
 import { Daemon, procSample } from '../lib/daemon.mjs';
@@ -114,9 +115,12 @@ export async function run({ docker }) {
       await c.stop({ t: 10 }).catch(() => undefined);
       await c.remove({ force: true });
     });
-    await docker.getNetwork(network).remove();
+    // The network as composed's `down` removes it (its own function, from dist/): engine 20.10 keeps
+    // counting endpoints of containers just removed and answers 403 "has active endpoints" for a
+    // few seconds, so the removal waits and retries; a plain remove stopped the 1,000-replica run.
+    const networkLeft = await removeNetworkNamed(docker, network);
     const floorDownMs = nowMs() - t;
-    log(`scale: floor down in ${Math.round(floorDownMs)} ms`);
+    log(`scale: floor down in ${Math.round(floorDownMs)} ms${networkLeft ? ` (network ${networkLeft})` : ''}`);
 
     // ---- docker-compose -------------------------------------------------------------------------
     let dockerCompose;
@@ -135,7 +139,7 @@ export async function run({ docker }) {
       figures: {
         replicas: REPLICAS,
         bringUp: { composedUpWaitMs: composedUpMs, floorMs: floorUpMs, dockerComposeUpDMs: dockerCompose?.upDMs },
-        down: { composedMs: composedDownMs, floorMs: floorDownMs, dockerComposeMs: dockerCompose?.downMs },
+        down: { composedMs: composedDownMs, floorMs: floorDownMs, floorNetworkLeft: networkLeft, dockerComposeMs: dockerCompose?.downMs },
         idle: {
           seconds: idle.seconds,
           cpuPercentOfOneCore: idle.cpuPercent,

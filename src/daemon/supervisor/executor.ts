@@ -33,6 +33,8 @@ export interface ExecutionContext {
    * removal then fails and is reported).
    */
   stepAside?: boolean;
+  /** Runs a container's create and start in one of the daemon's start lanes (start-lanes.ts). */
+  startLane?: <T>(work: () => Promise<T>, options: { urgent?: boolean }) => Promise<T>;
 }
 
 /** Lines of log kept with an exit: enough to see why it died, small enough for status. */
@@ -73,16 +75,16 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
   const { runtime } = ctx;
   switch (op.kind) {
     case 'create':
-      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
+      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart, { urgent: op.replacement });
     case 'start': {
-      await runtime.startContainer(op.containerId);
+      await inStartLane(ctx, () => runtime.startContainer(op.containerId));
       return { hooks: await postStart(op.service, op.containerId, ctx) };
     }
     case 'record-exit':
       return { logTail: await runtime.logsTail(op.containerId, EXIT_LOG_LINES) };
     case 'replace': {
       const removed = await stopAndRemove(op, op.containerId, ctx, { keepOutput: true });
-      const created = await createAndStart(op.service, op.number, ctx);
+      const created = await createAndStart(op.service, op.number, ctx, undefined, true, { urgent: true });
       return { ...created, steppedAside: removed.steppedAside, hooks: [...removed.hooks, ...(created.hooks ?? [])] };
     }
     case 'remove':
@@ -122,20 +124,22 @@ async function createAndStart(
   ctx: ExecutionContext,
   name = replicaName(ctx.project.name, serviceName, number),
   start = true,
+  lane: { urgent?: boolean } = {},
 ): Promise<Partial<OperationResult>> {
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
-  const containerId = await ctx.runtime.createReplica({
-    project: ctx.project,
-    service,
-    number,
-    name,
-    configHash: ctx.configHash(serviceName),
-  });
+  const containerId = await inStartLane(ctx, async () => {
+    const id = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
+    if (start) await ctx.runtime.startContainer(id);
+    return id;
+  }, lane);
   if (!start) return { containerId, createdAt };
-  await ctx.runtime.startContainer(containerId);
   return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
+}
+
+function inStartLane<T>(ctx: ExecutionContext, work: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
+  return ctx.startLane ? ctx.startLane(work, options) : work();
 }
 
 /** A failing post_start is reported and the container keeps running, as docker compose leaves it. */
