@@ -24,8 +24,8 @@ import * as simulation from './benches/simulation.mjs';
 import { trackedProjects, trackedDaemons } from './lib/registry.mjs';
 
 const BENCHES = { replacement, storm, updown, overhead, autoscale, balancer, cli, dashboard, scale, simulation };
-/** Results written by scripts of their own (bench/soak.mjs), rendered with the others. */
-const OTHER_RESULTS = ['soak'];
+/** Results written by scripts of their own (bench/soak.mjs, bench/balancer/vs-haproxy.mjs), rendered with the others. */
+const OTHER_RESULTS = ['soak', 'balancer-haproxy'];
 const RESULTS_DIR = join(REPO_ROOT, 'bench/results');
 const RESULTS_MD = join(REPO_ROOT, 'bench/RESULTS.md');
 

@@ -1,9 +1,17 @@
 // Renders bench/RESULTS.md from the stored results (bench/results/<name>.json), one section per
 // bench, a summary of targets first. Every number shown comes from those files.
 import { ratio } from './stats.mjs';
+import { haproxySection, haproxyTargets } from './report-haproxy.mjs';
 import { SCALE_SECTIONS, scaleTargets } from './report-scale.mjs';
 
-const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'cli', 'dashboard', 'scale', 'simulation', 'soak'];
+const ORDER = ['replacement', 'storm', 'updown', 'overhead', 'autoscale', 'balancer', 'balancer-haproxy', 'cli', 'dashboard', 'scale', 'simulation', 'soak'];
+/** Sections numbered after the one before them (6b after 6), so the numbers of the others stay. */
+const SUBSECTIONS = new Set(['balancer-haproxy']);
+
+function sectionNumber(name) {
+  const main = ORDER.slice(0, ORDER.indexOf(name) + 1).filter((n) => !SUBSECTIONS.has(n)).length;
+  return SUBSECTIONS.has(name) ? `${main}b` : String(main);
+}
 
 export function renderResults(entries) {
   const byName = Object.fromEntries(entries.map((e) => [e.name, e]));
@@ -30,7 +38,7 @@ export function renderResults(entries) {
   out.push('');
   for (const n of present) {
     const e = byName[n];
-    out.push(`## ${ORDER.indexOf(n) + 1}. ${e.title}`, '');
+    out.push(`## ${sectionNumber(n)}. ${e.title}`, '');
     out.push(`\`${e.command}\`, ${e.startedAt.replace('T', ' ').slice(0, 19)} UTC, ${secs(e.durationMs)}.`, '');
     if (e.error) {
       out.push('**The bench failed**; no figures from this run:', '', '```', e.error.split('\n').slice(0, 12).join('\n'), '```', '');
@@ -149,6 +157,8 @@ function targets(e) {
       }
       return rows;
     }
+    case 'balancer-haproxy':
+      return haproxyTargets(e);
     case 'cli':
       return f.commands.map((c) => ['CLI latency', `\`composed ${c.command}\` vs ${c.reference}`, ms(c.composed.median), ms(c.socket.median), `+${ms(c.addedMs)}`, `<= +${e.result.config.targetAddedMs} ms`, c.addedMs <= e.result.config.targetAddedMs ? 'met' : `**missed** (+${ms(c.addedMs)})`]);
     default:
@@ -173,6 +183,7 @@ function plus(v) {
 
 const SECTIONS = {
   ...SCALE_SECTIONS,
+  'balancer-haproxy': haproxySection,
   cli(r) {
     const out = [];
     out.push(
