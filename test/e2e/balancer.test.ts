@@ -72,7 +72,7 @@ describeWithEngine('balancer: one published port, many replicas', () => {
       { timeoutMs: 90_000 },
     );
     await load.stop();
-    expect(load.failures).toEqual([]);
+    expect(load.errors).toEqual([]);
     expect(load.answers.at(-1)).toMatch(/ v2$/);
   });
 
@@ -84,7 +84,7 @@ describeWithEngine('balancer: one published port, many replicas', () => {
     const after = load.answers.length;
     await eventually(() => expect(load.answers.length).toBeGreaterThan(after + 20));
     await load.stop();
-    expect(load.failures).toEqual([]);
+    expect(load.errors).toEqual([]);
   });
 
   it('the port is closed while the daemon is down and open again once it is back', async () => {
@@ -105,6 +105,6 @@ describeWithEngine('balancer: one published port, many replicas', () => {
     await eventually(() => expect(load.answers.length).toBeGreaterThan(after + 20));
     await load.stop();
     // 4 client workers: at most 4 requests were in flight on the killed replica.
-    expect(load.failures.length).toBeLessThanOrEqual(4);
+    expect(load.errors.length).toBeLessThanOrEqual(4);
   });
 });

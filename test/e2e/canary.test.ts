@@ -7,7 +7,7 @@ import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { steadyLoad } from '../unit/balancer/tcp-fixtures.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 /** `serves`: busybox httpd answering its version; otherwise the container listens on nothing, so every connection is refused. */
 function compose(project: string, port: number, version: string, serves: boolean): string {

@@ -103,7 +103,7 @@ describeWithRegistry('following image tags against a real registry', () => {
       { timeoutMs: 90_000, intervalMs: 250 },
     );
     await load.stop();
-    expect(load.failures).toEqual([]);
+    expect(load.errors).toEqual([]);
     expect(load.answers.length).toBeGreaterThan(50);
     expect(load.answers).toContain('v1');
     expect(load.answers.at(-1)).toBe('v2');

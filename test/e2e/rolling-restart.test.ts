@@ -5,7 +5,7 @@ import { serviceStatus, useDaemon, writeProject } from '../support/daemon.js';
 import { describeWithEngine, TEST_IMAGE, uniqueProjectName } from '../support/engine.js';
 import { eventually } from '../support/eventually.js';
 import { freePort } from '../support/free-port.js';
-import { steadyLoad } from '../unit/balancer/tcp-fixtures.js';
+import { steadyLoad } from '../support/steady-load.js';
 
 describeWithEngine('restart --rolling', () => {
   const project = uniqueProjectName('rolling');

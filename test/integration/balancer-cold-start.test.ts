@@ -2,7 +2,8 @@
 // its first replica) instead of resetting it. Real sockets on 127.0.0.1; no Docker.
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { asBackend, balancerScope, get } from '../unit/balancer/tcp-fixtures.js';
+import { asBackend, balancerScope } from '../support/tcp-fixtures.js';
+import { get } from '../support/steady-load.js';
 
 const scope = balancerScope();
 

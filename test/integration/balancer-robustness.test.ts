@@ -5,16 +5,8 @@ import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TcpBalancer } from '../../src/daemon/balancer/tcp-balancer.js';
 import { eventually } from '../support/eventually.js';
-import {
-  asBackend,
-  balancerScope,
-  captureLogger,
-  connectRaw,
-  get,
-  listen,
-  receiveAll,
-  steadyLoad,
-} from '../unit/balancer/tcp-fixtures.js';
+import { asBackend, balancerScope, captureLogger, connectRaw, listen, receiveAll } from '../support/tcp-fixtures.js';
+import { get, steadyLoad } from '../support/steady-load.js';
 
 const scope = balancerScope();
 

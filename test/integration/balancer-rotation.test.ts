@@ -2,16 +2,8 @@
 // Real sockets on 127.0.0.1; no Docker.
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import {
-  asBackend,
-  balancerScope,
-  connectRaw,
-  get,
-  manualClock,
-  receiveAll,
-  steadyLoad,
-  type Load,
-} from '../unit/balancer/tcp-fixtures.js';
+import { asBackend, balancerScope, connectRaw, manualClock, receiveAll } from '../support/tcp-fixtures.js';
+import { get, steadyLoad, type Load } from '../support/steady-load.js';
 
 const scope = balancerScope();
 

@@ -2,7 +2,8 @@
 // Real sockets on 127.0.0.1; no Docker.
 import { describe, expect, it } from 'vitest';
 import { eventually } from '../support/eventually.js';
-import { asBackend, balancerScope, blackhole, get, refusedPort, steadyLoad } from '../unit/balancer/tcp-fixtures.js';
+import { asBackend, balancerScope, blackhole, refusedPort } from '../support/tcp-fixtures.js';
+import { get, steadyLoad } from '../support/steady-load.js';
 
 const scope = balancerScope();
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reset } from '../../../src/daemon/balancer/reset.js';
-import { startRawServer, type RawServer } from './tcp-fixtures.js';
+import { startRawServer, type RawServer } from '../../support/tcp-fixtures.js';
 
 let server: RawServer | undefined;
 afterEach(async () => {

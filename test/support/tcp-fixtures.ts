@@ -1,13 +1,13 @@
-// Real sockets on 127.0.0.1 for the balancer tests: backends that answer with their own id, clients
-// that count what they got, and ports that refuse or never answer. Everything here is closed by the
+// Real sockets on 127.0.0.1 for the balancer tests: backends that answer with their own id, raw
+// clients and servers, and ports that refuse or never answer (the HTTP client load is steady-load.ts). Everything here is closed by the
 // test that made it; loops stop by themselves.
 import { spawn } from 'node:child_process';
-import { request as httpRequest, createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { afterEach } from 'vitest';
-import { TcpBalancer, type Backend } from '../../../src/daemon/balancer/tcp-balancer.js';
-import type { Clock } from '../../../src/daemon/ports/clock.js';
+import { TcpBalancer, type Backend } from '../../src/daemon/balancer/tcp-balancer.js';
+import type { Clock } from '../../src/daemon/ports/clock.js';
 
 /**
  * Balancers and backends for one test file, closed after each test (newest first) whatever the
@@ -107,78 +107,6 @@ export async function startIdServer(id: string): Promise<IdServer> {
   });
   state.port = await listen(server);
   return state;
-}
-
-export interface Reply {
-  status: number;
-  body: string;
-}
-
-/** One request on a fresh connection (no keep-alive, so every request is a new balanced connection). */
-export function get(port: number, path = '/', timeoutMs = 10_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-export interface LoadResult {
-  ok: number;
-  failed: number;
-  errors: string[];
-  byBody: Map<string, number>;
-}
-
-export interface Load {
-  /** Stop issuing requests; resolves when the in-flight ones have finished. */
-  stop(): Promise<LoadResult>;
-  /** Resolves once `maxRequests` have been answered or have failed. */
-  readonly done: Promise<LoadResult>;
-  /** Requests answered so far. */
-  readonly ok: number;
-}
-
-/**
- * `concurrency` clients sending requests back to back until stop(), or until `maxRequests` in all,
- * so a forgotten load still ends.
- */
-export function steadyLoad(port: number, { concurrency = 4, maxRequests = 20_000 } = {}): Load {
-  const result: LoadResult = { ok: 0, failed: 0, errors: [], byBody: new Map() };
-  let stopped = false;
-  let issued = 0;
-  const client = async () => {
-    while (!stopped && issued < maxRequests) {
-      issued += 1;
-      try {
-        const reply = await get(port);
-        if (reply.status !== 200) throw new Error(`status ${reply.status}`);
-        result.ok += 1;
-        result.byBody.set(reply.body, (result.byBody.get(reply.body) ?? 0) + 1);
-      } catch (error) {
-        result.failed += 1;
-        result.errors.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-  };
-  const clients = Promise.all(Array.from({ length: concurrency }, client)).then(() => result);
-  return {
-    done: clients,
-    get ok() {
-      return result.ok;
-    },
-    async stop() {
-      stopped = true;
-      return clients;
-    },
-  };
 }
 
 export interface RawServer {
