@@ -1,7 +1,8 @@
 // Preload for the daemon (`node --import ./bench/lib/trace-runtime.mjs dist/cli/main.js daemon ...`):
-// wraps every DockerRuntime method so each engine call writes one JSON line to the file named by
-// COMPOSED_BENCH_TRACE: {m, t0, t1, id?} with times in epoch ms (fractional). Used only to profile
-// where a replacement's time goes; it changes no behaviour of the daemon.
+// wraps every DockerRuntime method, its own and those it inherits (the supervision calls live in
+// DockerSupervisionRuntime, its base), so each engine call writes one JSON line to the file named
+// by COMPOSED_BENCH_TRACE: {m, t0, t1, id?} with times in epoch ms (fractional). Used only to
+// profile where a replacement's time goes; it changes no behaviour of the daemon.
 import { appendFileSync } from 'node:fs';
 
 const file = process.env.COMPOSED_BENCH_TRACE;
@@ -9,10 +10,15 @@ if (file) {
   const { DockerRuntime } = await import(new URL('../../dist/daemon/docker/runtime.js', import.meta.url).href);
   const now = () => performance.timeOrigin + performance.now();
   const write = (entry) => appendFileSync(file, JSON.stringify(entry) + '\n');
-  for (const name of Object.getOwnPropertyNames(DockerRuntime.prototype)) {
+  const names = new Set();
+  for (let proto = DockerRuntime.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (typeof Object.getOwnPropertyDescriptor(proto, name)?.value === 'function') names.add(name);
+    }
+  }
+  for (const name of names) {
     if (name === 'constructor' || name === 'events' || name === 'followLogs') continue;
     const original = DockerRuntime.prototype[name];
-    if (typeof original !== 'function') continue;
     DockerRuntime.prototype[name] = function traced(...args) {
       const t0 = now();
       const arg = typeof args[0] === 'string' ? args[0].slice(0, 12) : args[0]?.name;
