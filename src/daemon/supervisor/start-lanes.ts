@@ -5,6 +5,9 @@
 // the engine's slow call: its network endpoint and runc). Stops and removals are not limited: they
 // wait on each container's grace period, and a `down` must not queue 1,000 of those behind 16.
 //
+// Engine calls have no deadline of their own: one the engine never answers keeps its lane (the
+// fault suite's engine restart ends such calls, as their socket resets), the other 15 go on.
+//
 // A replacement (a replica whose container died or was removed) is taken before waiting first
 // starts: it keeps a service at its count while an `up` of another project is still bringing
 // replicas up.
