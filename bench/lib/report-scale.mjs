@@ -38,6 +38,8 @@ export function scaleTargets(e) {
     return [
       ['Soak', `RSS after 10 min to minute ${minutes}: spread of 5-minute floors (of raw samples)`, `${s.rssSpreadPercent.toFixed(1)} % (${s.rssRawSpreadPercent.toFixed(1)} %)`, '–', '–', '<= 10 %', atMost(s.rssSpreadPercent, 10, `${s.rssSpreadPercent.toFixed(1)} %`)],
       ['Soak', `heap used after 10 min to minute ${minutes}: spread of 5-minute floors (of raw samples)`, `${s.heapSpreadPercent.toFixed(1)} % (${s.heapRawSpreadPercent.toFixed(1)} %)`, '–', '–', '<= 10 %', atMost(s.heapSpreadPercent, 10, `${s.heapSpreadPercent.toFixed(1)} %`)],
+      ['Soak', `RSS after 10 min to minute ${minutes}: fitted drift (least squares)`, `${s.rssDrift.percent.toFixed(1)} % (${s.rssDrift.mbPerHour.toFixed(1)} MB/h)`, '–', '–', '<= 10 %', atMost(Math.abs(s.rssDrift.percent), 10, `${s.rssDrift.percent.toFixed(1)} %`)],
+      ['Soak', `heap used after 10 min to minute ${minutes}: fitted drift (least squares)`, `${s.heapDrift.percent.toFixed(1)} % (${s.heapDrift.mbPerHour.toFixed(1)} MB/h)`, '–', '–', '<= 10 %', atMost(Math.abs(s.heapDrift.percent), 10, `${s.heapDrift.percent.toFixed(1)} %`)],
       ['Soak', 'event-loop delay p99 (worst 30 s)', ms(s.loopP99Max), '–', '–', '< 50 ms', atMost(s.loopP99Max, 49.999, ms(s.loopP99Max))],
     ];
   }
@@ -59,7 +61,18 @@ function soakFigures(r) {
   const spread = (v) => ((Math.max(...v) - Math.min(...v)) / Math.min(...v)) * 100;
   const levelSpread = (k) => spread([...windows.values()].map((w) => Math.min(...w.map((s) => s[k]))));
   const rawSpread = (k) => spread(later.map((s) => s[k]));
+  // Least squares over every sample after minute 10: the fitted change from first to last, in %.
+  const drift = (k) => {
+    const xs = later.map((s) => s.atS);
+    const ys = later.map((s) => s[k]);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    return { percent: (slope * (xs.at(-1) - xs[0]) * 100) / my, mbPerHour: (slope * 3600) / 2 ** 20 };
+  };
   return {
+    rssDrift: drift('rssBytes'),
+    heapDrift: drift('heapUsedBytes'),
     rssSpreadPercent: levelSpread('rssBytes'),
     heapSpreadPercent: levelSpread('heapUsedBytes'),
     rssRawSpreadPercent: rawSpread('rssBytes'),
