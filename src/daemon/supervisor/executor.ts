@@ -19,6 +19,8 @@ export interface ExecutionContext {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
+  /** Told as the daemon creates or starts a container of this name, and again once it has started. */
+  onOwnStart?: (containerName: string) => void;
   /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
   drain: (containerId: string, graceMs: number) => Promise<void>;
   /** A replaced container stopped and is about to be removed: keep its output (`logs --previous`). */
@@ -77,7 +79,12 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
     case 'create':
       return createAndStart(op.service, op.number, ctx, undefined, !op.noStart, { urgent: op.replacement });
     case 'start': {
-      await inStartLane(ctx, () => runtime.startContainer(op.containerId));
+      const name = replicaName(ctx.project.name, op.service, op.number);
+      await inStartLane(ctx, async () => {
+        ctx.onOwnStart?.(name);
+        await runtime.startContainer(op.containerId);
+        ctx.onOwnStart?.(name);
+      });
       return { hooks: await postStart(op.service, op.containerId, ctx) };
     }
     case 'record-exit':
@@ -130,8 +137,10 @@ async function createAndStart(
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
   const containerId = await inStartLane(ctx, async () => {
+    ctx.onOwnStart?.(name);
     const id = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
     if (start) await ctx.runtime.startContainer(id);
+    ctx.onOwnStart?.(name);
     return id;
   }, lane);
   if (!start) return { containerId, createdAt };
