@@ -8,7 +8,6 @@ import { createApiServer, listenOnSocket } from './api/server.js';
 import { peerCredentialsAvailable } from './access/peer-credentials.js';
 import { Autoscaler } from './autoscale/autoscaler.js';
 import { Balancers } from './balancer/balancers.js';
-import { StartLanes } from './supervisor/start-lanes.js';
 import { Controller } from './supervisor/controller.js';
 import { isReadyContainer } from './core/observed.js';
 import { DockerRuntime } from './docker/runtime.js';
@@ -92,7 +91,6 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   const controller = new Controller(
     { runtime, clock: systemClock, logger: logger.child({ component: 'controller' }), events, resyncIntervalMs: options.resyncIntervalMs, metrics, balancers,
-      startLanes: StartLanes.fromEnv(process.env),
       keepOutput: (project, service, replica, id) => previousOutput.capture(runtime, project, service, replica, id) },
     registry,
   );

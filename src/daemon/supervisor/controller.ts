@@ -195,7 +195,7 @@ export class Controller {
     if (plan.length === 0) return [];
     const services = new Set(plan.map((op) => op.service));
     for (const service of services) this.observer.containersChanged(record.name, service);
-    const { clock, balancers, keepOutput, startLanes } = this.deps;
+    const { clock, balancers, keepOutput } = this.deps;
     const results = await executePlan(plan, {
       runtime: this.deps.runtime,
       project: record.project,
@@ -208,7 +208,6 @@ export class Controller {
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),
       keepOutput: keepOutput && ((service, number, id) => keepOutput(record.name, service, number, id)),
-      startLane: startLanes && ((work, lane) => startLanes.run(work, lane)),
       ...options,
     });
     for (const service of services) this.observer.containersChanged(record.name, service);

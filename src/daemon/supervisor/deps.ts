@@ -6,7 +6,6 @@ import type { RestartReason } from '../core/restart-policy.js';
 import type { EventLog } from '../events/event-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { SupervisionRuntime } from '../ports/runtime.js';
-import type { StartLanes } from './start-lanes.js';
 
 export interface ControllerDeps {
   runtime: SupervisionRuntime;
@@ -21,8 +20,6 @@ export interface ControllerDeps {
   balancers?: Balancers;
   /** Keeps a replaced container's output before its removal (journal/previous-output.ts). */
   keepOutput?: (project: string, service: string, replica: number, containerId: string) => Promise<void>;
-  /** Container creates and starts in flight daemon-wide; without it each plan runs its 16 lanes on its own. */
-  startLanes?: StartLanes;
 }
 
 export interface ControllerMetrics {

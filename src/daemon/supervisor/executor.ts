@@ -35,8 +35,6 @@ export interface ExecutionContext {
    * removal then fails and is reported).
    */
   stepAside?: boolean;
-  /** Runs a container's create and start in one of the daemon's start lanes (start-lanes.ts). */
-  startLane?: <T>(work: () => Promise<T>, options: { urgent?: boolean }) => Promise<T>;
 }
 
 /** Lines of log kept with an exit: enough to see why it died, small enough for status. */
@@ -77,21 +75,19 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
   const { runtime } = ctx;
   switch (op.kind) {
     case 'create':
-      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart, { urgent: op.replacement });
+      return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
     case 'start': {
       const name = replicaName(ctx.project.name, op.service, op.number);
-      await inStartLane(ctx, async () => {
-        ctx.onOwnStart?.(name);
-        await runtime.startContainer(op.containerId);
-        ctx.onOwnStart?.(name);
-      });
+      ctx.onOwnStart?.(name);
+      await runtime.startContainer(op.containerId);
+      ctx.onOwnStart?.(name);
       return { hooks: await postStart(op.service, op.containerId, ctx) };
     }
     case 'record-exit':
       return { logTail: await runtime.logsTail(op.containerId, EXIT_LOG_LINES) };
     case 'replace': {
       const removed = await stopAndRemove(op, op.containerId, ctx, { keepOutput: true });
-      const created = await createAndStart(op.service, op.number, ctx, undefined, true, { urgent: true });
+      const created = await createAndStart(op.service, op.number, ctx);
       return { ...created, steppedAside: removed.steppedAside, hooks: [...removed.hooks, ...(created.hooks ?? [])] };
     }
     case 'remove':
@@ -131,24 +127,16 @@ async function createAndStart(
   ctx: ExecutionContext,
   name = replicaName(ctx.project.name, serviceName, number),
   start = true,
-  lane: { urgent?: boolean } = {},
 ): Promise<Partial<OperationResult>> {
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
-  const containerId = await inStartLane(ctx, async () => {
-    ctx.onOwnStart?.(name);
-    const id = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
-    if (start) await ctx.runtime.startContainer(id);
-    ctx.onOwnStart?.(name);
-    return id;
-  }, lane);
+  ctx.onOwnStart?.(name);
+  const containerId = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
+  if (start) await ctx.runtime.startContainer(containerId);
+  ctx.onOwnStart?.(name);
   if (!start) return { containerId, createdAt };
   return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
-}
-
-function inStartLane<T>(ctx: ExecutionContext, work: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
-  return ctx.startLane ? ctx.startLane(work, options) : work();
 }
 
 /** A failing post_start is reported and the container keeps running, as docker compose leaves it. */
