@@ -1,13 +1,12 @@
 // RESULTS.md section and target rows of bench/balancer/vs-haproxy.mjs: composed's balancer, HAProxy
 // and no proxy on the same two backend containers. report.mjs places them.
-import { summarize } from './stats.mjs';
+import { formatRatio as x, summarize } from './stats.mjs';
 
 const LIMITS = { throughput: 0.9, p99: 1.25, cpu: 1.5 };
 
 const median = (values) => summarize(values).median;
 const num = (v, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 const ms = (us) => (Number.isFinite(us) ? (us >= 100_000 ? String(Math.round(us / 1000)) : (us / 1000).toFixed(us >= 10_000 ? 1 : 2)) : '–');
-const x = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '–');
 
 /** Medians over the rounds, per body and client count, per contender; and the ratios to HAProxy. */
 export function haproxyFigures(result) {

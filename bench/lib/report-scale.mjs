@@ -1,9 +1,8 @@
 // RESULTS.md sections of the scale work: the scale bench (1,000 replicas), the simulation (cost per
 // event at 1k-100k replicas, no engine) and the soak (bench/soak.mjs). report.mjs places them.
-import { summarize } from './stats.mjs';
+import { formatRatio as x, summarize } from './stats.mjs';
 
 const ms = (v) => (v === undefined || v === null || !Number.isFinite(v) ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`);
-const x = (r) => (r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}x`);
 const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 const atMost = (value, limit, shown) => (value === undefined || !Number.isFinite(value) ? 'not measured' : value <= limit ? 'met' : `**missed** (${shown})`);
 

@@ -25,3 +25,8 @@ export function ratio(a, b) {
   const y = b?.median ?? b;
   return y === 0 ? undefined : x / y;
 }
+
+/** A ratio as RESULTS.md prints it: 1.23x, or – when there is none. */
+export function formatRatio(r) {
+  return r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}x`;
+}

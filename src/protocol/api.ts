@@ -25,7 +25,8 @@ export interface LoadRequest {
   pull?: PullOverride;
 }
 
-export type PullOverride = 'always' | 'missing' | 'never';
+export const PULL_OVERRIDES = ['always', 'missing', 'never'] as const;
+export type PullOverride = (typeof PULL_OVERRIDES)[number];
 
 /** One layer of an image being pulled, as the engine last reported it (bytes when it counts them). */
 export interface LayerProgress {

@@ -2,7 +2,7 @@
 // daemon runs, hand the project over, show progress; with --wait return only once everything is
 // ready; without -d, attach to the logs on a terminal until Ctrl-C (the daemon keeps running them).
 import { Command, Option } from 'commander';
-import type { DaemonEvent, ProjectStatus, PullOverride, UpProgress } from '../../protocol/api.js';
+import { PULL_OVERRIDES, type DaemonEvent, type ProjectStatus, type PullOverride, type UpProgress } from '../../protocol/api.js';
 import { formatDiagnostic } from '../../compose/errors.js';
 import { action, addProjectOptions, clientFor, projectPath, servicePath, UsageError, type ProjectOptions } from '../common.js';
 import { loadLocal, loadRequestFor } from '../local-project.js';
@@ -45,7 +45,7 @@ export function registerUp(program: Command): void {
     .option('--no-start', 'create the containers and start nothing; `composed start` starts them (the daemon supervises them from then on)')
     .option('--build', 'build the images of services with a build section first; a new image rolls out like any config change')
     .option('--no-build', 'accepted: images are built only when missing, as pull_policy says (the default)')
-    .addOption(new Option('--pull <policy>', 'pull images by this policy instead of each service\'s pull_policy: always (pull every image, a moved tag then rolls out), missing (only absent ones), never (fail naming the service when its image is absent, creating nothing)').choices(['always', 'missing', 'never']))
+    .addOption(new Option('--pull <policy>', 'pull images by this policy instead of each service\'s pull_policy: always (pull every image, a moved tag then rolls out), missing (only absent ones), never (fail naming the service when its image is absent, creating nothing)').choices(PULL_OVERRIDES))
     .option('--no-deps', 'with SERVICE...: do not start the services they depend on')
     .option('-q, --quiet', 'print only errors')
     .option('--dry-run', 'print the plan `up` would execute (configs that changed and their keys, replicas to create, replace, remove; networks and volumes), touching nothing; exit 1 when something would change')

@@ -1,7 +1,7 @@
 // Request validation: each bad field gets a 400 naming it. Unknown fields are refused too, so a
 // typo never silently does nothing.
 import { HttpError } from './http.js';
-import type { DownRequest, LoadRequest, ScaleRequest } from '../../protocol/api.js';
+import { PULL_OVERRIDES, type DownRequest, type LoadRequest, type PullOverride, type ScaleRequest } from '../../protocol/api.js';
 
 /** Compose project names: lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
 const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -36,8 +36,8 @@ export function loadRequest(body: unknown): LoadRequest {
     request.noDeps = o.noDeps;
   }
   if (o.pull !== undefined) {
-    if (o.pull !== 'always' && o.pull !== 'missing' && o.pull !== 'never') throw new HttpError(400, 'must be always, missing or never', 'pull');
-    request.pull = o.pull;
+    if (!PULL_OVERRIDES.includes(o.pull as PullOverride)) throw new HttpError(400, 'must be always, missing or never', 'pull');
+    request.pull = o.pull as PullOverride;
   }
   return request;
 }

@@ -75,8 +75,8 @@ async function pull(docker: Docker, service: Service, progress: PullProgress, pr
       const layer = summary.take(message as PullMessage);
       if (layer) progress(`${layer.layer}: ${layer.status}`, layer);
     });
-    if (!error) progress(summary.line());
     if (error) throw new Error(error);
+    progress(summary.line());
   } catch (error) {
     throw pullError(ref, present, error);
   }

@@ -20,7 +20,7 @@ export interface ExecutionContext {
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
   /** Told as the daemon creates or starts a container of this name, and again once it has started. */
-  onOwnStart?: (containerName: string) => void;
+  onOwnStart: (containerName: string) => void;
   /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
   drain: (containerId: string, graceMs: number) => Promise<void>;
   /** A replaced container stopped and is about to be removed: keep its output (`logs --previous`). */
@@ -78,9 +78,9 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
       return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
     case 'start': {
       const name = replicaName(ctx.project.name, op.service, op.number);
-      ctx.onOwnStart?.(name);
+      ctx.onOwnStart(name);
       await runtime.startContainer(op.containerId);
-      ctx.onOwnStart?.(name);
+      ctx.onOwnStart(name);
       return { hooks: await postStart(op.service, op.containerId, ctx) };
     }
     case 'record-exit':
@@ -131,10 +131,10 @@ async function createAndStart(
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
-  ctx.onOwnStart?.(name);
+  ctx.onOwnStart(name);
   const containerId = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
   if (start) await ctx.runtime.startContainer(containerId);
-  ctx.onOwnStart?.(name);
+  ctx.onOwnStart(name);
   if (!start) return { containerId, createdAt };
   return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
 }
