@@ -187,11 +187,6 @@ export class MemoryRuntime implements SupervisionRuntime {
     }
   }
 
-  /** The engine delivering, again or late, an event it sent for container `id`. */
-  replayEvent(action: 'create' | 'start', id: string): void {
-    this.emit(action, this.must(id));
-  }
-
   private emit(action: 'create' | 'start' | 'die' | 'stop' | 'destroy' | 'rename', c: ContainerDetails, exitCode?: number): void {
     const event: RuntimeEvent = { kind: 'container', action, id: c.id, name: c.name, labels: { ...c.labels }, time: this.now(), exitCode };
     for (const listener of this.listeners) listener(event);

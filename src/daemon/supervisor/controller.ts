@@ -35,16 +35,6 @@ const RESYNC_SLICE = 20;
 
 /** How long the daemon remembers that it stopped a container itself. */
 const OWN_STOP_MEMORY_MS = 5 * 60_000;
-/**
- * How long after its own create or start of a replica the engine's create and start events for
- * that replica are not synced on. The sync whose plan created it enqueued the service again when
- * the plan ended, and that sync lists the engine after the start returned: the event says nothing
- * it will not see. An `up` of 1,000 replicas had 2,000 such events, each a listing of its service
- * (561 listings in 212 s, median 168 ms, beside the starts; bench/RESULTS.md, the scale section).
- * The replica is keyed by name, as its id is not known before the create returns and the engine's
- * event can come first. A later event is only an extra sync.
- */
-const OWN_START_MEMORY_MS = 10_000;
 
 export class Controller {
   private readonly waiting = new Map<string, { message: string; blocked: boolean }>();
@@ -55,7 +45,6 @@ export class Controller {
   private readonly queue: WorkQueue;
   private readonly goingDown = new Set<string>();
   private readonly ownStops: RecentKeys;
-  private readonly ownStarts: RecentKeys;
   private readonly abort = new AbortController();
   private resyncTimer?: Timer;
   private eventLoop?: Promise<void>;
@@ -65,7 +54,6 @@ export class Controller {
     private readonly registry: ProjectRegistry,
   ) {
     this.ownStops = new RecentKeys(OWN_STOP_MEMORY_MS, () => deps.clock.now());
-    this.ownStarts = new RecentKeys(OWN_START_MEMORY_MS, () => deps.clock.now());
     this.observer = new Observer(deps.runtime, deps.clock, () => this.setEngineReachable(true));
     this.queue = new WorkQueue((key) => this.sync(key), deps.clock, (key, error) => this.syncFailed(key, error));
     this.worker = new ServiceWorker({
@@ -204,7 +192,6 @@ export class Controller {
       now: () => clock.now(),
       sleep: (ms, signal) => clock.sleep(ms, signal),
       onOwnStop: (id) => this.noteOwnStop(id),
-      onOwnStart: (name) => this.ownStarts.note(name),
       drain: async (id, graceMs) => balancers?.drain(id, graceMs),
       onRemoved: (id) => balancers?.forget(id),
       keepOutput: keepOutput && ((service, number, id) => keepOutput(record.name, service, number, id)),
@@ -266,7 +253,6 @@ export class Controller {
       disconnected: () => this.setEngineReachable(false),
       containerEvent: (project: string, service: string, event: Extract<RuntimeEvent, { kind: 'container' }>, number: number) => {
         this.observer.containersChanged(project, service);
-        if ((event.action === 'create' || event.action === 'start') && this.ownStarts.has(event.name)) return;
         if (event.action === 'stop' && !this.ownStops.has(event.id)) this.noteUserStop(project, service, number);
         if (event.action === 'die') this.observer.died(event.id);
         if (event.action === 'destroy') {

@@ -19,8 +19,6 @@ export interface ExecutionContext {
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Told before the daemon itself stops or removes a container, so its events are not taken for a user's. */
   onOwnStop: (containerId: string) => void;
-  /** Told as the daemon creates or starts a container of this name, and again once it has started. */
-  onOwnStart: (containerName: string) => void;
   /** Before a container is stopped: take it out of the balancer's rotation and let its connections finish. */
   drain: (containerId: string, graceMs: number) => Promise<void>;
   /** A replaced container stopped and is about to be removed: keep its output (`logs --previous`). */
@@ -77,10 +75,7 @@ async function perform(op: Operation, ctx: ExecutionContext): Promise<Partial<Op
     case 'create':
       return createAndStart(op.service, op.number, ctx, undefined, !op.noStart);
     case 'start': {
-      const name = replicaName(ctx.project.name, op.service, op.number);
-      ctx.onOwnStart(name);
       await runtime.startContainer(op.containerId);
-      ctx.onOwnStart(name);
       return { hooks: await postStart(op.service, op.containerId, ctx) };
     }
     case 'record-exit':
@@ -131,11 +126,9 @@ async function createAndStart(
   const service = serviceOf(ctx.project, serviceName);
   if (!service) throw new Error(`service ${serviceName} is not in project ${ctx.project.name}`);
   const createdAt = ctx.now();
-  ctx.onOwnStart(name);
   const containerId = await ctx.runtime.createReplica({ project: ctx.project, service, number, name, configHash: ctx.configHash(serviceName) });
-  if (start) await ctx.runtime.startContainer(containerId);
-  ctx.onOwnStart(name);
   if (!start) return { containerId, createdAt };
+  await ctx.runtime.startContainer(containerId);
   return { containerId, createdAt, hooks: await postStart(serviceName, containerId, ctx) };
 }
 

@@ -33,10 +33,11 @@ afterEach(async () => {
 });
 
 /** A daemon's controller supervising `yaml` as project `shop`; stopped after the test. */
-export async function supervise(yaml: string, clock: Clock = systemClock, runtime = new MemoryRuntime(() => clock.now())): Promise<Supervised> {
+export async function supervise(yaml: string, clock: Clock = systemClock): Promise<Supervised> {
   const dir = await mkdtemp(join(tmpdir(), 'composed-controller-'));
   const file = join(dir, 'compose.yaml');
   await writeFile(file, yaml);
+  const runtime = new MemoryRuntime(() => clock.now());
   const events = new EventLog(() => clock.now());
   const logger = pino({ level: 'silent' });
   const registry = new ProjectRegistry({ store: new StateStore(join(dir, 'state')), logger, onSaveFailed: () => undefined });
